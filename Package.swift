@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies earn their place:
+// - swift-nio: ByteBuffer for zero-copy framing, event loops and pipes for the transports.
+// - swift-log: structured logging to stderr (stdout belongs to the MCP stream).
+// - hdrhistogram-swift: latency histograms in MCPStats.
+// - swift-argument-parser: the mcp-proxy command line.
+// - Yams: YAML configuration files.
+let package = Package(
+    name: "mcp-proxy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "JSONRPC", targets: ["JSONRPC"]),
+        .library(name: "MCPTransports", targets: ["MCPTransports"]),
+        .library(name: "MCPRouting", targets: ["MCPRouting"]),
+        .library(name: "MCPStats", targets: ["MCPStats"]),
+        .library(name: "MCPProxy", targets: ["MCPProxy"]),
+        .library(name: "MCPConfig", targets: ["MCPConfig"]),
+        .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
+        .executable(name: "example-server", targets: ["example-server"]),
+        .executable(name: "custom-proxy", targets: ["custom-proxy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "JSONRPC",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(name: "CProcessSpawn"),
+        .target(
+            name: "MCPTransports",
+            dependencies: [
+                "JSONRPC", "CProcessSpawn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MCPRouting",
+            dependencies: ["JSONRPC"]
+        ),
+        .target(
+            name: "MCPStats",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .target(
+            name: "MCPProxy",
+            dependencies: [
+                "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MCPConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "mcp-proxy",
+            dependencies: [
+                "MCPProxy", "MCPConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "example-server",
+            dependencies: ["JSONRPC", "MCPTransports", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Examples/example-server"
+        ),
+        .executableTarget(
+            name: "custom-proxy",
+            dependencies: ["MCPProxy", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/custom-proxy"
+        ),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "MCPTransportsTests", dependencies: ["MCPTransports"]),
+        .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
+        .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
+        .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),
+        .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["JSONRPC"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

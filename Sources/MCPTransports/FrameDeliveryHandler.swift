@@ -1,0 +1,31 @@
+import NIOCore
+
+/// Hands decoded frames to a `MessageSink` and reports the end of the stream.
+final class FrameDeliveryHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = InboundFrame
+
+    private let sink: any MessageSink
+    private let onInactive: @Sendable (TransportCloseReason) -> Void
+
+    init(sink: any MessageSink, onInactive: @escaping @Sendable (TransportCloseReason) -> Void) {
+        self.sink = sink
+        self.onInactive = onInactive
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        sink.transportReceived(unwrapInboundIn(data))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onInactive(.endOfStream)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let event = error as? ChannelError, event == .eof {
+            return
+        }
+        onInactive(.failed("\(error)"))
+        context.close(promise: nil)
+    }
+}

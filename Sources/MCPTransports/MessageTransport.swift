@@ -1,0 +1,68 @@
+import NIOCore
+
+/// One unit a transport read from its peer.
+public enum InboundFrame: Sendable {
+    /// One complete message's bytes, without framing (no newline). Not yet validated as JSON.
+    case message(ByteBuffer)
+    /// A frame longer than the configured limit; its bytes were discarded, the stream goes on.
+    case oversized(byteCount: Int)
+}
+
+/// Why a transport stopped delivering frames.
+public enum TransportCloseReason: Sendable, Equatable, CustomStringConvertible {
+    /// The peer closed its side of the stream (EOF).
+    case endOfStream
+    /// The child process exited; `status` is the exit code, or the negated signal number if it was killed.
+    case processExited(status: Int32)
+    /// This side called `close()`.
+    case closedLocally
+    /// An I/O error ended the stream.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .endOfStream: return "the peer closed the stream"
+        case .processExited(let status) where status < 0: return "the process was killed by signal \(-status)"
+        case .processExited(let status): return "the process exited with status \(status)"
+        case .closedLocally: return "the transport was closed by the proxy"
+        case .failed(let reason): return "I/O error: \(reason)"
+        }
+    }
+}
+
+/// Receives what a transport reads, in order, on the transport's own event-loop thread.
+///
+/// Implementations must not block: they hand work off or do a small synchronous step.
+/// `transportClosed` is called exactly once, after the last frame.
+public protocol MessageSink: Sendable {
+    /// A frame arrived.
+    func transportReceived(_ frame: InboundFrame)
+    /// The transport stopped; no frame follows.
+    func transportClosed(_ reason: TransportCloseReason)
+}
+
+/// Moves JSON-RPC messages between the proxy and one peer.
+///
+/// The stdio transports of this module, and the network transports that join them, conform.
+/// A transport frames and unframes bytes; it never interprets them.
+public protocol MessageTransport: AnyObject, Sendable {
+    /// A short name for logs and errors (an upstream's configured name, or "stdio").
+    var name: String { get }
+    /// Connects or spawns, then delivers every inbound frame to `sink` until the transport closes.
+    func start(sink: any MessageSink) async throws(TransportError)
+    /// Queues one message for the peer. The transport adds its own framing.
+    /// Returns false when the transport is closed and the message was not queued.
+    @discardableResult
+    func send(_ message: ByteBuffer) -> Bool
+    /// Closes gracefully and waits until the peer is gone.
+    func close() async
+}
+
+/// Why a transport could not start or failed.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, and what to check.
+    public var message: String
+    /// Creates an error with a message that tells the user what to check.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,107 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The proxy's own stdin and stdout, as a desktop client that spawned it sees them.
+///
+/// On start, the real stdout is taken for MCP and file descriptor 1 is pointed at stderr, so a
+/// stray `print` from any library lands in the log instead of corrupting the JSON-RPC stream.
+public final class StandardIOTransport: MessageTransport {
+    public let name: String
+    private let maxLineBytes: Int
+    private let group: any EventLoopGroup
+    private let state = NIOLockedValueBox<State>(State())
+
+    private struct State {
+        var channel: (any Channel)?
+        var sink: (any MessageSink)?
+        var reported = false
+    }
+
+    /// Creates the transport; nothing is read until `start`.
+    public init(name: String = "stdio", maxLineBytes: Int = 16 << 20, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.name = name
+        self.maxLineBytes = maxLineBytes
+        self.group = eventLoopGroup
+    }
+
+    public func start(sink: any MessageSink) async throws(TransportError) {
+        let input = dup(STDIN_FILENO)
+        let output = dup(STDOUT_FILENO)
+        guard input >= 0, output >= 0 else {
+            throw TransportError("cannot duplicate stdin/stdout: \(String(cString: strerror(errno)))")
+        }
+        // Nothing but MCP may reach the real stdout: send fd 1 to stderr from now on.
+        _ = dup2(STDERR_FILENO, STDOUT_FILENO)
+        state.withLockedValue { $0.sink = sink }
+        let maxLine = maxLineBytes
+        do {
+            let channel = try await NIOPipeBootstrap(group: group)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
+                        try channel.pipeline.syncOperations.addHandler(FrameDeliveryHandler(sink: sink) { [weak self] reason in
+                            self?.report(reason)
+                        })
+                        try channel.pipeline.syncOperations.addHandler(HalfClosureHandler { [weak self] in
+                            self?.report(.endOfStream)
+                        })
+                    }
+                }
+                .takingOwnershipOfDescriptors(input: input, output: output)
+                .get()
+            state.withLockedValue { $0.channel = channel }
+        } catch {
+            throw TransportError("cannot use stdin/stdout for MCP: \(error). stdin must be a pipe or terminal, not a regular file")
+        }
+    }
+
+    @discardableResult
+    public func send(_ message: ByteBuffer) -> Bool {
+        guard let channel = state.withLockedValue({ $0.channel }), channel.isActive else { return false }
+        NewlineFraming.write(message, to: channel)
+        return true
+    }
+
+    public func close() async {
+        guard let channel = state.withLockedValue({ $0.channel }) else { return }
+        try? await channel.close()
+    }
+
+    private func report(_ reason: TransportCloseReason) {
+        let sink = state.withLockedValue { state -> (any MessageSink)? in
+            guard !state.reported else { return nil }
+            state.reported = true
+            return state.sink
+        }
+        sink?.transportClosed(reason)
+    }
+}
+
+/// Turns "the client closed our stdin" into an end-of-stream report while stdout stays writable,
+/// so responses to requests already in flight can still be written.
+final class HalfClosureHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = InboundFrame
+    typealias InboundOut = InboundFrame
+
+    private let onInputClosed: @Sendable () -> Void
+
+    init(onInputClosed: @escaping @Sendable () -> Void) {
+        self.onInputClosed = onInputClosed
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            onInputClosed()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
