@@ -9,7 +9,7 @@ import PackageDescription
 // - Yams: YAML configuration files.
 let package = Package(
     name: "mcp-proxy",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "MCPTransports", targets: ["MCPTransports"]),
