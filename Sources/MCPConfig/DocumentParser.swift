@@ -1,0 +1,93 @@
+import Yams
+
+/// Parses configuration text (YAML, or JSON, which is YAML too) into a ``ConfigNode`` tree.
+enum DocumentParser {
+    /// How many duplicated keys are worked around before giving up.
+    static let maxDuplicateRetries = 200
+
+    /// The outcome of parsing: a tree, or the syntax problems that stopped it.
+    enum Outcome {
+        case document(ConfigNode)
+        case empty
+        case failed([ConfigProblem])
+    }
+
+    static func parse(text: String, file: String) -> Outcome {
+        var current = normalized(text)
+        var retries = 0
+        while true {
+            do {
+                guard let node = try Yams.compose(yaml: current) else { return .empty }
+                var builder = ConfigTreeBuilder()
+                let tree = builder.build(node)
+                if builder.exceededBudget {
+                    return .failed([ConfigProblem(
+                        file: file, keyPath: "",
+                        message: "the document expands to more than \(ConfigTreeBuilder.nodeBudget) values through aliases; "
+                            + "write the values out instead of nesting aliases")])
+                }
+                return .document(tree)
+            } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+                retries += 1
+                if retries <= maxDuplicateRetries,
+                   let marked = DuplicateKeyMarker.mark(text: current, line: context.mark.line, column: context.mark.column, serial: retries),
+                   marked != current {
+                    current = marked
+                    continue
+                }
+                let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+                return .failed([ConfigProblem(
+                    file: file, keyPath: "",
+                    message: "duplicated key(s) \(keys) in the same mapping; keep only one of each",
+                    line: context.mark.line)])
+            } catch {
+                return .failed([problem(for: error, file: file)])
+            }
+        }
+    }
+
+    /// JSON allows tab characters between tokens; libyaml rejects some of them. In a document
+    /// that is JSON (starts with `{` or `[`), raw tabs can only appear between tokens (JSON
+    /// strings must escape them), so they are replaced by spaces, keeping columns unchanged.
+    static func normalized(_ text: String) -> String {
+        var body = Substring(text)
+        if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
+        guard let first = body.first(where: { !$0.isWhitespace }), first == "{" || first == "[",
+              body.contains("\t") else { return String(body) }
+        return String(body.map { $0 == "\t" ? " " : $0 })
+    }
+
+    private static func problem(for error: Error, file: String) -> ConfigProblem {
+        guard let yamlError = error as? YamlError else {
+            return ConfigProblem(file: file, keyPath: "", message: "cannot parse the document: \(error)")
+        }
+        switch yamlError {
+        case let .scanner(context, problem, mark, _),
+             let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            var message = "syntax error: \(problem)"
+            if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            } else {
+                message += " at column \(mark.column)"
+            }
+            return ConfigProblem(file: file, keyPath: "", message: message + hint(problem), line: mark.line)
+        case let .reader(problem, offset, _, _):
+            let at = offset.map { " at byte \($0)" } ?? ""
+            return ConfigProblem(file: file, keyPath: "",
+                                 message: "cannot read the text\(at): \(problem); save the file as UTF-8")
+        default:
+            return ConfigProblem(file: file, keyPath: "", message: "cannot parse the document: \(yamlError)")
+        }
+    }
+
+    private static func hint(_ problem: String) -> String {
+        if problem.contains("another document") {
+            return "; a configuration file holds one document, remove the extra '---'"
+        }
+        if problem.contains("tab") {
+            return "; indent YAML with spaces, not tabs"
+        }
+        return "; check the quoting, brackets and indentation"
+    }
+}

@@ -1,0 +1,104 @@
+/// The `proxy:` section: how the proxy presents itself and the limits it enforces.
+/// Every field has a default (``defaults``), so the section may be left out entirely.
+public struct ProxySettings: Sendable, Equatable {
+    /// `proxy.name`: the `serverInfo.name` clients see. Default `"mcp-proxy"`.
+    public var name: String
+    /// `proxy.version`: the `serverInfo.version` clients see. Default `"0.1.0"`.
+    public var version: String
+    /// `proxy.instructions`: text put before the upstreams' merged instructions, or `nil`.
+    public var instructions: String?
+
+    /// `proxy.namespacing.separator`: the default separator between namespace and name. Default `"__"`.
+    public var separator: String
+    /// `proxy.namespacing.collision`: `"first-wins"` (default) or `"suffix"`.
+    public var collision: String
+    /// `proxy.namespacing.maxNameLength`: the longest exposed tool or prompt name. Default 64.
+    public var maxNameLength: Int
+    /// `proxy.namespacing.rewriteResourceURIs`: whether resource URIs are rewritten into a proxy
+    /// namespace. Default `false`.
+    public var rewriteResourceURIs: Bool
+
+    /// `proxy.routes`: request rules, first match wins. Default none.
+    public var routes: [RouteConfig]
+
+    /// `proxy.limits.maxMessageBytes`: the largest JSON-RPC message accepted. Default 16 MiB.
+    public var maxMessageBytes: Int
+    /// `proxy.limits.maxNestingDepth`: the deepest JSON nesting accepted. Default 64.
+    public var maxNestingDepth: Int
+    /// `proxy.limits.maxLineBytes`: the longest stdio line accepted. Default 16 MiB.
+    public var maxLineBytes: Int
+    /// `proxy.limits.requestTimeoutSeconds`: how long a request may wait for its upstream. Default 300.
+    public var requestTimeoutSeconds: Double
+
+    /// `proxy.upstreams.startup`: the default ``StartupMode`` of servers. Default `.eager`.
+    public var startup: StartupMode
+    /// `proxy.upstreams.initializeTimeoutSeconds`: how long an upstream may take to answer
+    /// `initialize`. Default 30.
+    public var initializeTimeoutSeconds: Double
+    /// `proxy.upstreams.shutdownGraceSeconds`: how long an upstream gets to exit before it is
+    /// killed. Default 5.
+    public var shutdownGraceSeconds: Double
+    /// `proxy.upstreams.restart`: whether an upstream that exits is started again. Default `false`.
+    public var restartUpstreams: Bool
+
+    /// `proxy.pagination.pageSize`: items per page of merged lists; 0 (default) sends everything
+    /// in one page.
+    public var pageSize: Int
+
+    /// `proxy.logging.level`: one of ``logLevels``. Default `"info"`.
+    public var logLevel: String
+
+    /// `proxy.stats.dumpOnExit`: whether statistics are written to stderr at exit. Default `false`.
+    public var dumpStatsOnExit: Bool
+
+    /// The values `collision` may take.
+    public static let collisionPolicies = ["first-wins", "suffix"]
+    /// The values `logLevel` may take, from most to least verbose.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Creates settings; every parameter defaults to the documented default.
+    public init(
+        name: String = "mcp-proxy",
+        version: String = "0.1.0",
+        instructions: String? = nil,
+        separator: String = "__",
+        collision: String = "first-wins",
+        maxNameLength: Int = 64,
+        rewriteResourceURIs: Bool = false,
+        routes: [RouteConfig] = [],
+        maxMessageBytes: Int = 16_777_216,
+        maxNestingDepth: Int = 64,
+        maxLineBytes: Int = 16_777_216,
+        requestTimeoutSeconds: Double = 300,
+        startup: StartupMode = .eager,
+        initializeTimeoutSeconds: Double = 30,
+        shutdownGraceSeconds: Double = 5,
+        restartUpstreams: Bool = false,
+        pageSize: Int = 0,
+        logLevel: String = "info",
+        dumpStatsOnExit: Bool = false
+    ) {
+        self.name = name
+        self.version = version
+        self.instructions = instructions
+        self.separator = separator
+        self.collision = collision
+        self.maxNameLength = maxNameLength
+        self.rewriteResourceURIs = rewriteResourceURIs
+        self.routes = routes
+        self.maxMessageBytes = maxMessageBytes
+        self.maxNestingDepth = maxNestingDepth
+        self.maxLineBytes = maxLineBytes
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.startup = startup
+        self.initializeTimeoutSeconds = initializeTimeoutSeconds
+        self.shutdownGraceSeconds = shutdownGraceSeconds
+        self.restartUpstreams = restartUpstreams
+        self.pageSize = pageSize
+        self.logLevel = logLevel
+        self.dumpStatsOnExit = dumpStatsOnExit
+    }
+
+    /// The settings used when the file has no `proxy:` section.
+    public static let defaults = ProxySettings()
+}
