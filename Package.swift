@@ -39,14 +39,12 @@ let package = Package(
             dependencies: [
                 "JSONRPC", "CProcessSpawn",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(
-            name: "MCPRouting",
-            dependencies: ["JSONRPC"]
-        ),
+        .target(name: "MCPRouting"),
         .target(
             name: "MCPStats",
             dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
@@ -56,6 +54,7 @@ let package = Package(
             dependencies: [
                 "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -66,7 +65,8 @@ let package = Package(
         .executableTarget(
             name: "mcp-proxy",
             dependencies: [
-                "MCPProxy", "MCPConfig",
+                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,7 +74,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "example-server",
-            dependencies: ["JSONRPC", "MCPTransports", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "JSONRPC", "MCPTransports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Examples/example-server"
         ),
         .executableTarget(

@@ -35,8 +35,19 @@ enum NewlineFraming {
     }
 
     /// Writes one framed message and flushes.
+    ///
+    /// The message and its newline are written together on the channel's event loop, so
+    /// messages sent from several threads never interleave (no copy is made to join them).
     static func write(_ message: ByteBuffer, to channel: any Channel) {
-        channel.write(singleLine(message), promise: nil)
-        channel.writeAndFlush(newline, promise: nil)
+        let line = singleLine(message)
+        if channel.eventLoop.inEventLoop {
+            channel.write(line, promise: nil)
+            channel.writeAndFlush(newline, promise: nil)
+        } else {
+            channel.eventLoop.execute {
+                channel.write(line, promise: nil)
+                channel.writeAndFlush(newline, promise: nil)
+            }
+        }
     }
 }

@@ -33,8 +33,9 @@ public final class StandardIOTransport: MessageTransport {
     }
 
     public func start(sink: any MessageSink) async throws(TransportError) {
-        let input = dup(STDIN_FILENO)
-        let output = dup(STDOUT_FILENO)
+        // Close-on-exec copies: upstream children must not inherit the client's pipes.
+        let input = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+        let output = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
         guard input >= 0, output >= 0 else {
             throw TransportError("cannot duplicate stdin/stdout: \(String(cString: strerror(errno)))")
         }
@@ -45,8 +46,10 @@ public final class StandardIOTransport: MessageTransport {
         do {
             let channel = try await NIOPipeBootstrap(group: group)
                 .channelOption(.allowRemoteHalfClosure, value: true)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .channelInitializer { [state] channel in
+                    // Known before the first read: a sink may answer the very first message.
+                    state.withLockedValue { $0.channel = channel }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                         try channel.pipeline.syncOperations.addHandler(FrameDeliveryHandler(sink: sink) { [weak self] reason in
                             self?.report(reason)

@@ -80,8 +80,10 @@ public final class StdioProcessTransport: MessageTransport {
         do {
             let channel = try await NIOPipeBootstrap(group: group)
                 .channelOption(.allowRemoteHalfClosure, value: false)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .channelInitializer { [state] channel in
+                    // Known before the first read: a sink may answer the very first message.
+                    state.withLockedValue { $0.channel = channel }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                         try channel.pipeline.syncOperations.addHandler(FrameDeliveryHandler(sink: sink) { [weak self] _ in
                             self?.standardOutputClosed()

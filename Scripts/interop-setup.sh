@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Sets up the Python environment that the interoperability suite (Tests/Interop) runs in.
+#
+# What it does, idempotently:
+#   1. checks for python3 (>= 3.10) and its venv module; installs python3-venv with apt-get
+#      when it is missing and this runs as root;
+#   2. checks for the git binary (mcp-server-git and the suite's temp repository need it);
+#      installs it with apt-get when missing and this runs as root;
+#   3. creates a virtual environment at <repo>/.venv-interop (override with MCP_INTEROP_VENV);
+#   4. installs the pinned packages of Tests/Interop/requirements.txt (the MCP Python SDK,
+#      mcp-server-time, mcp-server-git, pytest, anyio) from PyPI; skipped when the venv already
+#      holds exactly that file's pins.
+#
+# Usage (from anywhere):
+#   Scripts/interop-setup.sh
+#   .venv-interop/bin/python -m pytest Tests/Interop -q
+# The suite needs the built binaries: `swift build` first, or point MCP_PROXY_BIN and
+# EXAMPLE_SERVER_BIN at them. The venv is a build artefact: keep `.venv-interop/` out of git.
+#
+# Environment:
+#   MCP_INTEROP_VENV    venv directory (default: <repo>/.venv-interop)
+#   MCP_INTEROP_PYTHON  interpreter that creates the venv (default: python3)
+set -euo pipefail
+
+say() { printf 'interop-setup: %s\n' "$*"; }
+die() { printf 'interop-setup: error: %s\n' "$*" >&2; exit 1; }
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+requirements="$repo_root/Tests/Interop/requirements.txt"
+venv="${MCP_INTEROP_VENV:-$repo_root/.venv-interop}"
+python="${MCP_INTEROP_PYTHON:-python3}"
+
+[ -f "$requirements" ] || die "missing $requirements (run this script from a checkout of the repository)"
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+apt_updated=0
+apt_install() {
+    is_root || return 1
+    command -v apt-get >/dev/null 2>&1 || return 1
+    if [ "$apt_updated" -eq 0 ]; then
+        say "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || return 1
+        apt_updated=1
+    fi
+    say "apt-get install -y $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+# 1. python3 and venv
+if ! command -v "$python" >/dev/null 2>&1; then
+    say "$python not found"
+    apt_install python3 python3-venv || die "$python is missing; install Python 3.10 or newer (Debian: apt-get install python3 python3-venv)"
+fi
+"$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+    || die "$("$python" --version 2>&1) is too old: the MCP SDK needs Python 3.10 or newer (set MCP_INTEROP_PYTHON to a newer interpreter)"
+say "using $("$python" --version 2>&1) at $(command -v "$python")"
+
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    say "the venv module (ensurepip) is missing"
+    pyver="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    apt_install python3-venv "python${pyver}-venv" || apt_install python3-venv \
+        || die "cannot create virtual environments: install python3-venv (Debian: apt-get install python3-venv) or run this script as root"
+    "$python" -c 'import venv, ensurepip' >/dev/null 2>&1 || die "python3-venv installed but 'import ensurepip' still fails for $python"
+fi
+
+# 2. git
+if ! command -v git >/dev/null 2>&1; then
+    say "git not found"
+    apt_install git || die "git is missing: install it (Debian: apt-get install git) or run this script as root"
+fi
+say "using $(git --version)"
+
+# 3. the venv
+vpy="$venv/bin/python"
+if [ -x "$vpy" ] && "$vpy" -c 'import sys' >/dev/null 2>&1; then
+    say "reusing venv $venv"
+else
+    if [ -f "$venv/pyvenv.cfg" ]; then
+        say "venv $venv is broken (its python does not run); recreating it"
+        "$python" -m venv --clear "$venv" || die "python -m venv --clear $venv failed"
+    elif [ -e "$venv" ] && [ -n "$(ls -A "$venv" 2>/dev/null)" ]; then
+        die "$venv exists and is not a virtual environment: remove it or set MCP_INTEROP_VENV to another directory"
+    else
+        say "creating venv $venv"
+        "$python" -m venv "$venv" || die "python -m venv $venv failed"
+    fi
+fi
+
+# 4. packages
+stamp="$venv/.interop-requirements.sha256"
+want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio' >/dev/null 2>&1; then
+    say "packages already match $requirements"
+else
+    say "installing packages from $requirements"
+    "$vpy" -m pip install --disable-pip-version-check -q --upgrade pip || die "upgrading pip in $venv failed"
+    "$vpy" -m pip install --disable-pip-version-check -q -r "$requirements" \
+        || die "pip install -r $requirements failed (is PyPI reachable?)"
+    "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio' \
+        || die "the packages installed but do not import"
+    printf '%s\n' "$want" >"$stamp"
+fi
+say "mcp $("$vpy" -c 'from importlib.metadata import version; print(version("mcp"))'), mcp-server-time $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-time"))'), mcp-server-git $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-git"))')"
+say "ready: $vpy -m pytest $repo_root/Tests/Interop -q"

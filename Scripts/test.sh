@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: Swift unit and integration tests, then the Python interop suite
+# (official MCP Python SDK and reference servers, installed into .venv-interop by
+# Scripts/interop-setup.sh). This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift build (all products and tests)"
+swift build --build-tests
+
+echo "== swift test"
+swift test --skip-build
+
+echo "== interop: official MCP Python SDK and reference servers"
+Scripts/interop-setup.sh
+export MCP_PROXY_BIN="$PWD/.build/debug/mcp-proxy"
+export EXAMPLE_SERVER_BIN="$PWD/.build/debug/example-server"
+"${MCP_INTEROP_VENV:-$PWD/.venv-interop}/bin/python" -m pytest Tests/Interop -q

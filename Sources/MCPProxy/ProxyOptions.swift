@@ -1,0 +1,69 @@
+import JSONRPC
+import MCPRouting
+
+/// Everything about the proxy's behaviour that is not an upstream.
+public struct ProxyOptions: Sendable {
+    /// `serverInfo.name` shown to clients.
+    public var serverName: String
+    /// `serverInfo.version` shown to clients.
+    public var serverVersion: String
+    /// Instructions placed before the upstreams' own in the merged `instructions`.
+    public var instructions: String?
+    /// Size and depth limits for every message read, from either side.
+    public var scanLimits: ScanLimits
+    /// How long a forwarded request may wait for its upstream before the client gets -32001.
+    public var requestTimeout: Duration
+    /// How long an upstream may take to start and answer `initialize`.
+    public var initializeTimeout: Duration
+    /// What happens when two upstreams expose the same name.
+    public var collisionPolicy: CollisionPolicy
+    /// Longest exposed tool or prompt name.
+    public var maxNameLength: Int
+    /// Rewrite resource URIs to `<upstream>+<uri>` so two upstreams may expose the same URI.
+    public var rewriteResourceURIs: Bool
+    /// Items per page of a merged list; 0 puts everything on one page.
+    public var pageSize: Int
+    /// Allow, deny and route rules, first match wins; nil means no rules.
+    public var routes: RouteTable?
+    /// Protocol versions offered to clients (handshake era).
+    public var supportedVersions: [ProtocolVersion]
+    /// Longest a client may wait after disconnecting for in-flight answers before upstreams stop.
+    public var drainTimeout: Duration
+
+    /// Creates options with production defaults.
+    public init(
+        serverName: String = "mcp-proxy",
+        serverVersion: String = MCPProxyVersion.current,
+        instructions: String? = nil,
+        scanLimits: ScanLimits = .default,
+        requestTimeout: Duration = .seconds(300),
+        initializeTimeout: Duration = .seconds(30),
+        collisionPolicy: CollisionPolicy = .firstWins,
+        maxNameLength: Int = 64,
+        rewriteResourceURIs: Bool = false,
+        pageSize: Int = 0,
+        routes: RouteTable? = nil,
+        supportedVersions: [ProtocolVersion] = ProtocolVersion.handshakeEra,
+        drainTimeout: Duration = .seconds(5)
+    ) {
+        self.serverName = serverName
+        self.serverVersion = serverVersion
+        self.instructions = instructions
+        self.scanLimits = scanLimits
+        self.requestTimeout = requestTimeout
+        self.initializeTimeout = initializeTimeout
+        self.collisionPolicy = collisionPolicy
+        self.maxNameLength = maxNameLength
+        self.rewriteResourceURIs = rewriteResourceURIs
+        self.pageSize = pageSize
+        self.routes = routes
+        self.supportedVersions = supportedVersions
+        self.drainTimeout = drainTimeout
+    }
+}
+
+/// The proxy's own version string.
+public enum MCPProxyVersion {
+    /// The version of this build.
+    public static let current = "0.1.0"
+}

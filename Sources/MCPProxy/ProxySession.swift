@@ -1,0 +1,298 @@
+import JSONRPC
+import Logging
+import MCPRouting
+import MCPStats
+import MCPTransports
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One downstream client's session: its handshake, its requests in flight, and the upstreams
+/// that serve it. Messages are handled synchronously on the transport threads; only the
+/// handshake, list merging and fan-outs run as tasks.
+final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
+    // @unchecked: all mutable state is inside `state` (a lock); the rest is immutable after init.
+
+    let downstream: any MessageTransport
+    let upstreams: [UpstreamConnection]
+    let catalog: MergedCatalog
+    let options: ProxyOptions
+    let stats: StatsRegistry
+    let logger: Logger
+    let scanner: JSONRPCScanner
+    let cursors: CursorCodec
+    let state = NIOLockedValueBox(SessionState())
+    let counters: SessionCounters
+    private let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
+
+    enum Phase: Sendable, Equatable {
+        case awaitingInitialize
+        /// `initialize` received; upstream handshakes running; later messages are queued.
+        case initializing
+        /// `initialize` answered; the queue is being served; later messages still queue behind it.
+        case draining
+        case ready
+        case closing
+
+        /// Whether requests are served (not rejected or queued).
+        var isServing: Bool { self == .ready || self == .draining }
+    }
+
+    struct SessionState {
+        var phase: Phase = .awaitingInitialize
+        var version: ProtocolVersion?
+        var clientCapabilities = ClientCapabilities()
+        var handshake: UpstreamHandshake?
+        /// Client request id -> (upstream index, upstream id), for cancellation.
+        var inflight: [JSONRPCID: (upstream: Int, id: Int64)] = [:]
+        /// Proxy-minted id of a request sent to the client -> (upstream index, the upstream's id bytes).
+        var serverRequests: [Int64: (upstream: Int, idBytes: [UInt8])] = [:]
+        var nextServerRequestID: Int64 = 1
+        /// Exposed URI -> subscription count.
+        var subscriptions: [String: Int] = [:]
+        /// The last `logging/setLevel` level (raw JSON), re-applied to upstreams that start later.
+        var logLevel: [UInt8]?
+        /// Tasks running on behalf of the client (handshake, lists, fan-outs).
+        var pendingTasks = 0
+        /// Messages that arrived while `initialize` was being answered, in order.
+        var deferred: [(JSONRPCMessage, ReplyRoute)] = []
+    }
+
+    init(
+        downstream: any MessageTransport,
+        upstreams: [UpstreamConnection],
+        catalog: MergedCatalog,
+        options: ProxyOptions,
+        stats: StatsRegistry,
+        logger: Logger,
+        cursorSecret: [UInt8]
+    ) {
+        self.downstream = downstream
+        self.upstreams = upstreams
+        self.catalog = catalog
+        self.options = options
+        self.stats = stats
+        self.logger = logger
+        self.scanner = JSONRPCScanner(limits: options.scanLimits)
+        self.cursors = CursorCodec(secret: cursorSecret)
+        self.counters = SessionCounters(stats: stats)
+    }
+
+    var phase: Phase { state.withLockedValue { $0.phase } }
+
+    // MARK: Sending to the client
+
+    func reply(_ bytes: ByteBuffer, _ route: ReplyRoute) {
+        switch route {
+        case .direct:
+            sendToClient(bytes)
+        case .batch(let collector):
+            if let all = collector.add(bytes) { sendToClient(all) }
+        }
+    }
+
+    func replyError(_ route: ReplyRoute, id: [UInt8]?, code: JSONRPCErrorCode, message: String, data: [UInt8]? = nil) {
+        counters.errorsSent.increment()
+        reply(JSONRPCEncoder.errorResponse(idBytes: id, code: code, message: message, data: data), route)
+    }
+
+    func replyResult(_ route: ReplyRoute, id: [UInt8], result: [UInt8]) {
+        reply(JSONRPCEncoder.result(idBytes: id, result: result), route)
+    }
+
+    func sendToClient(_ bytes: ByteBuffer) {
+        if !downstream.send(bytes) {
+            logger.debug("client is gone; message dropped")
+        }
+    }
+
+    func notifyClient(method: String, params: [UInt8]? = nil) {
+        guard phase.isServing else { return }
+        sendToClient(JSONRPCEncoder.notification(method: method, params: params))
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts eager upstreams' processes and begins reading from the client.
+    func start() async throws(TransportError) {
+        for upstream in upstreams where upstream.definition.startup == .eager {
+            Task { _ = await upstream.launch() }
+        }
+        try await downstream.start(sink: self)
+        Task { [weak self] in await self?.sweepTimeouts() }
+    }
+
+    /// Waits until the session has ended and its upstreams are stopped.
+    func waitUntilFinished() async {
+        await withCheckedContinuation { continuation in
+            let done = finished.withLockedValue { state -> Bool in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Ends the session: lets in-flight requests finish (up to the drain timeout), stops upstreams.
+    func finish() async {
+        let first = state.withLockedValue { state -> Bool in
+            guard state.phase != .closing else { return false }
+            state.phase = .closing
+            return true
+        }
+        guard first else { return }
+        let deadline = ContinuousClock.now + options.drainTimeout
+        while ContinuousClock.now < deadline, state.withLockedValue({ !$0.inflight.isEmpty || $0.pendingTasks > 0 }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for upstream in upstreams {
+                group.addTask { await upstream.shutdown() }
+            }
+        }
+        await downstream.close()
+        let waiters = finished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs `body` as a task that `finish` waits for.
+    func runTask(_ body: @escaping @Sendable () async -> Void) {
+        state.withLockedValue { $0.pendingTasks += 1 }
+        Task {
+            await body()
+            self.state.withLockedValue { $0.pendingTasks -= 1 }
+        }
+    }
+
+    private func sweepTimeouts() async {
+        while phase != .closing {
+            try? await Task.sleep(for: .milliseconds(500))
+            let now = MonotonicClock.now()
+            for upstream in upstreams {
+                for (id, request) in upstream.expire(now: now) {
+                    timedOut(request, id: id, upstream: upstream, now: now)
+                }
+            }
+        }
+    }
+
+    private func timedOut(_ request: ForwardedRequest, id: Int64, upstream: UpstreamConnection, now: UInt64) {
+        state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
+        request.series.record(latencyNanoseconds: now &- request.startedAt, outcome: .timeout)
+        var params: [UInt8] = Array(#"{"requestId":"#.utf8)
+        params += JSONRPCID.number(id).jsonBytes
+        params += Array(#","reason":"timed out in the proxy"}"#.utf8)
+        upstream.send(JSONRPCEncoder.notification(method: "notifications/cancelled", params: params))
+        logger.warning("request timed out", metadata: ["upstream": "\(upstream.name)", "timeout": "\(options.requestTimeout)"])
+        replyError(request.reply, id: request.clientIDBytes, code: .requestTimeout,
+                   message: "Request timed out: upstream '\(upstream.name)' did not answer within \(options.requestTimeout)")
+    }
+
+    // MARK: MessageSink (the client)
+
+    func transportReceived(_ frame: InboundFrame) {
+        switch frame {
+        case .oversized(let count):
+            counters.rejected.increment()
+            replyError(.direct, id: nil, code: .invalidRequest,
+                       message: "Message of \(count) bytes exceeds the limit of \(options.scanLimits.maxMessageBytes) bytes; it was discarded")
+        case .message(let bytes):
+            counters.received.increment()
+            let frame: ScannedFrame
+            do {
+                frame = try scanner.scan(bytes)
+            } catch {
+                counters.rejected.increment()
+                replyError(.direct, id: error.idBytes, code: error.code, message: error.message)
+                return
+            }
+            switch frame {
+            case .single(let message):
+                handle(message, route: .direct)
+            case .batch(let elements):
+                handleBatch(elements)
+            }
+        }
+    }
+
+    func transportClosed(_ reason: TransportCloseReason) {
+        logger.info("client disconnected: \(reason)")
+        runDetached { await self.finish() }
+    }
+
+    private func runDetached(_ body: @escaping @Sendable () async -> Void) {
+        Task { await body() }
+    }
+
+    private func handleBatch(_ elements: [Result<JSONRPCMessage, JSONRPCScanError>]) {
+        guard state.withLockedValue({ $0.phase.isServing && $0.version?.acceptsBatches == true }) else {
+            counters.rejected.increment()
+            replyError(.direct, id: nil, code: .invalidRequest,
+                       message: "JSON-RPC batches are accepted only under protocol version 2025-03-26; send one message per line")
+            return
+        }
+        let expected = elements.reduce(0) { count, element in
+            switch element {
+            case .failure: return count + 1
+            case .success(let message): return count + (message.envelope.kind == .request ? 1 : 0)
+            }
+        }
+        let collector = BatchCollector(expected: expected)
+        for element in elements {
+            switch element {
+            case .failure(let error):
+                replyError(.batch(collector), id: error.idBytes, code: error.code, message: error.message)
+            case .success(let message):
+                if message.envelope.method == .initialize {
+                    replyError(.batch(collector), id: message.rawBytes(message.envelope.idRange ?? 0..<0), code: .invalidRequest,
+                               message: "initialize must not be part of a batch")
+                    continue
+                }
+                handle(message, route: .batch(collector))
+            }
+        }
+    }
+
+    /// Most messages a client pipelines behind `initialize` are kept until it is answered.
+    static let maxDeferredMessages = 1024
+
+    /// Takes one validated client message: queued while `initialize` is in progress, else dispatched.
+    func handle(_ message: JSONRPCMessage, route: ReplyRoute) {
+        let deferred = state.withLockedValue { state -> Bool in
+            guard state.phase == .initializing || state.phase == .draining, message.envelope.method != .ping,
+                  state.deferred.count < Self.maxDeferredMessages else { return false }
+            state.deferred.append((message, route))
+            return true
+        }
+        if !deferred { dispatch(message, route: route) }
+    }
+
+    /// Dispatches one validated client message by kind.
+    func dispatch(_ message: JSONRPCMessage, route: ReplyRoute) {
+        switch message.envelope.kind {
+        case .request:
+            handleRequest(message, route: route)
+        case .notification:
+            handleNotification(message)
+        case .successResponse, .errorResponse:
+            handleClientResponse(message)
+        }
+    }
+}
+
+/// Counters a session keeps for the whole proxy.
+struct SessionCounters: Sendable {
+    let received: Counter
+    let rejected: Counter
+    let errorsSent: Counter
+
+    init(stats: StatsRegistry) {
+        received = stats.counter("mcp_proxy_client_messages_total", help: "Messages received from clients")
+        rejected = stats.counter("mcp_proxy_client_rejected_total", help: "Client messages rejected as malformed or oversized")
+        errorsSent = stats.counter("mcp_proxy_error_responses_total", help: "Error responses the proxy itself sent to clients")
+    }
+}

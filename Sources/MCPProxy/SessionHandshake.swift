@@ -1,0 +1,116 @@
+import JSONRPC
+
+/// The client's `initialize`: version negotiation, upstream handshakes and merged capabilities.
+extension ProxySession {
+    /// Synchronous part of the client's `initialize`: validates it and moves the session to
+    /// `.initializing`, so messages that follow it are queued in order until it is answered.
+    func beginInitialize(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute) {
+        guard let paramsRange = message.envelope.paramsRange,
+              let params = InitializeParams.decode(from: JSONView(message: message, range: paramsRange))
+        else {
+            replyError(route, id: id, code: .invalidParams, message: "initialize needs params with protocolVersion (string), capabilities (object) and clientInfo (name, version)")
+            return
+        }
+        let version = ProtocolVersion.negotiate(requested: params.protocolVersion, supported: options.supportedVersions)
+        let handshake = Self.upstreamHandshake(for: params, options: options)
+        let accepted = state.withLockedValue { state -> Bool in
+            guard state.phase == .awaitingInitialize else { return false }
+            state.phase = .initializing
+            state.version = version
+            state.clientCapabilities = params.capabilities
+            state.handshake = handshake
+            return true
+        }
+        guard accepted else {
+            replyError(route, id: id, code: .invalidRequest, message: "initialize was already received for this session")
+            return
+        }
+        logger.info("client initializing", metadata: [
+            "client": "\(params.clientInfo.name) \(params.clientInfo.version)",
+            "requested": "\(params.protocolVersion)", "negotiated": "\(version.rawValue)",
+        ])
+        runTask { await self.completeInitialize(version: version, id: id, route: route) }
+    }
+
+    /// Initializes the eager upstreams in parallel, answers, then serves what queued meanwhile.
+    private func completeInitialize(version: ProtocolVersion, id: [UInt8], route: ReplyRoute) async {
+        await withTaskGroup(of: Void.self) { group in
+            for upstream in upstreams where upstream.definition.startup == .eager {
+                group.addTask {
+                    if case .failure(let error) = await self.ready(upstream) {
+                        self.logger.error("upstream unavailable: \(error)")
+                    }
+                }
+            }
+        }
+        state.withLockedValue { state in
+            if state.phase == .initializing { state.phase = .draining }
+        }
+        replyResult(route, id: id, result: mergedInitializeResult(version: version).encoded)
+        // Drain in arrival order; the phase stays `.draining` until the queue is empty so
+        // nothing that arrives meanwhile can overtake what was queued before it.
+        while true {
+            let queued = state.withLockedValue { state -> [(JSONRPCMessage, ReplyRoute)] in
+                if state.deferred.isEmpty {
+                    if state.phase == .draining { state.phase = .ready }
+                    return []
+                }
+                defer { state.deferred.removeAll() }
+                return state.deferred
+            }
+            if queued.isEmpty { break }
+            for (message, route) in queued { dispatch(message, route: route) }
+        }
+    }
+
+    /// What the proxy declares upstream: never a client capability the client lacks, and only
+    /// those it can route back (roots, sampling, elicitation).
+    static func upstreamHandshake(for params: InitializeParams, options: ProxyOptions) -> UpstreamHandshake {
+        var capabilities: [String: JSONValue] = [:]
+        for key in ["roots", "sampling", "elicitation"] {
+            if let value = params.capabilities.raw[key] { capabilities[key] = value }
+        }
+        let initialize: JSONValue = .object([
+            "protocolVersion": .string(ProtocolVersion.latestHandshake.rawValue),
+            "capabilities": .object(capabilities),
+            "clientInfo": .object([
+                "name": .string(options.serverName),
+                "version": .string(options.serverVersion),
+                "title": .string("\(params.clientInfo.name) via \(options.serverName)"),
+            ]),
+        ])
+        return UpstreamHandshake(initializeParams: initialize.encoded, supportedVersions: options.supportedVersions)
+    }
+
+    /// The downstream initialize result: the union of what the ready upstreams offer, limited to
+    /// what the proxy routes, and their instructions under their names.
+    func mergedInitializeResult(version: ProtocolVersion) -> JSONValue {
+        let ready = upstreams.compactMap { upstream in upstream.initializeResult.map { (upstream, $0) } }
+        let anyLazy = upstreams.contains { $0.definition.startup == .lazy && !$0.isReady }
+        var capabilities: [String: JSONValue] = [:]
+        let listChanged: JSONValue = .object(["listChanged": .bool(true)])
+        if anyLazy || ready.contains(where: { $0.1.capabilities.tools }) { capabilities["tools"] = listChanged }
+        if anyLazy || ready.contains(where: { $0.1.capabilities.prompts }) { capabilities["prompts"] = listChanged }
+        if anyLazy || ready.contains(where: { $0.1.capabilities.resources }) {
+            let subscribe = ready.contains { $0.1.capabilities.resourcesSubscribe }
+            capabilities["resources"] = .object(["listChanged": .bool(true), "subscribe": .bool(subscribe)])
+        }
+        if anyLazy || ready.contains(where: { $0.1.capabilities.logging }) { capabilities["logging"] = .object([:]) }
+        if anyLazy || ready.contains(where: { $0.1.capabilities.completions }) { capabilities["completions"] = .object([:]) }
+
+        var sections: [String] = []
+        if let own = options.instructions, !own.isEmpty { sections.append(own) }
+        for (upstream, result) in ready {
+            if let text = result.instructions, !text.isEmpty {
+                sections.append("## \(upstream.name)\n\(text)")
+            }
+        }
+        var result: [String: JSONValue] = [
+            "protocolVersion": .string(version.rawValue),
+            "capabilities": .object(capabilities),
+            "serverInfo": .object(["name": .string(options.serverName), "version": .string(options.serverVersion)]),
+        ]
+        if !sections.isEmpty { result["instructions"] = .string(sections.joined(separator: "\n\n")) }
+        return .object(result)
+    }
+}

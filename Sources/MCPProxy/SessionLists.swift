@@ -1,0 +1,115 @@
+import JSONRPC
+import MCPRouting
+
+/// Merged, paginated lists and the `logging/setLevel` fan-out.
+extension ProxySession {
+    /// Whether every running upstream that offers `kind` has its list loaded.
+    func allListsLoaded(_ kind: ListKind) -> Bool {
+        upstreams.allSatisfy { upstream in
+            guard let result = upstream.initializeResult else {
+                // Stopped upstreams have nothing to load; lazy ones that never started do.
+                if case .stopped = upstream.phase { return true }
+                return state.withLockedValue { $0.handshake == nil }
+            }
+            return !kind.isOffered(by: result.capabilities) || catalog.isLoaded(kind, upstream: upstream.index)
+        }
+    }
+
+    /// Starts lazy upstreams and fetches every missing list of `kind`, following upstream cursors.
+    func loadLists(_ kind: ListKind) async {
+        await withTaskGroup(of: Void.self) { group in
+            for upstream in upstreams {
+                if case .stopped = upstream.phase { continue }
+                group.addTask {
+                    guard case .success(let result) = await self.ready(upstream),
+                          kind.isOffered(by: result.capabilities),
+                          !self.catalog.isLoaded(kind, upstream: upstream.index) else { return }
+                    await self.fetchList(kind, from: upstream)
+                }
+            }
+        }
+    }
+
+    private func fetchList(_ kind: ListKind, from upstream: UpstreamConnection) async {
+        let version = catalog.version(kind, upstream: upstream.index)
+        var items: [CatalogItem] = []
+        var cursor: String?
+        for _ in 0..<1000 {
+            let params: [UInt8]? = cursor.map { Array(#"{"cursor":"#.utf8) + JSONString.encode($0) + [UInt8(ascii: "}")] }
+            switch await upstream.request(method: kind.method, params: params, timeout: options.requestTimeout) {
+            case .failure(let error):
+                logger.warning("could not list \(kind.resultKey): \(error)")
+                return
+            case .success(let response):
+                guard let range = response.envelope.resultRange else { return }
+                let result = JSONView(message: response, range: range)
+                guard let page = CatalogItem.items(of: result, kind: kind) else {
+                    logger.warning("upstream '\(upstream.name)' answered \(kind.method) without a \(kind.resultKey) array")
+                    return
+                }
+                items += page
+                cursor = result["nextCursor"]?.string
+                if cursor == nil {
+                    catalog.store(kind, upstream: upstream.index, items: items, version: version)
+                    return
+                }
+            }
+        }
+        logger.warning("upstream '\(upstream.name)' returned more than 1000 pages of \(kind.resultKey); keeping what was read")
+        catalog.store(kind, upstream: upstream.index, items: items, version: version)
+    }
+
+    func handleList(_ kind: ListKind, message: JSONRPCMessage, id: [UInt8], route: ReplyRoute) async {
+        var offset = 0
+        if let paramsRange = message.envelope.paramsRange, let cursorView = JSONView(message: message, range: paramsRange)["cursor"] {
+            guard let text = cursorView.string, let cursor = cursors.decode(text, list: kind.resultKey) else {
+                replyError(route, id: id, code: .invalidParams, message: "Invalid cursor for \(kind.method): pass back a nextCursor exactly as received, or omit it")
+                return
+            }
+            offset = cursor.offset
+        }
+        if !allListsLoaded(kind) { await loadLists(kind) }
+        let merged = catalog.merged(kind)
+        let pageSize = options.pageSize > 0 ? options.pageSize : max(merged.entries.count, 1)
+        let start = min(offset, merged.entries.count)
+        let end = min(start + pageSize, merged.entries.count)
+        var result: [UInt8] = [UInt8(ascii: "{")]
+        JSONString.append(kind.resultKey, to: &result)
+        result += [UInt8(ascii: ":"), UInt8(ascii: "[")]
+        for (position, entry) in merged.entries[start..<end].enumerated() {
+            if position > 0 { result.append(UInt8(ascii: ",")) }
+            result += entry.bytes
+        }
+        result.append(UInt8(ascii: "]"))
+        if end < merged.entries.count {
+            result += Array(#","nextCursor":"#.utf8)
+            JSONString.append(cursors.encode(CatalogCursor(generation: merged.generation, offset: end, list: kind.resultKey)), to: &result)
+        }
+        result.append(UInt8(ascii: "}"))
+        replyResult(route, id: id, result: result)
+    }
+
+    func handleSetLevel(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute) async {
+        guard let paramsRange = message.envelope.paramsRange,
+              let level = JSONView(message: message, range: paramsRange)["level"],
+              let name = level.string,
+              ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"].contains(name)
+        else {
+            replyError(route, id: id, code: .invalidParams, message: "params.level must be one of debug, info, notice, warning, error, critical, alert, emergency")
+            return
+        }
+        let levelBytes = level.rawBytes
+        state.withLockedValue { $0.logLevel = levelBytes }
+        let params = Array(#"{"level":"#.utf8) + levelBytes + [UInt8(ascii: "}")]
+        await withTaskGroup(of: Void.self) { group in
+            for upstream in upstreams where upstream.initializeResult?.capabilities.logging == true {
+                group.addTask {
+                    if case .failure(let error) = await upstream.request(method: "logging/setLevel", params: params, timeout: self.options.requestTimeout) {
+                        self.logger.warning("logging/setLevel not applied: \(error)")
+                    }
+                }
+            }
+        }
+        replyResult(route, id: id, result: Array("{}".utf8))
+    }
+}

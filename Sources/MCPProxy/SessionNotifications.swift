@@ -1,0 +1,184 @@
+import JSONRPC
+import NIOCore
+
+/// Notifications both ways, requests from upstreams to the client, and the client's answers.
+extension ProxySession {
+    // MARK: From the client
+
+    func handleNotification(_ message: JSONRPCMessage) {
+        switch message.envelope.method {
+        case .cancelled?:
+            cancelFromClient(message)
+        case .rootsListChanged?:
+            for upstream in upstreams where upstream.isReady {
+                upstream.send(message.bytes)
+            }
+        case .progress?:
+            // Progress for a request an upstream sent to the client: token is the upstream's own.
+            forwardClientProgress(message)
+        case .initialized?:
+            break
+        default:
+            logger.debug("client notification ignored", metadata: ["method": "\(message.envelope.method?.name ?? "?")"])
+        }
+    }
+
+    private func cancelFromClient(_ message: JSONRPCMessage) {
+        guard let requestID = message.envelope.cancelledRequestID, let range = message.envelope.cancelledRequestIDRange else { return }
+        guard let target = state.withLockedValue({ $0.inflight.removeValue(forKey: requestID) }) else { return }
+        let upstream = upstreams[target.upstream]
+        guard let request = upstream.abandon(target.id) else { return }
+        request.series.record(latencyNanoseconds: MonotonicClock.now() &- request.startedAt, outcome: .cancelled)
+        upstream.send(message.splicing(range, with: JSONRPCID.number(target.id).jsonBytes))
+        if case .batch(let collector) = request.reply, let all = collector.skip() {
+            sendToClient(all)
+        }
+    }
+
+    private func forwardClientProgress(_ message: JSONRPCMessage) {
+        // Requests sent to the client carry the upstream's progress token unchanged, so progress
+        // goes back to whichever upstream has a request of that token in flight with the client.
+        let owners = state.withLockedValue { Set($0.serverRequests.values.map(\.upstream)) }
+        for index in owners { upstreams[index].send(message.bytes) }
+    }
+
+    /// The client's answer to a request an upstream sent it.
+    func handleClientResponse(_ message: JSONRPCMessage) {
+        guard case .number(let proxyID)? = message.envelope.id,
+              let idRange = message.envelope.idRange,
+              let target = state.withLockedValue({ $0.serverRequests.removeValue(forKey: proxyID) })
+        else {
+            logger.warning("client sent a response to no request the proxy made; dropped",
+                           metadata: ["id": "\(message.envelope.id.map { "\($0)" } ?? "null")"])
+            return
+        }
+        upstreams[target.upstream].send(message.splicing(idRange, with: target.idBytes))
+    }
+
+    // MARK: From upstreams
+
+    func upstream(_ upstream: UpstreamConnection, request message: JSONRPCMessage) {
+        guard let idRange = message.envelope.idRange, let method = message.envelope.method else { return }
+        let upstreamIDBytes = message.rawBytes(idRange)
+        if method == .ping {
+            upstream.send(JSONRPCEncoder.result(idBytes: upstreamIDBytes, result: Array("{}".utf8)))
+            return
+        }
+        let capabilities = state.withLockedValue { $0.clientCapabilities }
+        if let refusal = Self.refusal(for: method, message: message, capabilities: capabilities) {
+            upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))
+            return
+        }
+        guard phase.isServing else {
+            upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: .internalError, message: "The client session is not ready"))
+            return
+        }
+        let proxyID = state.withLockedValue { state -> Int64 in
+            let id = state.nextServerRequestID
+            state.nextServerRequestID += 1
+            state.serverRequests[id] = (upstream.index, upstreamIDBytes)
+            return id
+        }
+        sendToClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes))
+    }
+
+    /// Why a request an upstream sends cannot go to this client, if it cannot.
+    static func refusal(for method: MCPMethod, message: JSONRPCMessage, capabilities: ClientCapabilities) -> (code: JSONRPCErrorCode, message: String)? {
+        switch method {
+        case .samplingCreateMessage:
+            return capabilities.sampling ? nil : (.methodNotFound, "The client does not support sampling")
+        case .rootsList:
+            return capabilities.roots ? nil : (.methodNotFound, "The client does not support roots")
+        case .elicitationCreate:
+            guard capabilities.elicitation else { return (.methodNotFound, "The client does not support elicitation") }
+            let mode = message.envelope.paramsRange.flatMap { JSONView(message: message, range: $0)["mode"]?.string } ?? "form"
+            if mode == "url" && !capabilities.elicitationURL {
+                return (.invalidParams, "The client does not support URL-mode elicitation")
+            }
+            if mode == "form" && !capabilities.elicitationForm {
+                return (.invalidParams, "The client does not support form-mode elicitation")
+            }
+            return nil
+        default:
+            return (.methodNotFound, "Method not found: '\(method.name)' (the proxy forwards sampling, elicitation, roots and ping to clients)")
+        }
+    }
+
+    func upstream(_ upstream: UpstreamConnection, notification message: JSONRPCMessage) {
+        guard let method = message.envelope.method else { return }
+        switch method {
+        case .toolsListChanged, .promptsListChanged, .resourcesListChanged:
+            for kind in ListKind.invalidated(by: method) {
+                catalog.invalidate(kind, upstream: upstream.index)
+            }
+            notifyClient(method: method.name)
+        case .cancelled:
+            cancelFromUpstream(upstream, message: message)
+        case .resourcesUpdated:
+            forwardResourceUpdate(upstream, message: message)
+        case .message:
+            forwardLog(upstream, message: message)
+        case .tasksStatus:
+            break  // tasks are not routed by this proxy yet
+        default:
+            if phase.isServing { sendToClient(message.bytes) }
+        }
+    }
+
+    private func cancelFromUpstream(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
+        guard let range = message.envelope.cancelledRequestIDRange else { return }
+        let idBytes = message.rawBytes(range)
+        let proxyID = state.withLockedValue { state -> Int64? in
+            guard let match = state.serverRequests.first(where: { $0.value.upstream == upstream.index && $0.value.idBytes == idBytes }) else { return nil }
+            state.serverRequests.removeValue(forKey: match.key)
+            return match.key
+        }
+        guard let proxyID else { return }
+        sendToClient(message.splicing(range, with: JSONRPCID.number(proxyID).jsonBytes))
+    }
+
+    private func forwardResourceUpdate(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
+        guard let uri = message.envelope.uri, let range = message.envelope.uriRange else { return }
+        let exposed = catalog.exposedURI(uri, upstream: upstream.index)
+        let subscribed = state.withLockedValue { state in
+            state.subscriptions[exposed] != nil || state.subscriptions.keys.contains { exposed.hasPrefix($0) }
+        }
+        guard subscribed else { return }
+        sendToClient(exposed == uri ? message.bytes : message.splicing(range, with: JSONString.encode(exposed)))
+    }
+
+    /// Log messages name their upstream in `logger` ("alpha" or "alpha/original-logger").
+    private func forwardLog(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
+        guard phase.isServing, let paramsRange = message.envelope.paramsRange else { return }
+        let params = JSONView(message: message, range: paramsRange)
+        let original = params["logger"]?.string
+        let logger = original.map { "\(upstream.name)/\($0)" } ?? upstream.name
+        guard let rewritten = JSONObjectEditor.setting("logger", to: JSONString.encode(logger), in: params) else { return }
+        let start = paramsRange.lowerBound
+        var bytes = ByteBufferAllocator().buffer(capacity: message.bytes.readableBytes + logger.utf8.count + 16)
+        bytes.writeImmutableBuffer(message.slice(0..<start))
+        bytes.writeBytes(rewritten)
+        bytes.writeImmutableBuffer(message.slice(paramsRange.upperBound..<message.bytes.readableBytes))
+        sendToClient(bytes)
+    }
+
+    func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError) {
+        if phase == .closing { return }
+        logger.error("upstream stopped: \(error)")
+        // Requests it sent to the client will never be answered upstream: cancel them at the client.
+        let orphaned = state.withLockedValue { state -> [Int64] in
+            let ids = state.serverRequests.filter { $0.value.upstream == upstream.index }.map(\.key)
+            for id in ids { state.serverRequests.removeValue(forKey: id) }
+            return ids.sorted()
+        }
+        for id in orphaned {
+            var params = Array(#"{"requestId":"#.utf8) + JSONRPCID.number(id).jsonBytes
+            params += Array(#","reason":"#.utf8) + JSONString.encode("upstream '\(upstream.name)' stopped") + [UInt8(ascii: "}")]
+            notifyClient(method: "notifications/cancelled", params: params)
+        }
+        var announced = Set<String>()
+        for kind in catalog.remove(upstream: upstream.index) where announced.insert(kind.listChangedMethod).inserted {
+            notifyClient(method: kind.listChangedMethod)
+        }
+    }
+}

@@ -1,0 +1,289 @@
+import JSONRPC
+import MCPRouting
+import MCPStats
+import NIOCore
+
+/// Client requests: dispatch by method, then route and forward.
+extension ProxySession {
+    func handleRequest(_ message: JSONRPCMessage, route: ReplyRoute) {
+        let envelope = message.envelope
+        guard let method = envelope.method, let idRange = envelope.idRange else { return }
+        let id = message.rawBytes(idRange)
+        let phase = self.phase
+        if !phase.isServing {
+            switch (phase, method) {
+            case (_, .ping):
+                break
+            case (.awaitingInitialize, .initialize):
+                break
+            case (.awaitingInitialize, _):
+                replyError(route, id: id, code: .invalidRequest, message: "The session is not initialized: send initialize first")
+                return
+            case (.initializing, _):
+                replyError(route, id: id, code: .invalidRequest, message: "initialize is still in progress: wait for its response")
+                return
+            default:
+                replyError(route, id: id, code: .invalidRequest, message: method == .initialize ? "initialize was already received for this session" : "The session is closing")
+                return
+            }
+        }
+        switch method {
+        case .initialize:
+            beginInitialize(message, id: id, route: route)
+        case .ping:
+            replyResult(route, id: id, result: Array("{}".utf8))
+        case .toolsList:
+            runTask { await self.handleList(.tools, message: message, id: id, route: route) }
+        case .promptsList:
+            runTask { await self.handleList(.prompts, message: message, id: id, route: route) }
+        case .resourcesList:
+            runTask { await self.handleList(.resources, message: message, id: id, route: route) }
+        case .resourcesTemplatesList:
+            runTask { await self.handleList(.resourceTemplates, message: message, id: id, route: route) }
+        case .toolsCall:
+            routeByName(message, kind: .tools, id: id, route: route)
+        case .promptsGet:
+            routeByName(message, kind: .prompts, id: id, route: route)
+        case .resourcesRead, .resourcesSubscribe, .resourcesUnsubscribe:
+            routeByURI(message, id: id, route: route)
+        case .completionComplete:
+            routeCompletion(message, id: id, route: route)
+        case .loggingSetLevel:
+            runTask { await self.handleSetLevel(message, id: id, route: route) }
+        default:
+            routeByRule(message, method: method, id: id, route: route)
+        }
+    }
+
+    // MARK: Routing
+
+    /// tools/call and prompts/get: the exposed name resolves to an upstream and its original name.
+    func routeByName(_ message: JSONRPCMessage, kind: ListKind, id: [UInt8], route: ReplyRoute, retried: Bool = false) {
+        let envelope = message.envelope
+        guard let name = envelope.name, let nameRange = envelope.nameRange else {
+            replyError(route, id: id, code: .invalidParams, message: "params.name is required and must be a string")
+            return
+        }
+        guard let entry = catalog.resolve(kind, exposed: name) else {
+            if !retried && !allListsLoaded(kind) {
+                runTask {
+                    await self.loadLists(kind)
+                    self.routeByName(message, kind: kind, id: id, route: route, retried: true)
+                }
+                return
+            }
+            let what = kind == .tools ? "tool" : "prompt"
+            replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available")
+            return
+        }
+        let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: JSONString.encode(entry.original))]
+        forward(message, to: upstreams[entry.upstream], edits: edits, series: entry.series, id: id, route: route)
+    }
+
+    /// resources/read, subscribe and unsubscribe: the URI's owner.
+    func routeByURI(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, retried: Bool = false) {
+        let envelope = message.envelope
+        guard let uri = envelope.uri, let uriRange = envelope.uriRange, let method = envelope.method else {
+            replyError(route, id: id, code: .invalidParams, message: "params.uri is required and must be a string")
+            return
+        }
+        guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
+            if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
+                runTask {
+                    await self.loadLists(.resources)
+                    await self.loadLists(.resourceTemplates)
+                    self.routeByURI(message, id: id, route: route, retried: true)
+                }
+                return
+            }
+            replyError(route, id: id, code: .resourceNotFound, message: "Resource not found: '\(uri)' belongs to no upstream",
+                       data: Array(#"{"uri":"#.utf8) + JSONString.encode(uri) + [UInt8(ascii: "}")])
+            return
+        }
+        let upstream = upstreams[target.upstream]
+        if method == .resourcesSubscribe || method == .resourcesUnsubscribe {
+            guard upstream.initializeResult?.capabilities.resourcesSubscribe ?? true else {
+                replyError(route, id: id, code: .methodNotFound, message: "Upstream '\(upstream.name)' does not support resource subscriptions")
+                return
+            }
+            state.withLockedValue { state in
+                if method == .resourcesSubscribe {
+                    state.subscriptions[uri, default: 0] += 1
+                } else if let count = state.subscriptions[uri] {
+                    state.subscriptions[uri] = count > 1 ? count - 1 : nil
+                }
+            }
+        }
+        let edits = target.uri == uri ? [] : [ByteSplice(range: uriRange, replacement: JSONString.encode(target.uri))]
+        let series = stats.requestSeries(upstream: upstream.name, method: method.name, tool: nil)
+        forward(message, to: upstream, edits: edits, series: series, id: id, route: route, rewritesURIs: options.rewriteResourceURIs)
+    }
+
+    /// completion/complete: by the prompt name or resource URI in `ref`.
+    func routeCompletion(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, retried: Bool = false) {
+        let envelope = message.envelope
+        let series: (String) -> RequestSeries = { self.stats.requestSeries(upstream: $0, method: "completion/complete", tool: nil) }
+        if let name = envelope.refName, let range = envelope.refNameRange {
+            guard let entry = catalog.resolve(.prompts, exposed: name) else {
+                if !retried && !allListsLoaded(.prompts) {
+                    runTask {
+                        await self.loadLists(.prompts)
+                        self.routeCompletion(message, id: id, route: route, retried: true)
+                    }
+                    return
+                }
+                replyError(route, id: id, code: .invalidParams, message: "Unknown prompt in ref: '\(name)'")
+                return
+            }
+            let upstream = upstreams[entry.upstream]
+            let edits = entry.original == name ? [] : [ByteSplice(range: range, replacement: JSONString.encode(entry.original))]
+            forward(message, to: upstream, edits: edits, series: series(upstream.name), id: id, route: route)
+        } else if let uri = envelope.refURI, let range = envelope.refURIRange {
+            guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
+                if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
+                    runTask {
+                        await self.loadLists(.resources)
+                        await self.loadLists(.resourceTemplates)
+                        self.routeCompletion(message, id: id, route: route, retried: true)
+                    }
+                    return
+                }
+                replyError(route, id: id, code: .invalidParams, message: "Unknown resource in ref: '\(uri)'")
+                return
+            }
+            let upstream = upstreams[target.upstream]
+            let edits = target.uri == uri ? [] : [ByteSplice(range: range, replacement: JSONString.encode(target.uri))]
+            forward(message, to: upstream, edits: edits, series: series(upstream.name), id: id, route: route)
+        } else {
+            replyError(route, id: id, code: .invalidParams, message: "params.ref must name a prompt (ref/prompt with name) or a resource (ref/resource with uri)")
+        }
+    }
+
+    /// Methods the proxy does not know: forwarded only where a route rule sends them.
+    func routeByRule(_ message: JSONRPCMessage, method: MCPMethod, id: [UInt8], route: ReplyRoute) {
+        let decision = options.routes?.decide(method: method.name, name: message.envelope.name, upstream: nil)
+        guard case .route(let upstreamName)? = decision, let upstream = upstreams.first(where: { $0.name == upstreamName }) else {
+            replyError(route, id: id, code: .methodNotFound, message: "Method not found: '\(method.name)'")
+            return
+        }
+        let series = stats.requestSeries(upstream: upstream.name, method: method.name, tool: nil)
+        forward(message, to: upstream, edits: [], series: series, id: id, route: route)
+    }
+
+    /// When exactly one upstream serves resources, unknown URIs (e.g. from templates it did not list) go there.
+    func soleResourceUpstream() -> Int? {
+        let candidates = upstreams.filter { $0.initializeResult?.capabilities.resources == true }
+        return candidates.count == 1 ? candidates[0].index : nil
+    }
+
+    // MARK: Forwarding
+
+    /// Sends a client request upstream with the proxy's id (and progress token), remembering how to answer.
+    func forward(
+        _ message: JSONRPCMessage,
+        to upstream: UpstreamConnection,
+        edits: [ByteSplice],
+        series: RequestSeries?,
+        id: [UInt8],
+        route: ReplyRoute,
+        rewritesURIs: Bool = false
+    ) {
+        let envelope = message.envelope
+        guard upstream.isReady else {
+            if case .stopped(let error) = upstream.phase {
+                series?.record(latencyNanoseconds: 0, outcome: .upstreamUnavailable)
+                replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
+                return
+            }
+            runTask {
+                if case .failure(let error) = await self.ready(upstream) {
+                    self.replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
+                } else {
+                    self.forward(message, to: upstream, edits: edits, series: series, id: id, route: route, rewritesURIs: rewritesURIs)
+                }
+            }
+            return
+        }
+        guard let clientID = envelope.id, let idRange = envelope.idRange, let upstreamID = upstream.reserveID() else {
+            replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(upstream.name)' is unavailable")
+            return
+        }
+        let upstreamIDBytes = JSONRPCID.number(upstreamID).jsonBytes
+        var allEdits = edits
+        allEdits.append(ByteSplice(range: idRange, replacement: upstreamIDBytes))
+        var clientToken: [UInt8]?
+        if let tokenRange = envelope.progressTokenRange {
+            clientToken = message.rawBytes(tokenRange)
+            allEdits.append(ByteSplice(range: tokenRange, replacement: upstreamIDBytes))
+        }
+        let now = MonotonicClock.now()
+        let request = ForwardedRequest(
+            clientIDBytes: id,
+            clientID: clientID,
+            clientProgressToken: clientToken,
+            reply: route,
+            series: series ?? stats.requestSeries(upstream: upstream.name, method: envelope.method?.name ?? "?", tool: nil),
+            startedAt: now,
+            deadline: now &+ MonotonicClock.nanoseconds(options.requestTimeout),
+            rewritesURIs: rewritesURIs)
+        let duplicate = state.withLockedValue { state -> Bool in
+            if state.inflight[clientID] != nil { return true }
+            state.inflight[clientID] = (upstream.index, upstreamID)
+            return false
+        }
+        if duplicate {
+            replyError(route, id: id, code: .invalidRequest, message: "Request id \(clientID) is already in use by a request in flight; ids must be unique")
+            return
+        }
+        if !upstream.forward(message.splicing(allEdits), id: upstreamID, request: request) {
+            state.withLockedValue { _ = $0.inflight.removeValue(forKey: clientID) }
+            request.series.record(latencyNanoseconds: 0, outcome: .upstreamUnavailable)
+            replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(upstream.name)' is unavailable")
+        }
+    }
+
+    /// Starts and initializes an upstream with this session's handshake.
+    func ready(_ upstream: UpstreamConnection) async -> Result<InitializeResult, UpstreamError> {
+        guard let handshake = state.withLockedValue({ $0.handshake }) else {
+            return .failure(UpstreamError(.unavailable, upstream: upstream.name, message: "the client has not initialized yet"))
+        }
+        let result = await upstream.ensureReady(handshake: handshake, timeout: options.initializeTimeout)
+        if case .success(let initialized) = result, initialized.capabilities.logging,
+           let level = state.withLockedValue({ $0.logLevel }) {
+            _ = await upstream.request(method: "logging/setLevel", params: Array(#"{"level":"#.utf8) + level + [UInt8(ascii: "}")], timeout: options.initializeTimeout)
+        }
+        return result
+    }
+
+    // MARK: Responses from upstreams
+
+    func upstream(_ upstream: UpstreamConnection, answered request: ForwardedRequest, with message: JSONRPCMessage) {
+        state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
+        guard let idRange = message.envelope.idRange else { return }
+        var edits = [ByteSplice(range: idRange, replacement: request.clientIDBytes)]
+        if request.rewritesURIs, let resultRange = message.envelope.resultRange {
+            edits += URIRewriter.edits(inResult: JSONView(message: message, range: resultRange)) { self.catalog.exposedURI($0, upstream: upstream.index) }
+        }
+        let outcome: RequestOutcome = message.envelope.kind == .errorResponse
+            ? .error(code: message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue) : .success
+        request.series.record(latencyNanoseconds: MonotonicClock.now() &- request.startedAt, outcome: outcome)
+        reply(message.splicing(edits), request.reply)
+    }
+
+    func upstream(_ upstream: UpstreamConnection, progress message: JSONRPCMessage, for request: ForwardedRequest) {
+        guard let token = request.clientProgressToken, let range = message.envelope.progressTokenRange else { return }
+        sendToClient(message.splicing(range, with: token))
+    }
+
+    func upstream(_ upstream: UpstreamConnection, abandoned requests: [ForwardedRequest], error: UpstreamError) {
+        state.withLockedValue { state in
+            for request in requests { state.inflight.removeValue(forKey: request.clientID) }
+        }
+        let now = MonotonicClock.now()
+        for request in requests {
+            request.series.record(latencyNanoseconds: now &- request.startedAt, outcome: .upstreamUnavailable)
+            replyError(request.reply, id: request.clientIDBytes, code: error.code,
+                       message: "Upstream '\(upstream.name)' failed before answering: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,356 @@
+import JSONRPC
+import Logging
+import MCPTransports
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One live connection to an upstream MCP server: its handshake, its id space and the requests
+/// waiting for it. Ids sent upstream are the proxy's own integers; clients' ids never reach it.
+final class UpstreamConnection: MessageSink, @unchecked Sendable {
+    // @unchecked: `events` is set once before the transport starts and only read afterwards.
+
+    let definition: UpstreamDefinition
+    /// Position in the proxy's upstream list (config order, which is also collision priority).
+    let index: Int
+    var name: String { definition.name }
+
+    private let logger: Logger
+    private let scanner: JSONRPCScanner
+    private let state = NIOLockedValueBox(State())
+    private(set) weak var events: (any UpstreamEvents)?
+
+    enum Phase: Sendable {
+        case idle
+        case starting
+        case ready(InitializeResult)
+        case stopped(UpstreamError)
+    }
+
+    private enum Pending {
+        case forwarded(ForwardedRequest)
+        case local(CheckedContinuation<Result<JSONRPCMessage, UpstreamError>, Never>)
+    }
+
+    private struct State {
+        var phase: Phase = .idle
+        var transport: (any MessageTransport)?
+        var nextID: Int64 = 1
+        var pending: [Int64: Pending] = [:]
+        var readiness: Task<Result<InitializeResult, UpstreamError>, Never>?
+        var launch: Task<Result<Void, UpstreamError>, Never>?
+    }
+
+    init(definition: UpstreamDefinition, index: Int, scanner: JSONRPCScanner, logger: Logger) {
+        self.definition = definition
+        self.index = index
+        self.scanner = scanner
+        var logger = logger
+        logger[metadataKey: "upstream"] = "\(definition.name)"
+        self.logger = logger
+    }
+
+    func attach(_ events: any UpstreamEvents) {
+        self.events = events
+    }
+
+    var phase: Phase { state.withLockedValue { $0.phase } }
+
+    /// The upstream's initialize result once it is ready.
+    var initializeResult: InitializeResult? {
+        if case .ready(let result) = phase { return result }
+        return nil
+    }
+
+    var isReady: Bool { initializeResult != nil }
+
+    // MARK: Starting
+
+    /// Starts the transport (spawns the process) without the handshake. Safe to call repeatedly.
+    func launch() async -> Result<Void, UpstreamError> {
+        let task = state.withLockedValue { state -> Task<Result<Void, UpstreamError>, Never> in
+            if let launch = state.launch { return launch }
+            let transport = definition.makeTransport()
+            state.transport = transport
+            if case .idle = state.phase { state.phase = .starting }
+            let task = Task { [self] () -> Result<Void, UpstreamError> in
+                do throws(TransportError) {
+                    try await transport.start(sink: self)
+                    return .success(())
+                } catch {
+                    let failure = UpstreamError(.unavailable, upstream: name, message: "failed to start: \(error.message)")
+                    self.stop(failure)
+                    return .failure(failure)
+                }
+            }
+            state.launch = task
+            return task
+        }
+        return await task.value
+    }
+
+    /// Starts the upstream if needed and performs the handshake once; later callers share the result.
+    func ensureReady(handshake: UpstreamHandshake, timeout: Duration) async -> Result<InitializeResult, UpstreamError> {
+        let task = state.withLockedValue { state -> Task<Result<InitializeResult, UpstreamError>, Never> in
+            if let readiness = state.readiness { return readiness }
+            let task = Task { [self] in await self.performHandshake(handshake, timeout: timeout) }
+            state.readiness = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func performHandshake(_ handshake: UpstreamHandshake, timeout: Duration) async -> Result<InitializeResult, UpstreamError> {
+        if case .stopped(let error) = phase { return .failure(error) }
+        if case .failure(let error) = await launch() { return .failure(error) }
+        let response: JSONRPCMessage
+        switch await request(method: "initialize", params: handshake.initializeParams, timeout: timeout) {
+        case .failure(let error):
+            let failure = UpstreamError(error.kind, upstream: name, message: "initialize failed: \(error.message)")
+            stop(failure)
+            await closeTransport()
+            return .failure(failure)
+        case .success(let message):
+            response = message
+        }
+        guard let resultRange = response.envelope.resultRange,
+              let result = InitializeResult.decode(from: JSONView(message: response, range: resultRange))
+        else {
+            let failure = UpstreamError(.protocolViolation, upstream: name, message: "its initialize result is not valid (missing protocolVersion, capabilities or serverInfo)")
+            stop(failure)
+            await closeTransport()
+            return .failure(failure)
+        }
+        let version = ProtocolVersion(rawValue: result.protocolVersion)
+        guard handshake.supportedVersions.contains(version) else {
+            let failure = UpstreamError(.protocolViolation, upstream: name, message: "it answered with protocol version \(result.protocolVersion), which the proxy does not speak (supported: \(handshake.supportedVersions.map(\.rawValue).joined(separator: ", ")))")
+            stop(failure)
+            await closeTransport()
+            return .failure(failure)
+        }
+        send(JSONRPCEncoder.notification(method: "notifications/initialized", params: nil))
+        let ready = state.withLockedValue { state -> Bool in
+            if case .stopped = state.phase { return false }
+            state.phase = .ready(result)
+            return true
+        }
+        guard ready else {
+            return .failure(UpstreamError(.unavailable, upstream: name, message: "stopped during the handshake"))
+        }
+        logger.info("upstream ready", metadata: [
+            "server": "\(result.serverInfo.name) \(result.serverInfo.version)",
+            "protocol": "\(result.protocolVersion)",
+        ])
+        return .success(result)
+    }
+
+    // MARK: Requests of the proxy's own (handshake, lists, setLevel)
+
+    /// Sends a request of the proxy's own and waits for its response (an error response is returned as `.remote`).
+    func request(method: String, params: [UInt8]?, timeout: Duration) async -> Result<JSONRPCMessage, UpstreamError> {
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSONRPCMessage, UpstreamError>, Never>) in
+            let registered = state.withLockedValue { state -> (Int64, (any MessageTransport)?)? in
+                if case .stopped = state.phase { return nil }
+                let id = state.nextID
+                state.nextID += 1
+                state.pending[id] = .local(continuation)
+                return (id, state.transport)
+            }
+            guard let (id, transport) = registered, let transport else {
+                continuation.resume(returning: .failure(stoppedError()))
+                return
+            }
+            let message = JSONRPCEncoder.request(idBytes: JSONRPCID.number(id).jsonBytes, method: method, params: params)
+            logger.trace("to upstream", metadata: ["method": "\(method)", "id": "\(id)"])
+            if !transport.send(message) {
+                resumeLocal(id, with: .failure(stoppedError()))
+                return
+            }
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                self?.resumeLocal(id, with: .failure(UpstreamError(.timeout, upstream: self?.name ?? "?", message: "no answer to \(method) within \(timeout)")))
+            }
+        }
+        guard case .success(let message) = outcome else { return outcome }
+        if message.envelope.kind == .errorResponse {
+            let code = message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue
+            let text = message.envelope.errorRange.flatMap { JSONView(message: message, range: $0)["message"]?.string } ?? "error"
+            return .failure(UpstreamError(.remote(code: code), upstream: name, message: "\(method) failed: \(text) (\(code))"))
+        }
+        return outcome
+    }
+
+    private func resumeLocal(_ id: Int64, with result: Result<JSONRPCMessage, UpstreamError>) {
+        let entry = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        if case .local(let continuation) = entry {
+            continuation.resume(returning: result)
+        } else if let entry {
+            state.withLockedValue { $0.pending[id] = entry }
+        }
+    }
+
+    private func stoppedError() -> UpstreamError {
+        state.withLockedValue { state in
+            if case .stopped(let error) = state.phase { return error }
+            return UpstreamError(.unavailable, upstream: name, message: "is not running")
+        }
+    }
+
+    // MARK: Forwarding client traffic
+
+    /// Reserves an upstream id for a forwarded request.
+    func reserveID() -> Int64? {
+        state.withLockedValue { state in
+            guard case .ready = state.phase else { return nil }
+            let id = state.nextID
+            state.nextID += 1
+            return id
+        }
+    }
+
+    /// Remembers `request` under `id` and writes `bytes` (already carrying that id).
+    /// Returns false (and remembers nothing) when the upstream cannot take it.
+    func forward(_ bytes: ByteBuffer, id: Int64, request: ForwardedRequest) -> Bool {
+        let transport = state.withLockedValue { state -> (any MessageTransport)? in
+            guard case .ready = state.phase, let transport = state.transport else { return nil }
+            state.pending[id] = .forwarded(request)
+            return transport
+        }
+        guard let transport else { return false }
+        if transport.send(bytes) { return true }
+        state.withLockedValue { _ = $0.pending.removeValue(forKey: id) }
+        return false
+    }
+
+    /// Forgets a forwarded request (the client cancelled it); a late response will be dropped.
+    func abandon(_ id: Int64) -> ForwardedRequest? {
+        let entry = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        if case .forwarded(let request) = entry { return request }
+        if let entry { state.withLockedValue { $0.pending[id] = entry } }
+        return nil
+    }
+
+    /// Removes and returns forwarded requests whose deadline has passed.
+    func expire(now: UInt64) -> [(Int64, ForwardedRequest)] {
+        state.withLockedValue { state in
+            var expired: [(Int64, ForwardedRequest)] = []
+            for (id, entry) in state.pending {
+                if case .forwarded(let request) = entry, request.deadline <= now {
+                    expired.append((id, request))
+                }
+            }
+            for (id, _) in expired { state.pending.removeValue(forKey: id) }
+            return expired
+        }
+    }
+
+    /// Writes a message as is (notifications and responses to the upstream's own requests).
+    @discardableResult
+    func send(_ bytes: ByteBuffer) -> Bool {
+        guard let transport = state.withLockedValue({ $0.transport }) else { return false }
+        return transport.send(bytes)
+    }
+
+    // MARK: MessageSink
+
+    func transportReceived(_ frame: InboundFrame) {
+        if logger.logLevel <= .trace, case .message(let text) = frame { logger.trace("from upstream: \(String(buffer: text))") }
+        let bytes: ByteBuffer
+        switch frame {
+        case .message(let buffer):
+            bytes = buffer
+        case .oversized(let count):
+            logger.error("upstream sent a message of \(count) bytes, over the line limit; it was dropped (the request it answered will time out)")
+            return
+        }
+        let message: JSONRPCMessage
+        do {
+            message = try scanner.scanMessage(bytes)
+        } catch {
+            logger.warning("upstream sent something that is not a JSON-RPC message; dropped: \(error.message)")
+            return
+        }
+        switch message.envelope.kind {
+        case .successResponse, .errorResponse:
+            handleResponse(message)
+        case .request:
+            events?.upstream(self, request: message)
+        case .notification:
+            if message.envelope.method == .progress {
+                handleProgress(message)
+            } else {
+                events?.upstream(self, notification: message)
+            }
+        }
+    }
+
+    func transportClosed(_ reason: TransportCloseReason) {
+        let error = UpstreamError(.unavailable, upstream: name, message: "is unavailable: \(reason)")
+        stop(error)
+    }
+
+    private func handleResponse(_ message: JSONRPCMessage) {
+        guard case .number(let id)? = message.envelope.id else {
+            logger.warning("upstream sent a response with an id the proxy never used; dropped")
+            return
+        }
+        let entry = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        switch entry {
+        case .forwarded(let request):
+            events?.upstream(self, answered: request, with: message)
+        case .local(let continuation):
+            continuation.resume(returning: .success(message))
+        case nil:
+            logger.debug("late response dropped (cancelled or timed out)", metadata: ["id": "\(id)"])
+        }
+    }
+
+    private func handleProgress(_ message: JSONRPCMessage) {
+        // The proxy's progress token for a forwarded request is its upstream id.
+        guard case .number(let token)? = message.envelope.progressToken else { return }
+        let entry = state.withLockedValue { $0.pending[token] }
+        if case .forwarded(let request) = entry, request.clientProgressToken != nil {
+            events?.upstream(self, progress: message, for: request)
+        }
+    }
+
+    // MARK: Stopping
+
+    /// Marks the upstream stopped and fails everything waiting on it, exactly once.
+    func stop(_ error: UpstreamError) {
+        let drained = state.withLockedValue { state -> [Int64: Pending]? in
+            if case .stopped = state.phase { return nil }
+            state.phase = .stopped(error)
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+        guard let drained else { return }
+        var abandoned: [ForwardedRequest] = []
+        for (_, entry) in drained.sorted(by: { $0.key < $1.key }) {
+            switch entry {
+            case .forwarded(let request): abandoned.append(request)
+            case .local(let continuation): continuation.resume(returning: .failure(error))
+            }
+        }
+        if !abandoned.isEmpty {
+            events?.upstream(self, abandoned: abandoned, error: error)
+        }
+        events?.upstreamStopped(self, error: error)
+    }
+
+    /// Stops and closes the transport gracefully.
+    func shutdown() async {
+        stop(UpstreamError(.unavailable, upstream: name, message: "was shut down by the proxy"))
+        await closeTransport()
+    }
+
+    private func closeTransport() async {
+        let transport = state.withLockedValue { $0.transport }
+        await transport?.close()
+    }
+}
+
+/// What the proxy declares to an upstream in `initialize`.
+struct UpstreamHandshake: Sendable {
+    let initializeParams: [UInt8]
+    let supportedVersions: [ProtocolVersion]
+}

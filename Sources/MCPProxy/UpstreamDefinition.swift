@@ -1,0 +1,62 @@
+import Logging
+import MCPRouting
+import MCPTransports
+
+/// When an upstream is started and initialized.
+public enum UpstreamStartup: String, Sendable, Equatable {
+    /// Spawned when the proxy starts; initialized as soon as the client's capabilities are known
+    /// (its `initialize`), so the first answer already merges this upstream.
+    case eager
+    /// Started on first use: the first list or call that needs it.
+    case lazy
+}
+
+/// One upstream MCP server as the proxy should reach it.
+public struct UpstreamDefinition: Sendable {
+    /// Unique name; used in namespaced names, logs, stats and errors.
+    public var name: String
+    /// How exposed tool and prompt names are formed.
+    public var namespace: NamespaceStyle
+    /// Which of its tools (by original name) are exposed.
+    public var toolFilter: NameFilter
+    /// Which of its prompts (by original name) are exposed.
+    public var promptFilter: NameFilter
+    /// Which of its resources and templates (by URI) are exposed.
+    public var resourceFilter: NameFilter
+    /// When to start it.
+    public var startup: UpstreamStartup
+    /// Makes a fresh transport each time the upstream is (re)started.
+    public var makeTransport: @Sendable () -> any MessageTransport
+
+    /// Creates a definition from a transport factory. The default namespace is `<name>__`.
+    public init(
+        name: String,
+        namespace: NamespaceStyle? = nil,
+        toolFilter: NameFilter = .permitAll,
+        promptFilter: NameFilter = .permitAll,
+        resourceFilter: NameFilter = .permitAll,
+        startup: UpstreamStartup = .eager,
+        makeTransport: @escaping @Sendable () -> any MessageTransport
+    ) {
+        self.name = name
+        self.namespace = namespace ?? .prefix(name, separator: "__")
+        self.toolFilter = toolFilter
+        self.promptFilter = promptFilter
+        self.resourceFilter = resourceFilter
+        self.startup = startup
+        self.makeTransport = makeTransport
+    }
+
+    /// An upstream run as a child process over stdio.
+    public static func stdio(
+        name: String,
+        configuration: StdioProcessConfiguration,
+        namespace: NamespaceStyle? = nil,
+        startup: UpstreamStartup = .eager,
+        logger: Logger
+    ) -> UpstreamDefinition {
+        UpstreamDefinition(name: name, namespace: namespace, startup: startup) {
+            StdioProcessTransport(name: name, configuration: configuration, logger: logger)
+        }
+    }
+}

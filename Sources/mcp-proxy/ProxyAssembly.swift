@@ -1,0 +1,73 @@
+import JSONRPC
+import Logging
+import MCPConfig
+import MCPProxy
+import MCPRouting
+import MCPTransports
+
+/// Turns a loaded config file into the proxy's parts.
+enum ProxyAssembly {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func upstreams(from config: ProxyConfig, logger: Logger) throws -> [UpstreamDefinition] {
+        var result: [UpstreamDefinition] = []
+        for server in config.servers {
+            let namespace: NamespaceStyle = server.namespace.map { .prefix($0, separator: server.separator) } ?? .none
+            let startup: UpstreamStartup = server.startup == .lazy ? .lazy : .eager
+            let filters = try (
+                NameFilter(allow: server.tools.allow, deny: server.tools.deny),
+                NameFilter(allow: server.prompts.allow, deny: server.prompts.deny),
+                NameFilter(allow: server.resources.allow, deny: server.resources.deny))
+            switch server.transport {
+            case .stdio(let command, let arguments, let environment, let inherit, let directory):
+                let configuration = StdioProcessConfiguration(
+                    command: command, arguments: arguments, environment: environment,
+                    inheritEnvironment: inherit, workingDirectory: directory,
+                    maxLineBytes: config.proxy.maxLineBytes,
+                    shutdownGrace: .milliseconds(Int(config.proxy.shutdownGraceSeconds * 1000)))
+                let name = server.name
+                result.append(UpstreamDefinition(
+                    name: name, namespace: namespace,
+                    toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
+                    startup: startup
+                ) {
+                    StdioProcessTransport(name: name, configuration: configuration, logger: logger)
+                })
+            case .remote(let url, _, _):
+                throw Failure(description: "server '\(server.name)': remote upstreams (\(url)) need the network transports, which this build does not have yet; use a stdio command")
+            }
+        }
+        return result
+    }
+
+    static func options(from config: ProxyConfig) throws -> ProxyOptions {
+        let settings = config.proxy
+        let rules: [RouteRule] = try settings.routes.map { route in
+            let action: RouteAction
+            switch route.action {
+            case "allow": action = .allow
+            case "deny": action = .deny
+            case "route":
+                guard let target = route.to else { throw Failure(description: "route to nowhere: 'to' is required with action 'route'") }
+                action = .route(upstream: target)
+            default:
+                throw Failure(description: "unknown route action '\(route.action)'")
+            }
+            return RouteRule(method: route.method, name: route.name, upstream: route.upstream, action: action)
+        }
+        return ProxyOptions(
+            serverName: settings.name,
+            serverVersion: settings.version,
+            instructions: settings.instructions,
+            scanLimits: ScanLimits(maxMessageBytes: settings.maxMessageBytes, maxDepth: settings.maxNestingDepth),
+            requestTimeout: .milliseconds(Int(settings.requestTimeoutSeconds * 1000)),
+            initializeTimeout: .milliseconds(Int(settings.initializeTimeoutSeconds * 1000)),
+            collisionPolicy: CollisionPolicy(rawValue: settings.collision) ?? .firstWins,
+            maxNameLength: settings.maxNameLength,
+            rewriteResourceURIs: settings.rewriteResourceURIs,
+            pageSize: settings.pageSize,
+            routes: try RouteTable(rules: rules))
+    }
+}

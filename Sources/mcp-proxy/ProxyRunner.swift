@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MCPConfig
+import MCPProxy
+import MCPStats
+import MCPTransports
+
+/// Runs the proxy over the process's own stdin/stdout until the client leaves or a signal arrives.
+struct ProxyRunner {
+    let config: ProxyConfig
+    let runtime: RuntimeOptions
+
+    func runOverStdio() async throws {
+        let level = Logger.Level(rawValue: runtime.logLevel ?? config.proxy.logLevel) ?? .info
+        LoggingBootstrap.once(level: level)
+        let logger = Logger(label: "mcp-proxy")
+        for warning in config.warnings {
+            logger.warning("config: \(warning)")
+        }
+        let upstreams: [UpstreamDefinition]
+        let options: ProxyOptions
+        do {
+            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger)
+            options = try ProxyAssembly.options(from: config)
+        } catch {
+            FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let stats = StatsRegistry(significantDigits: 2)
+        let proxy = MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+        let signals = SignalHandlers(stats: stats)
+        let serving = Task {
+            try await proxy.serve(StandardIOTransport(maxLineBytes: config.proxy.maxLineBytes))
+        }
+        signals.onTerminate { serving.cancel() }
+        defer {
+            if runtime.statsOnExit || config.proxy.dumpStatsOnExit {
+                FileHandle.standardError.write(Data((stats.jsonText() + "\n").utf8))
+            }
+        }
+        do {
+            try await serving.value
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}

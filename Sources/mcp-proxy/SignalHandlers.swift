@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+import MCPStats
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SIGUSR1 writes a stats snapshot to stderr; SIGINT and SIGTERM stop the proxy gracefully.
+final class SignalHandlers {
+    private let queue = DispatchQueue(label: "mcp-proxy.signals")
+    /// Kept alive for as long as the handlers should fire.
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(stats: StatsRegistry) {
+        install(SIGUSR1) {
+            let text = "== mcp-proxy stats ==\n" + stats.jsonText() + "\n" + stats.prometheusText()
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    /// Calls `action` on SIGINT or SIGTERM.
+    func onTerminate(_ action: @escaping @Sendable () -> Void) {
+        for signal in [SIGINT, SIGTERM] {
+            install(signal, action)
+        }
+    }
+
+    private func install(_ number: Int32, _ handler: @escaping @Sendable () -> Void) {
+        _ = signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+        source.setEventHandler(handler: handler)
+        source.resume()
+        sources.append(source)
+    }
+}
