@@ -29,6 +29,13 @@ public struct ProxyOptions: Sendable {
     public var supportedVersions: [ProtocolVersion]
     /// Longest a client may wait after disconnecting for in-flight answers before upstreams stop.
     public var drainTimeout: Duration
+    /// Restart an upstream that stopped unexpectedly (with exponential backoff), re-initialize it,
+    /// re-apply the log level and subscriptions, and tell the client its lists changed.
+    public var restartUpstreams: Bool
+    /// First restart delay; doubled after each failed attempt up to `maxRestartDelay`.
+    public var restartDelay: Duration
+    /// Longest delay between restart attempts.
+    public var maxRestartDelay: Duration
 
     /// Creates options with production defaults.
     public init(
@@ -44,7 +51,10 @@ public struct ProxyOptions: Sendable {
         pageSize: Int = 0,
         routes: RouteTable? = nil,
         supportedVersions: [ProtocolVersion] = ProtocolVersion.handshakeEra,
-        drainTimeout: Duration = .seconds(5)
+        drainTimeout: Duration = .seconds(5),
+        restartUpstreams: Bool = false,
+        restartDelay: Duration = .milliseconds(500),
+        maxRestartDelay: Duration = .seconds(30)
     ) {
         self.serverName = serverName
         self.serverVersion = serverVersion
@@ -59,6 +69,9 @@ public struct ProxyOptions: Sendable {
         self.routes = routes
         self.supportedVersions = supportedVersions
         self.drainTimeout = drainTimeout
+        self.restartUpstreams = restartUpstreams
+        self.restartDelay = restartDelay
+        self.maxRestartDelay = maxRestartDelay
     }
 }
 

@@ -53,6 +53,8 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         var logLevel: [UInt8]?
         /// Tasks running on behalf of the client (handshake, lists, fan-outs).
         var pendingTasks = 0
+        /// Restart attempts since each upstream was last ready.
+        var restartAttempts: [Int: Int] = [:]
         /// Messages that arrived while `initialize` was being answered, in order.
         var deferred: [(JSONRPCMessage, ReplyRoute)] = []
     }

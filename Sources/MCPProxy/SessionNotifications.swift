@@ -180,5 +180,8 @@ extension ProxySession {
         for kind in catalog.remove(upstream: upstream.index) where announced.insert(kind.listChangedMethod).inserted {
             notifyClient(method: kind.listChangedMethod)
         }
+        if options.restartUpstreams {
+            scheduleRestart(upstream)
+        }
     }
 }

@@ -284,7 +284,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     }
 
     func transportClosed(_ reason: TransportCloseReason) {
-        let error = UpstreamError(.unavailable, upstream: name, message: "is unavailable: \(reason)")
+        let error = UpstreamError(.unavailable, upstream: name, message: "\(reason)")
         stop(error)
     }
 
@@ -335,6 +335,19 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             events?.upstream(self, abandoned: abandoned, error: error)
         }
         events?.upstreamStopped(self, error: error)
+    }
+
+    /// Forgets a stopped incarnation so that the next `ensureReady` starts a fresh transport.
+    /// Returns false unless the upstream is stopped.
+    func reset() -> Bool {
+        state.withLockedValue { state in
+            guard case .stopped = state.phase else { return false }
+            state.phase = .idle
+            state.transport = nil
+            state.launch = nil
+            state.readiness = nil
+            return true
+        }
     }
 
     /// Stops and closes the transport gracefully.

@@ -68,6 +68,7 @@ enum ProxyAssembly {
             maxNameLength: settings.maxNameLength,
             rewriteResourceURIs: settings.rewriteResourceURIs,
             pageSize: settings.pageSize,
-            routes: try RouteTable(rules: rules))
+            routes: try RouteTable(rules: rules),
+            restartUpstreams: settings.restartUpstreams)
     }
 }
