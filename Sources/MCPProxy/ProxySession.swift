@@ -55,6 +55,8 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         var pendingTasks = 0
         /// Restart attempts since each upstream was last ready.
         var restartAttempts: [Int: Int] = [:]
+        /// Messages for the client produced before it had its `initialize` answer.
+        var heldForClient: [ByteBuffer] = []
         /// Messages that arrived while `initialize` was being answered, in order.
         var deferred: [(JSONRPCMessage, ReplyRoute)] = []
     }
@@ -110,6 +112,38 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     func notifyClient(method: String, params: [UInt8]? = nil) {
         guard phase.isServing else { return }
         sendToClient(JSONRPCEncoder.notification(method: method, params: params))
+    }
+
+    /// Most messages kept for a client that has not had its `initialize` answer yet.
+    static let maxHeldForClient = 256
+
+    /// Sends upstream-originated traffic now, or holds it until the client has its `initialize`
+    /// answer (upstreams may ask for roots or log right after their own handshake).
+    /// Returns false when it can be neither sent nor held.
+    @discardableResult
+    func sendOrHoldForClient(_ bytes: ByteBuffer) -> Bool {
+        let action = state.withLockedValue { state -> Int in
+            switch state.phase {
+            case .draining, .ready:
+                return 1
+            case .initializing where state.heldForClient.count < Self.maxHeldForClient:
+                state.heldForClient.append(bytes)
+                return 0
+            default:
+                return -1
+            }
+        }
+        if action == 1 { sendToClient(bytes) }
+        return action >= 0
+    }
+
+    /// Sends what was held for the client; called right after the `initialize` answer.
+    func releaseHeldForClient() {
+        let held = state.withLockedValue { state -> [ByteBuffer] in
+            defer { state.heldForClient.removeAll() }
+            return state.heldForClient
+        }
+        for bytes in held { sendToClient(bytes) }
     }
 
     // MARK: Lifecycle

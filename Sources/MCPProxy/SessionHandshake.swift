@@ -47,6 +47,7 @@ extension ProxySession {
             if state.phase == .initializing { state.phase = .draining }
         }
         replyResult(route, id: id, result: mergedInitializeResult(version: version).encoded)
+        releaseHeldForClient()
         // Drain in arrival order; the phase stays `.draining` until the queue is empty so
         // nothing that arrives meanwhile can overtake what was queued before it.
         while true {

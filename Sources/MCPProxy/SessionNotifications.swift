@@ -69,17 +69,16 @@ extension ProxySession {
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))
             return
         }
-        guard phase.isServing else {
-            upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: .internalError, message: "The client session is not ready"))
-            return
-        }
         let proxyID = state.withLockedValue { state -> Int64 in
             let id = state.nextServerRequestID
             state.nextServerRequestID += 1
             state.serverRequests[id] = (upstream.index, upstreamIDBytes)
             return id
         }
-        sendToClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes))
+        if !sendOrHoldForClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes)) {
+            state.withLockedValue { _ = $0.serverRequests.removeValue(forKey: proxyID) }
+            upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: .internalError, message: "The client session is not ready"))
+        }
     }
 
     /// Why a request an upstream sends cannot go to this client, if it cannot.
@@ -121,7 +120,7 @@ extension ProxySession {
         case .tasksStatus:
             break  // tasks are not routed by this proxy yet
         default:
-            if phase.isServing { sendToClient(message.bytes) }
+            sendOrHoldForClient(message.bytes)
         }
     }
 
@@ -149,7 +148,7 @@ extension ProxySession {
 
     /// Log messages name their upstream in `logger` ("alpha" or "alpha/original-logger").
     private func forwardLog(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
-        guard phase.isServing, let paramsRange = message.envelope.paramsRange else { return }
+        guard let paramsRange = message.envelope.paramsRange else { return }
         let params = JSONView(message: message, range: paramsRange)
         let original = params["logger"]?.string
         let logger = original.map { "\(upstream.name)/\($0)" } ?? upstream.name
@@ -159,7 +158,7 @@ extension ProxySession {
         bytes.writeImmutableBuffer(message.slice(0..<start))
         bytes.writeBytes(rewritten)
         bytes.writeImmutableBuffer(message.slice(paramsRange.upperBound..<message.bytes.readableBytes))
-        sendToClient(bytes)
+        sendOrHoldForClient(bytes)
     }
 
     func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError) {
