@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
         .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),
         .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["JSONRPC", "MCPTransports", "mcp-proxy", "example-server"]),
     ],
     swiftLanguageModes: [.v6]
 )

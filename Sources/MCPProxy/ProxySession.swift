@@ -44,6 +44,9 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         var handshake: UpstreamHandshake?
         /// Client request id -> (upstream index, upstream id), for cancellation.
         var inflight: [JSONRPCID: (upstream: Int, id: Int64)] = [:]
+        /// Client requests waiting to be routed (a catalog load or an upstream start); a cancel
+        /// removes them so they are dropped instead of forwarded.
+        var routing: Set<JSONRPCID> = []
         /// Proxy-minted id of a request sent to the client -> (upstream index, the upstream's id bytes).
         var serverRequests: [Int64: (upstream: Int, idBytes: [UInt8])] = [:]
         var nextServerRequestID: Int64 = 1
@@ -232,10 +235,10 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     func transportReceived(_ frame: InboundFrame) {
         switch frame {
-        case .oversized(let count):
+        case .oversized(let count, let limit):
             counters.rejected.increment()
             replyError(.direct, id: nil, code: .invalidRequest,
-                       message: "Message of \(count) bytes exceeds the limit of \(options.scanLimits.maxMessageBytes) bytes; it was discarded")
+                       message: "Message of \(count) bytes exceeds the limit of \(limit) bytes; it was discarded")
         case .message(let bytes):
             counters.received.increment()
             let frame: ScannedFrame

@@ -25,7 +25,13 @@ extension ProxySession {
 
     private func cancelFromClient(_ message: JSONRPCMessage) {
         guard let requestID = message.envelope.cancelledRequestID, let range = message.envelope.cancelledRequestIDRange else { return }
-        guard let target = state.withLockedValue({ $0.inflight.removeValue(forKey: requestID) }) else { return }
+        let target = state.withLockedValue { state -> (upstream: Int, id: Int64)? in
+            if let target = state.inflight.removeValue(forKey: requestID) { return target }
+            // Not forwarded yet (waiting for a catalog load or an upstream start): drop it there.
+            state.routing.remove(requestID)
+            return nil
+        }
+        guard let target else { return }
         let upstream = upstreams[target.upstream]
         guard let request = upstream.abandon(target.id) else { return }
         request.series.record(latencyNanoseconds: MonotonicClock.now() &- request.startedAt, outcome: .cancelled)

@@ -1,6 +1,7 @@
 import JSONRPC
 import MCPRouting
 import MCPStats
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Client requests: dispatch by method, then route and forward.
@@ -66,8 +67,9 @@ extension ProxySession {
         }
         guard let entry = catalog.resolve(kind, exposed: name) else {
             if !retried && !allListsLoaded(kind) {
-                runTask {
+                routeLater(message, route: route) {
                     await self.loadLists(kind)
+                } then: {
                     self.routeByName(message, kind: kind, id: id, route: route, retried: true)
                 }
                 return
@@ -89,9 +91,10 @@ extension ProxySession {
         }
         guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
             if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
-                runTask {
+                routeLater(message, route: route) {
                     await self.loadLists(.resources)
                     await self.loadLists(.resourceTemplates)
+                } then: {
                     self.routeByURI(message, id: id, route: route, retried: true)
                 }
                 return
@@ -126,8 +129,9 @@ extension ProxySession {
         if let name = envelope.refName, let range = envelope.refNameRange {
             guard let entry = catalog.resolve(.prompts, exposed: name) else {
                 if !retried && !allListsLoaded(.prompts) {
-                    runTask {
+                    routeLater(message, route: route) {
                         await self.loadLists(.prompts)
+                    } then: {
                         self.routeCompletion(message, id: id, route: route, retried: true)
                     }
                     return
@@ -141,9 +145,10 @@ extension ProxySession {
         } else if let uri = envelope.refURI, let range = envelope.refURIRange {
             guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
                 if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
-                    runTask {
+                    routeLater(message, route: route) {
                         await self.loadLists(.resources)
                         await self.loadLists(.resourceTemplates)
+                    } then: {
                         self.routeCompletion(message, id: id, route: route, retried: true)
                     }
                     return
@@ -168,6 +173,22 @@ extension ProxySession {
         }
         let series = stats.requestSeries(upstream: upstream.name, method: method.name, tool: nil)
         forward(message, to: upstream, edits: [], series: series, id: id, route: route)
+    }
+
+    /// Routes a request after some asynchronous `work` (a catalog load, an upstream start),
+    /// unless the client cancels it meanwhile: then it is dropped without a response.
+    func routeLater(_ message: JSONRPCMessage, route: ReplyRoute, after work: @escaping @Sendable () async -> Void, then body: @escaping @Sendable () -> Void) {
+        guard let clientID = message.envelope.id else { return }
+        state.withLockedValue { _ = $0.routing.insert(clientID) }
+        runTask {
+            await work()
+            let proceed = self.state.withLockedValue { $0.routing.remove(clientID) != nil }
+            if proceed {
+                body()
+            } else if case .batch(let collector) = route, let all = collector.skip() {
+                self.sendToClient(all)
+            }
+        }
     }
 
     /// When exactly one upstream serves resources, unknown URIs (e.g. from templates it did not list) go there.
@@ -195,8 +216,12 @@ extension ProxySession {
                 replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
                 return
             }
-            runTask {
-                if case .failure(let error) = await self.ready(upstream) {
+            let outcome = NIOLockedValueBox<Result<InitializeResult, UpstreamError>?>(nil)
+            routeLater(message, route: route) {
+                let result = await self.ready(upstream)
+                outcome.withLockedValue { $0 = result }
+            } then: {
+                if case .failure(let error)? = outcome.withLockedValue({ $0 }) {
                     self.replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
                 } else {
                     self.forward(message, to: upstream, edits: edits, series: series, id: id, route: route, rewritesURIs: rewritesURIs)
@@ -227,7 +252,7 @@ extension ProxySession {
             deadline: now &+ MonotonicClock.nanoseconds(options.requestTimeout),
             rewritesURIs: rewritesURIs)
         let duplicate = state.withLockedValue { state -> Bool in
-            if state.inflight[clientID] != nil { return true }
+            if state.inflight[clientID] != nil || state.routing.contains(clientID) { return true }
             state.inflight[clientID] = (upstream.index, upstreamID)
             return false
         }

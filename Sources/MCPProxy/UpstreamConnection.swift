@@ -258,8 +258,8 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         switch frame {
         case .message(let buffer):
             bytes = buffer
-        case .oversized(let count):
-            logger.error("upstream sent a message of \(count) bytes, over the line limit; it was dropped (the request it answered will time out)")
+        case .oversized(let count, let limit):
+            logger.error("upstream sent a message of \(count) bytes, over the line limit of \(limit) bytes; it was dropped (the request it answered will time out)")
             return
         }
         let message: JSONRPCMessage

@@ -43,12 +43,12 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         if let dropped = discarding {
             discarding = nil
             buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + newline)))
+            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + newline, limit: maxLineBytes)))
             return .continue
         }
         if newline > maxLineBytes {
             buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: newline)))
+            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: newline, limit: maxLineBytes)))
             return .continue
         }
         guard var line = buffer.readSlice(length: newline) else { return .needMoreData }
@@ -63,7 +63,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             discarding = nil
             let rest = buffer.readableBytes
             buffer.moveReaderIndex(forwardBy: rest)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + rest)))
+            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + rest, limit: maxLineBytes)))
         } else if buffer.readableBytes > 0, var line = buffer.readSlice(length: buffer.readableBytes) {
             // A final message without a trailing newline still counts.
             Self.emit(&line, context: context, decoder: self)

@@ -5,7 +5,7 @@ public enum InboundFrame: Sendable {
     /// One complete message's bytes, without framing (no newline). Not yet validated as JSON.
     case message(ByteBuffer)
     /// A frame longer than the configured limit; its bytes were discarded, the stream goes on.
-    case oversized(byteCount: Int)
+    case oversized(byteCount: Int, limit: Int)
 }
 
 /// Why a transport stopped delivering frames.

@@ -15,7 +15,7 @@ final class StandardErrorLogHandler: ChannelInboundHandler, Sendable {
         switch unwrapInboundIn(data) {
         case .message(let line):
             logger.info("\(String(buffer: line))", metadata: ["source": "stderr"])
-        case .oversized(let count):
+        case .oversized(let count, _):
             logger.info("(\(count) bytes of stderr without a line break skipped)", metadata: ["source": "stderr"])
         }
     }

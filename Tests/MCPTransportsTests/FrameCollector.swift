@@ -29,7 +29,7 @@ final class FrameCollector: MessageSink {
     var oversizedCounts: [Int] {
         state.withLockedValue { state in
             state.frames.compactMap { frame in
-                if case .oversized(let count) = frame { return count }
+                if case .oversized(let count, _) = frame { return count }
                 return nil
             }
         }
