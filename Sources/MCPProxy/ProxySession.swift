@@ -106,8 +106,8 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         reply(JSONRPCEncoder.result(idBytes: id, result: result), route)
     }
 
-    func sendToClient(_ bytes: ByteBuffer) {
-        if !downstream.send(bytes) {
+    func sendToClient(_ bytes: ByteBuffer, relatedTo request: JSONRPCID? = nil) {
+        if !downstream.send(bytes, relatedTo: request) {
             logger.debug("client is gone; message dropped")
         }
     }
@@ -124,7 +124,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     /// answer (upstreams may ask for roots or log right after their own handshake).
     /// Returns false when it can be neither sent nor held.
     @discardableResult
-    func sendOrHoldForClient(_ bytes: ByteBuffer) -> Bool {
+    func sendOrHoldForClient(_ bytes: ByteBuffer, relatedTo request: JSONRPCID? = nil) -> Bool {
         let action = state.withLockedValue { state -> Int in
             switch state.phase {
             case .draining, .ready:
@@ -136,8 +136,21 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
                 return -1
             }
         }
-        if action == 1 { sendToClient(bytes) }
+        if action == 1 { sendToClient(bytes, relatedTo: request) }
         return action >= 0
+    }
+
+    /// The client request a message from `upstream` most likely belongs to: the only request of
+    /// this client in flight at that upstream, if there is exactly one.
+    func relatedClientRequest(at upstream: UpstreamConnection) -> JSONRPCID? {
+        state.withLockedValue { state in
+            var found: JSONRPCID?
+            for (id, target) in state.inflight where target.upstream == upstream.index {
+                if found != nil { return nil }
+                found = id
+            }
+            return found
+        }
     }
 
     /// Sends what was held for the client; called right after the `initialize` answer.

@@ -81,7 +81,8 @@ extension ProxySession {
             state.serverRequests[id] = (upstream.index, upstreamIDBytes)
             return id
         }
-        if !sendOrHoldForClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes)) {
+        let related = relatedClientRequest(at: upstream)
+        if !sendOrHoldForClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes), relatedTo: related) {
             state.withLockedValue { _ = $0.serverRequests.removeValue(forKey: proxyID) }
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: .internalError, message: "The client session is not ready"))
         }
@@ -164,7 +165,7 @@ extension ProxySession {
         bytes.writeImmutableBuffer(message.slice(0..<start))
         bytes.writeBytes(rewritten)
         bytes.writeImmutableBuffer(message.slice(paramsRange.upperBound..<message.bytes.readableBytes))
-        sendOrHoldForClient(bytes)
+        sendOrHoldForClient(bytes, relatedTo: relatedClientRequest(at: upstream))
     }
 
     func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError) {

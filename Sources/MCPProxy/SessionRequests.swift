@@ -297,7 +297,7 @@ extension ProxySession {
 
     func upstream(_ upstream: UpstreamConnection, progress message: JSONRPCMessage, for request: ForwardedRequest) {
         guard let token = request.clientProgressToken, let range = message.envelope.progressTokenRange else { return }
-        sendToClient(message.splicing(range, with: token))
+        sendToClient(message.splicing(range, with: token), relatedTo: request.clientID)
     }
 
     func upstream(_ upstream: UpstreamConnection, abandoned requests: [ForwardedRequest], error: UpstreamError) {

@@ -1,3 +1,4 @@
+import JSONRPC
 import NIOCore
 
 /// One unit a transport read from its peer.
@@ -54,8 +55,21 @@ public protocol MessageTransport: AnyObject, Sendable {
     /// Returns false when the transport is closed and the message was not queued.
     @discardableResult
     func send(_ message: ByteBuffer) -> Bool
+    /// Queues one message that belongs to the client request `request` (a server-to-client
+    /// request or a notification issued while that request is handled). Transports with several
+    /// streams (Streamable HTTP) put it on that request's stream; others ignore the hint.
+    @discardableResult
+    func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool
     /// Closes gracefully and waits until the peer is gone.
     func close() async
+}
+
+extension MessageTransport {
+    /// Single-stream transports ignore the relation.
+    @discardableResult
+    public func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool {
+        send(message)
+    }
 }
 
 /// Why a transport could not start or failed.
