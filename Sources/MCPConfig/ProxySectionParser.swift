@@ -8,9 +8,12 @@ struct ProxySectionParser {
         "pagination": ["pageSize"],
         "logging": ["level"],
         "stats": ["dumpOnExit"],
+        "listen": ["host", "port", "path", "ssePath", "messagesPath", "webSocketPath", "namedServers",
+                   "allowedOrigins", "maxBodyBytes", "sessionIdleTimeoutSeconds", "drainSeconds", "tls"],
+        "admin": ["host", "port"],
     ]
     static let topKeys = ["name", "version", "instructions", "namespacing", "routes", "limits",
-                          "upstreams", "pagination", "logging", "stats"]
+                          "upstreams", "pagination", "logging", "stats", "listen", "admin"]
 
     /// The settings, with defaults for what is missing or invalid (invalid values are reported),
     /// and the routes as read (with the line of each, for later checks).
@@ -49,6 +52,18 @@ struct ProxySectionParser {
             if let value = reader.optional(section, "dumpOnExit"), let flag = reader.bool(value, at: path.key("stats").key("dumpOnExit")) {
                 settings.dumpStatsOnExit = flag
             }
+        }
+        readListen(mapping, path: path, into: &settings, reader: &reader)
+        if let section = subsection(mapping, "admin", path: path, reader: &reader) {
+            let here = path.key("admin")
+            var admin = AdminSettings()
+            if let value = reader.optional(section, "host"), let host = reader.nonEmptyString(value, at: here.key("host"), expected: "an interface address") {
+                admin.host = host
+            }
+            if let value = reader.optional(section, "port"), let port = reader.int(value, at: here.key("port"), minimum: 0) {
+                admin.port = port
+            }
+            settings.admin = admin
         }
         var routes: [RouteParser.ParsedRoute] = []
         if let value = reader.optional(mapping, "routes") {
@@ -122,6 +137,46 @@ struct ProxySectionParser {
         if let value = reader.optional(section, "restart"), let flag = reader.bool(value, at: here.key("restart")) {
             settings.restartUpstreams = flag
         }
+    }
+
+    private static func readListen(_ mapping: ConfigNode.Mapping, path: KeyPath, into settings: inout ProxySettings, reader: inout ConfigReader) {
+        guard let section = subsection(mapping, "listen", path: path, reader: &reader) else { return }
+        let here = path.key("listen")
+        var listen = ListenSettings()
+        if let value = reader.optional(section, "host"), let host = reader.nonEmptyString(value, at: here.key("host"), expected: "an interface address") {
+            listen.host = host
+        }
+        if let value = reader.optional(section, "port"), let port = reader.int(value, at: here.key("port"), minimum: 0) {
+            listen.port = port
+        }
+        for (key, keyPath) in [("path", \ListenSettings.path), ("ssePath", \.ssePath), ("messagesPath", \.messagesPath), ("webSocketPath", \.webSocketPath)] {
+            if let value = reader.optional(section, key), let text = reader.nonEmptyString(value, at: here.key(key), expected: "a URL path starting with /") {
+                if text.hasPrefix("/") {
+                    listen[keyPath: keyPath] = text
+                } else {
+                    reader.problem(here.key(key), "expected a URL path starting with /, found '\(text)'", line: value.line)
+                }
+            }
+        }
+        if let value = reader.optional(section, "namedServers"), let flag = reader.bool(value, at: here.key("namedServers")) {
+            listen.namedServers = flag
+        }
+        if let value = reader.optional(section, "allowedOrigins"), let origins = reader.stringList(value, at: here.key("allowedOrigins")) {
+            listen.allowedOrigins = origins
+        }
+        if let value = reader.optional(section, "maxBodyBytes"), let number = reader.int(value, at: here.key("maxBodyBytes"), minimum: 1) {
+            listen.maxBodyBytes = number
+        }
+        if let value = reader.optional(section, "sessionIdleTimeoutSeconds"), let seconds = reader.seconds(value, at: here.key("sessionIdleTimeoutSeconds"), allowZero: false) {
+            listen.sessionIdleTimeoutSeconds = seconds
+        }
+        if let value = reader.optional(section, "drainSeconds"), let seconds = reader.seconds(value, at: here.key("drainSeconds"), allowZero: true) {
+            listen.drainSeconds = seconds
+        }
+        if let value = reader.optional(section, "tls") {
+            listen.tls = TLSSectionParser.parse(value, at: here.key("tls"), reader: &reader, requireIdentity: true)
+        }
+        settings.listen = listen
     }
 
     /// For each unknown key written directly under `proxy:` that belongs in a subsection (or is a

@@ -50,6 +50,10 @@ public struct ProxySettings: Sendable, Equatable {
 
     /// `proxy.stats.dumpOnExit`: whether statistics are written to stderr at exit. Default `false`.
     public var dumpStatsOnExit: Bool
+    /// The network fronts (`proxy.listen`); defaults apply when absent.
+    public var listen: ListenSettings = ListenSettings()
+    /// The admin listener (`proxy.admin`); nil when not configured.
+    public var admin: AdminSettings?
 
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]

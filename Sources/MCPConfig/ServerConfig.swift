@@ -17,6 +17,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var prompts: FilterConfig
     /// Which resources are exposed (globs on resource URIs).
     public var resources: FilterConfig
+    /// TLS for a remote (https/wss) server: a custom CA and an optional client certificate.
+    public var tls: TLSFileSettings?
 
     /// Creates a server configuration. Defaults match a file entry that only gives the transport.
     public init(

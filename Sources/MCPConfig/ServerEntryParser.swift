@@ -1,7 +1,7 @@
 /// Reads one entry of `mcpServers` into a ``ServerConfig``.
 enum ServerEntryParser {
     static let stdioKeys = ["command", "args", "env", "cwd", "workingDirectory", "inheritEnvironment"]
-    static let remoteKeys = ["url", "serverUrl", "headers"]
+    static let remoteKeys = ["url", "serverUrl", "headers", "tls"]
     static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources"]
     static let knownKeys = stdioKeys + remoteKeys + ["type", "transportType", "disabled"] + proxyKeys
 
@@ -72,10 +72,16 @@ enum ServerEntryParser {
         let tools = FilterParser.read(mapping, "tools", at: path, reader: &reader)
         let prompts = FilterParser.read(mapping, "prompts", at: path, reader: &reader)
         let resources = FilterParser.read(mapping, "resources", at: path, reader: &reader)
+        var tls: TLSFileSettings?
+        if let value = reader.optional(mapping, "tls") {
+            tls = TLSSectionParser.parse(value, at: path.key("tls"), reader: &reader, requireIdentity: false)
+        }
 
         guard reader.problems.count == problemsBefore, let transport else { return .invalid }
-        return .server(ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
-                                    startup: startup, tools: tools, prompts: prompts, resources: resources))
+        var server = ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
+                                  startup: startup, tools: tools, prompts: prompts, resources: resources)
+        server.tls = tls
+        return .server(server)
     }
 
     /// `namespace`: a name, `""` or `false` for none, `true` for the server's name.

@@ -1,0 +1,53 @@
+/// Where and how the network fronts listen (`proxy.listen`).
+public struct ListenSettings: Sendable, Equatable {
+    /// Interface to bind; 127.0.0.1 unless configured otherwise.
+    public var host: String = "127.0.0.1"
+    /// TCP port.
+    public var port: Int = 8080
+    /// The aggregated Streamable HTTP endpoint.
+    public var path: String = "/mcp"
+    /// The legacy HTTP+SSE endpoint (2024-11-05) and its message endpoint.
+    public var ssePath: String = "/sse"
+    public var messagesPath: String = "/messages"
+    /// The WebSocket endpoint.
+    public var webSocketPath: String = "/ws"
+    /// Also expose each upstream alone under `/servers/<name>/mcp` (and `/sse`, `/ws`).
+    public var namedServers: Bool = false
+    /// Extra allowed `Origin` values (localhost origins are always allowed).
+    public var allowedOrigins: [String] = []
+    /// Largest request body accepted (413 beyond).
+    public var maxBodyBytes: Int = 4 << 20
+    /// Idle time after which a session expires.
+    public var sessionIdleTimeoutSeconds: Double = 600
+    /// How long a graceful shutdown waits for requests in flight.
+    public var drainSeconds: Double = 10
+    /// TLS for the fronts; nil serves plain HTTP.
+    public var tls: TLSFileSettings?
+
+    /// Defaults: 127.0.0.1:8080, /mcp, /sse, /messages, /ws.
+    public init() {}
+}
+
+/// PEM files for TLS (`certificate` + `privateKey`, and `clientCA` to require client certificates).
+public struct TLSFileSettings: Sendable, Equatable {
+    public var certificate: String?
+    public var privateKey: String?
+    /// Server side: CA that client certificates must chain to (mTLS). Upstream side: CA to trust.
+    public var ca: String?
+
+    /// Creates settings from file paths.
+    public init(certificate: String? = nil, privateKey: String? = nil, ca: String? = nil) {
+        self.certificate = certificate
+        self.privateKey = privateKey
+        self.ca = ca
+    }
+}
+
+/// The admin listener (`proxy.admin`): /healthz, /readyz, /metrics, /stats.
+public struct AdminSettings: Sendable, Equatable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 9090
+
+    /// Defaults: 127.0.0.1:9090.
+    public init() {}
+}
