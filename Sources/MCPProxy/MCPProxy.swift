@@ -22,7 +22,7 @@ public final class MCPProxy: Sendable {
     public let options: ProxyOptions
     /// Where numbers go.
     public let stats: StatsRegistry
-    private let logger: Logger
+    let logger: Logger
     private let cursorSecret: [UInt8]
 
     /// Creates a proxy. Nothing starts until `serve`.

@@ -24,6 +24,12 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     let counters: SessionCounters
     private let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
 
+    /// Client input kept while `initialize` is answered.
+    enum DeferredInput: Sendable {
+        case message(JSONRPCMessage, ReplyRoute)
+        case batch([Result<JSONRPCMessage, JSONRPCScanError>])
+    }
+
     enum Phase: Sendable, Equatable {
         case awaitingInitialize
         /// `initialize` received; upstream handshakes running; later messages are queued.
@@ -47,8 +53,9 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         /// Client requests waiting to be routed (a catalog load or an upstream start); a cancel
         /// removes them so they are dropped instead of forwarded.
         var routing: Set<JSONRPCID> = []
-        /// Proxy-minted id of a request sent to the client -> (upstream index, the upstream's id bytes).
-        var serverRequests: [Int64: (upstream: Int, idBytes: [UInt8])] = [:]
+        /// Proxy-minted id of a request sent to the client -> the upstream, its id bytes, and its
+        /// progress token bytes (the client sees the proxy id as the token).
+        var serverRequests: [Int64: (upstream: Int, idBytes: [UInt8], progressToken: [UInt8]?)] = [:]
         var nextServerRequestID: Int64 = 1
         /// Exposed URI -> subscription count.
         var subscriptions: [String: Int] = [:]
@@ -61,7 +68,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         /// Messages for the client produced before it had its `initialize` answer.
         var heldForClient: [ByteBuffer] = []
         /// Messages that arrived while `initialize` was being answered, in order.
-        var deferred: [(JSONRPCMessage, ReplyRoute)] = []
+        var deferred: [DeferredInput] = []
     }
 
     init(
@@ -221,8 +228,10 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     }
 
     private func sweepTimeouts() async {
+        // Checked often enough that a timeout fires within a fifth of itself (at most 0.5 s late).
+        let interval = max(.milliseconds(10), min(.milliseconds(500), options.requestTimeout / 5))
         while phase != .closing {
-            try? await Task.sleep(for: .milliseconds(500))
+            try? await Task.sleep(for: interval)
             let now = MonotonicClock.now()
             for upstream in upstreams {
                 for (id, request) in upstream.expire(now: now) {
@@ -280,7 +289,16 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         Task { await body() }
     }
 
-    private func handleBatch(_ elements: [Result<JSONRPCMessage, JSONRPCScanError>]) {
+    func handleBatch(_ elements: [Result<JSONRPCMessage, JSONRPCScanError>], fromQueue: Bool = false) {
+        if !fromQueue {
+            let queued = state.withLockedValue { state -> Bool in
+                guard state.phase == .initializing || state.phase == .draining,
+                      state.deferred.count < Self.maxDeferredMessages else { return false }
+                state.deferred.append(.batch(elements))
+                return true
+            }
+            if queued { return }
+        }
         guard state.withLockedValue({ $0.phase.isServing && $0.version?.acceptsBatches == true }) else {
             counters.rejected.increment()
             replyError(.direct, id: nil, code: .invalidRequest,
@@ -317,7 +335,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         let deferred = state.withLockedValue { state -> Bool in
             guard state.phase == .initializing || state.phase == .draining, message.envelope.method != .ping,
                   state.deferred.count < Self.maxDeferredMessages else { return false }
-            state.deferred.append((message, route))
+            state.deferred.append(.message(message, route))
             return true
         }
         if !deferred { dispatch(message, route: route) }

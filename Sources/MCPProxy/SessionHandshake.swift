@@ -51,7 +51,7 @@ extension ProxySession {
         // Drain in arrival order; the phase stays `.draining` until the queue is empty so
         // nothing that arrives meanwhile can overtake what was queued before it.
         while true {
-            let queued = state.withLockedValue { state -> [(JSONRPCMessage, ReplyRoute)] in
+            let queued = state.withLockedValue { state -> [DeferredInput] in
                 if state.deferred.isEmpty {
                     if state.phase == .draining { state.phase = .ready }
                     return []
@@ -60,7 +60,12 @@ extension ProxySession {
                 return state.deferred
             }
             if queued.isEmpty { break }
-            for (message, route) in queued { dispatch(message, route: route) }
+            for input in queued {
+                switch input {
+                case .message(let message, let route): dispatch(message, route: route)
+                case .batch(let elements): handleBatch(elements, fromQueue: true)
+                }
+            }
         }
     }
 

@@ -42,10 +42,11 @@ extension ProxySession {
     }
 
     private func forwardClientProgress(_ message: JSONRPCMessage) {
-        // Requests sent to the client carry the upstream's progress token unchanged, so progress
-        // goes back to whichever upstream has a request of that token in flight with the client.
-        let owners = state.withLockedValue { Set($0.serverRequests.values.map(\.upstream)) }
-        for index in owners { upstreams[index].send(message.bytes) }
+        // A request sent to the client carries the proxy id as its progress token; progress for
+        // it goes back to that request's upstream only, with the upstream's own token.
+        guard case .number(let token)? = message.envelope.progressToken, let range = message.envelope.progressTokenRange,
+              let entry = state.withLockedValue({ $0.serverRequests[token] }), let original = entry.progressToken else { return }
+        upstreams[entry.upstream].send(message.splicing(range, with: original))
     }
 
     /// The client's answer to a request an upstream sent it.
@@ -75,14 +76,19 @@ extension ProxySession {
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))
             return
         }
+        let tokenRange = message.envelope.progressTokenRange
+        let upstreamToken = tokenRange.map { message.rawBytes($0) }
         let proxyID = state.withLockedValue { state -> Int64 in
             let id = state.nextServerRequestID
             state.nextServerRequestID += 1
-            state.serverRequests[id] = (upstream.index, upstreamIDBytes)
+            state.serverRequests[id] = (upstream.index, upstreamIDBytes, upstreamToken)
             return id
         }
+        let proxyIDBytes = JSONRPCID.number(proxyID).jsonBytes
+        var edits = [ByteSplice(range: idRange, replacement: proxyIDBytes)]
+        if let tokenRange { edits.append(ByteSplice(range: tokenRange, replacement: proxyIDBytes)) }
         let related = relatedClientRequest(at: upstream)
-        if !sendOrHoldForClient(message.splicing(idRange, with: JSONRPCID.number(proxyID).jsonBytes), relatedTo: related) {
+        if !sendOrHoldForClient(message.splicing(edits), relatedTo: related) {
             state.withLockedValue { _ = $0.serverRequests.removeValue(forKey: proxyID) }
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: .internalError, message: "The client session is not ready"))
         }

@@ -79,7 +79,8 @@ extension ProxySession {
             return
         }
         let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: JSONString.encode(entry.original))]
-        forward(message, to: upstreams[entry.upstream], edits: edits, series: entry.series, id: id, route: route)
+        forward(message, to: upstreams[entry.upstream], edits: edits, series: entry.series, id: id, route: route,
+                rewritesURIs: options.rewriteResourceURIs)
     }
 
     /// resources/read, subscribe and unsubscribe: the URI's owner.
