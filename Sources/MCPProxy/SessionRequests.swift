@@ -65,17 +65,16 @@ extension ProxySession {
             replyError(route, id: id, code: .invalidParams, message: "params.name is required and must be a string")
             return
         }
-        guard let entry = catalog.resolve(kind, exposed: name) else {
-            if !retried && !allListsLoaded(kind) {
-                routeLater(message, route: route) {
-                    await self.loadLists(kind)
-                } then: {
-                    self.routeByName(message, kind: kind, id: id, route: route, retried: true)
-                }
-                return
+        let lookup = resolveOrLoad([kind], message: message, route: route, retried: retried) {
+            self.catalog.resolve(kind, exposed: name)
+        } retry: {
+            self.routeByName(message, kind: kind, id: id, route: route, retried: true)
+        }
+        guard case .found(let entry) = lookup else {
+            if case .missing = lookup {
+                let what = kind == .tools ? "tool" : "prompt"
+                replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available")
             }
-            let what = kind == .tools ? "tool" : "prompt"
-            replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available")
             return
         }
         let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: JSONString.encode(entry.original))]
@@ -90,18 +89,16 @@ extension ProxySession {
             replyError(route, id: id, code: .invalidParams, message: "params.uri is required and must be a string")
             return
         }
-        guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
-            if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
-                routeLater(message, route: route) {
-                    await self.loadLists(.resources)
-                    await self.loadLists(.resourceTemplates)
-                } then: {
-                    self.routeByURI(message, id: id, route: route, retried: true)
-                }
-                return
+        let lookup = resolveOrLoad([.resources, .resourceTemplates], message: message, route: route, retried: retried) {
+            self.resourceTarget(for: uri)
+        } retry: {
+            self.routeByURI(message, id: id, route: route, retried: true)
+        }
+        guard case .found(let target) = lookup else {
+            if case .missing = lookup {
+                replyError(route, id: id, code: .resourceNotFound, message: "Resource not found: '\(uri)' belongs to no upstream",
+                           data: Array(#"{"uri":"#.utf8) + JSONString.encode(uri) + [UInt8(ascii: "}")])
             }
-            replyError(route, id: id, code: .resourceNotFound, message: "Resource not found: '\(uri)' belongs to no upstream",
-                       data: Array(#"{"uri":"#.utf8) + JSONString.encode(uri) + [UInt8(ascii: "}")])
             return
         }
         let upstream = upstreams[target.upstream]
@@ -128,33 +125,30 @@ extension ProxySession {
         let envelope = message.envelope
         let series: (String) -> RequestSeries = { self.stats.requestSeries(upstream: $0, method: "completion/complete", tool: nil) }
         if let name = envelope.refName, let range = envelope.refNameRange {
-            guard let entry = catalog.resolve(.prompts, exposed: name) else {
-                if !retried && !allListsLoaded(.prompts) {
-                    routeLater(message, route: route) {
-                        await self.loadLists(.prompts)
-                    } then: {
-                        self.routeCompletion(message, id: id, route: route, retried: true)
-                    }
-                    return
+            let lookup = resolveOrLoad([.prompts], message: message, route: route, retried: retried) {
+                self.catalog.resolve(.prompts, exposed: name)
+            } retry: {
+                self.routeCompletion(message, id: id, route: route, retried: true)
+            }
+            guard case .found(let entry) = lookup else {
+                if case .missing = lookup {
+                    replyError(route, id: id, code: .invalidParams, message: "Unknown prompt in ref: '\(name)'")
                 }
-                replyError(route, id: id, code: .invalidParams, message: "Unknown prompt in ref: '\(name)'")
                 return
             }
             let upstream = upstreams[entry.upstream]
             let edits = entry.original == name ? [] : [ByteSplice(range: range, replacement: JSONString.encode(entry.original))]
             forward(message, to: upstream, edits: edits, series: series(upstream.name), id: id, route: route)
         } else if let uri = envelope.refURI, let range = envelope.refURIRange {
-            guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else {
-                if !retried && !(allListsLoaded(.resources) && allListsLoaded(.resourceTemplates)) {
-                    routeLater(message, route: route) {
-                        await self.loadLists(.resources)
-                        await self.loadLists(.resourceTemplates)
-                    } then: {
-                        self.routeCompletion(message, id: id, route: route, retried: true)
-                    }
-                    return
+            let lookup = resolveOrLoad([.resources, .resourceTemplates], message: message, route: route, retried: retried) {
+                self.resourceTarget(for: uri)
+            } retry: {
+                self.routeCompletion(message, id: id, route: route, retried: true)
+            }
+            guard case .found(let target) = lookup else {
+                if case .missing = lookup {
+                    replyError(route, id: id, code: .invalidParams, message: "Unknown resource in ref: '\(uri)'")
                 }
-                replyError(route, id: id, code: .invalidParams, message: "Unknown resource in ref: '\(uri)'")
                 return
             }
             let upstream = upstreams[target.upstream]
@@ -190,6 +184,34 @@ extension ProxySession {
                 self.sendToClient(all)
             }
         }
+    }
+
+    /// What a name or URI lookup came to.
+    enum Lookup<Found> {
+        case found(Found)
+        /// Not found yet; lists are loading and the request will be routed again.
+        case loading
+        /// Not found, and every list it could be in is loaded.
+        case missing
+    }
+
+    /// Looks something up in the catalog; on a miss while some of `kinds` are not loaded yet,
+    /// loads them and calls `retry` once (the request stays cancellable meanwhile).
+    func resolveOrLoad<Found>(
+        _ kinds: [ListKind], message: JSONRPCMessage, route: ReplyRoute, retried: Bool,
+        lookup: () -> Found?, retry: @escaping @Sendable () -> Void
+    ) -> Lookup<Found> {
+        if let found = lookup() { return .found(found) }
+        guard !retried, !kinds.allSatisfy(allListsLoaded) else { return .missing }
+        routeLater(message, route: route, after: {
+            for kind in kinds { await self.loadLists(kind) }
+        }, then: retry)
+        return .loading
+    }
+
+    /// The upstream that owns a URI: from the catalog, else the only upstream serving resources.
+    func resourceTarget(for uri: String) -> (upstream: Int, uri: String)? {
+        catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map { ($0, uri) }
     }
 
     /// When exactly one upstream serves resources, unknown URIs (e.g. from templates it did not list) go there.

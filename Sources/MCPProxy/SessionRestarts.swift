@@ -37,7 +37,7 @@ extension ProxySession {
         guard upstream.initializeResult?.capabilities.resourcesSubscribe == true else { return }
         let uris = state.withLockedValue { Array($0.subscriptions.keys) }
         for uri in uris {
-            guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }),
+            guard let target = resourceTarget(for: uri),
                   target.upstream == upstream.index else { continue }
             let params = Array(#"{"uri":"#.utf8) + JSONString.encode(target.uri) + [UInt8(ascii: "}")]
             if case .failure(let error) = await upstream.request(method: "resources/subscribe", params: params, timeout: options.requestTimeout) {
