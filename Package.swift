@@ -7,6 +7,9 @@ import PackageDescription
 // - hdrhistogram-swift: latency histograms in MCPStats.
 // - swift-argument-parser: the mcp-proxy command line.
 // - Yams: YAML configuration files.
+// - swift-nio-ssl: TLS (and mTLS) for the network fronts and upstreams, BoringSSL inside.
+// - async-http-client: the Streamable HTTP and legacy SSE upstream clients (pooling, TLS, streaming bodies).
+// - swift-service-lifecycle: graceful shutdown of the network gateway on SIGINT/SIGTERM.
 let package = Package(
     name: "mcp-proxy",
     platforms: [.macOS(.v15)],
@@ -27,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -41,6 +47,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -66,6 +76,7 @@ let package = Package(
             name: "mcp-proxy",
             dependencies: [
                 "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -87,7 +98,16 @@ let package = Package(
             path: "Examples/custom-proxy"
         ),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
-        .testTarget(name: "MCPTransportsTests", dependencies: ["MCPTransports"]),
+        .testTarget(name: "MCPTransportsTests", dependencies: [
+            "MCPTransports", "JSONRPC",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
         .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),

@@ -9,7 +9,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     // @unchecked: mutable state lives in `state` (a lock); the rest is set in init.
     let name: String
     let pageSize: Int
-    let transport: StandardIOTransport
+    let transport: any MessageTransport
     let scanner = JSONRPCScanner()
     let state = NIOLockedValueBox(State())
     private let done = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
@@ -26,7 +26,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
         var logLevel = "info"
     }
 
-    init(name: String, pageSize: Int, transport: StandardIOTransport) {
+    init(name: String, pageSize: Int, transport: any MessageTransport) {
         self.name = name
         self.pageSize = pageSize
         self.transport = transport

@@ -23,26 +23,35 @@ struct MCPProxyCommand: AsyncParsableCommand {
         Logs go to stderr; stdout carries only MCP. Send SIGUSR1 for a stats snapshot on stderr.
         """,
         version: MCPProxyVersion.current,
-        subcommands: [Validate.self, Demo.self]
+        subcommands: [Stdio.self, Serve.self, Validate.self, Demo.self],
+        defaultSubcommand: Stdio.self
     )
+}
 
-    @Option(name: [.short, .long], help: "The config file (YAML or JSON).")
-    var config: String?
+extension MCPProxyCommand {
+    /// The default: serve one client over stdin/stdout.
+    struct Stdio: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve over stdin/stdout (the default: `mcp-proxy --config FILE`).")
 
-    @OptionGroup var runtime: RuntimeOptions
+        @Option(name: [.short, .long], help: "The config file (YAML or JSON).")
+        var config: String?
 
-    func run() async throws {
-        guard let path = config else {
-            throw ValidationError("Missing --config FILE. Try 'mcp-proxy demo' for a ready-made setup, or 'mcp-proxy --help'.")
+        @OptionGroup var runtime: RuntimeOptions
+
+        func run() async throws {
+            guard let path = config else {
+                throw ValidationError("Missing --config FILE. Try 'mcp-proxy demo' for a ready-made setup, or 'mcp-proxy --help'.")
+            }
+            let loaded: ProxyConfig
+            do {
+                loaded = try ConfigLoader.load(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("mcp-proxy: the config has problems:\n\(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            try await ProxyRunner(config: loaded, runtime: runtime).runOverStdio()
         }
-        let loaded: ProxyConfig
-        do {
-            loaded = try ConfigLoader.load(path: path)
-        } catch {
-            FileHandle.standardError.write(Data("mcp-proxy: the config has problems:\n\(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        try await ProxyRunner(config: loaded, runtime: runtime).runOverStdio()
     }
 }
 

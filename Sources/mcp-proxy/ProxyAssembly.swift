@@ -35,8 +35,28 @@ enum ProxyAssembly {
                 ) {
                     StdioProcessTransport(name: name, configuration: configuration, logger: logger)
                 })
-            case .remote(let url, _, _):
-                throw Failure(description: "server '\(server.name)': remote upstreams (\(url)) need the network transports, which this build does not have yet; use a stdio command")
+            case .remote(let url, let kind, let headers):
+                let remoteKind: RemoteUpstreamConfiguration.Kind
+                switch kind {
+                case .streamableHTTP: remoteKind = .automatic   // Streamable HTTP, with the spec's fallback to legacy SSE
+                case .sse: remoteKind = .legacySSE
+                case .webSocket: remoteKind = .webSocket
+                }
+                let tls = server.tls.map {
+                    TLSClientSettings(caCertificatePath: $0.ca, clientCertificatePath: $0.certificate, clientKeyPath: $0.privateKey)
+                }
+                let remote = RemoteUpstreamConfiguration(
+                    url: url, kind: remoteKind, headers: headers, tls: tls,
+                    requestTimeout: .milliseconds(Int(config.proxy.requestTimeoutSeconds * 1000)),
+                    maxMessageBytes: config.proxy.maxMessageBytes)
+                let name = server.name
+                result.append(UpstreamDefinition(
+                    name: name, namespace: namespace,
+                    toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
+                    startup: startup
+                ) {
+                    RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger)
+                })
             }
         }
         return result

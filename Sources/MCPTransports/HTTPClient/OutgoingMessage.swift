@@ -1,0 +1,51 @@
+import JSONRPC
+import NIOCore
+
+/// One message from the proxy with the envelope facts a network transport needs.
+struct OutgoingMessage: Sendable {
+    /// The message as the proxy wrote it.
+    var bytes: ByteBuffer
+    /// Its kind; nil when it does not scan as JSON-RPC (it is sent anyway).
+    var kind: MessageKind?
+    /// The request id.
+    var id: JSONRPCID?
+    /// The id token exactly as sent (for error responses).
+    var idBytes: [UInt8]?
+    /// The method of a request or notification.
+    var method: MCPMethod?
+    /// `params.uri` (resources/subscribe and unsubscribe).
+    var uri: String?
+
+    /// Scans `bytes` once.
+    init(_ bytes: ByteBuffer, scanner: JSONRPCScanner) {
+        self.bytes = bytes
+        if let message = try? scanner.scanMessage(bytes) {
+            kind = message.envelope.kind
+            id = message.envelope.id
+            idBytes = message.idBytes
+            method = message.envelope.method
+            uri = message.envelope.uri
+        }
+    }
+
+    /// A message built by the transport itself.
+    init(bytes: ByteBuffer, kind: MessageKind, id: JSONRPCID?, method: MCPMethod?) {
+        self.bytes = bytes
+        self.kind = kind
+        self.id = id
+        self.idBytes = id?.jsonBytes
+        self.method = method
+    }
+
+    /// Whether the peer will answer it.
+    var isRequest: Bool { kind == .request && id != nil }
+
+    /// A short label for logs and errors: the method or the message kind.
+    var label: String {
+        if let method { return method.name }
+        switch kind {
+        case .successResponse?, .errorResponse?: return "a response"
+        default: return "a message"
+        }
+    }
+}

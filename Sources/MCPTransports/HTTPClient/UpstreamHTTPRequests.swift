@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Builds the HTTP requests of one upstream: its URL, its configured headers and its TLS settings.
+struct UpstreamHTTPRequests: Sendable {
+    /// The configured endpoint.
+    let url: String
+    /// Headers on every request; protocol headers set later replace them.
+    let headers: [String: String]
+    /// Per-request TLS (a custom CA or a client certificate), so a shared client can serve many upstreams.
+    let tls: TLSConfiguration?
+
+    static let eventStream = "text/event-stream"
+    static let jsonOrEventStream = "application/json, text/event-stream"
+
+    /// A request with the configured headers, `Accept`, and a JSON body when given.
+    func make(_ method: HTTPMethod, url: String? = nil, accept: String, body: ByteBuffer? = nil) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url ?? self.url)
+        request.method = method
+        for (name, value) in headers {
+            request.headers.replaceOrAdd(name: name, value: value)
+        }
+        request.headers.replaceOrAdd(name: "Accept", value: accept)
+        if let body {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        request.tlsConfiguration = tls
+        return request
+    }
+
+    /// Connections kept alive per host: each request with an event-stream answer, and the GET
+    /// stream, hold one while they last; beyond AsyncHTTPClient's default of 8, extra connections
+    /// would be opened and closed for every request.
+    static let connectionsPerHost = 64
+
+    /// Configuration for an HTTP client that a transport creates for itself: no read timeout
+    /// (event streams may idle), no decompression, a bounded connect time, no silent retrying of a
+    /// refused connection (the request fails at once and the proxy hears why), and many pooled
+    /// connections for concurrent streams.
+    static func clientConfiguration(connectTimeout: Duration) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: nil)
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+}
+
+/// What an HTTP response body holds, from its `Content-Type`.
+enum ResponseContent: Equatable {
+    case json
+    case eventStream
+    case none
+    case other(String)
+
+    init(_ response: HTTPClientResponse) {
+        guard let value = response.headers.first(name: "content-type") else {
+            self = .none
+            return
+        }
+        let mediaType = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
+        switch mediaType {
+        case "application/json": self = .json
+        case "text/event-stream": self = .eventStream
+        default: self = .other(mediaType)
+        }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return result
+    }
+}
+
+extension HTTPClientResponse.Body {
+    /// Reads the whole body when it fits `limit`; otherwise counts and drops it (`buffer` is nil).
+    func readLimited(_ limit: Int) async throws -> (buffer: ByteBuffer?, byteCount: Int) {
+        var collected: ByteBuffer?
+        var total = 0
+        for try await chunk in self {
+            total += chunk.readableBytes
+            if total > limit {
+                collected = nil
+                continue
+            }
+            if collected == nil {
+                collected = chunk
+            } else {
+                var chunk = chunk
+                collected?.writeBuffer(&chunk)
+            }
+        }
+        if total > limit { return (nil, total) }
+        return (collected ?? ByteBuffer(), total)
+    }
+
+    /// Up to 300 bytes of the body as text, for error messages (never throws).
+    func errorExcerpt() async -> String {
+        var text = ""
+        do {
+            for try await chunk in self where text.utf8.count < 300 {
+                text += String(buffer: chunk)
+            }
+        } catch {
+            return text
+        }
+        let trimmed = text.utf8.count > 300 ? String(decoding: Array(text.utf8.prefix(300)), as: UTF8.self) + "…" : text
+        return trimmed.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// Feeds the body to `parser` and hands each output to `handle`, until the body ends, an error
+    /// ends it, or `handle` returns false. Returns the error that ended it, if any.
+    func consumeEvents(
+        with parser: inout ServerSentEventParser, _ handle: (ServerSentEventOutput) -> Bool
+    ) async -> (any Error)? {
+        do {
+            for try await chunk in self {
+                var keepGoing = true
+                parser.feed(chunk) { output in
+                    if !handle(output) { keepGoing = false }
+                }
+                if !keepGoing { return nil }
+            }
+            parser.finish()
+            return nil
+        } catch {
+            parser.finish()
+            return error
+        }
+    }
+}
+
+/// A short description of an HTTP client error for messages.
+func describeHTTPError(_ error: any Error) -> String {
+    if let error = error as? HTTPClientError {
+        switch error {
+        case .deadlineExceeded, .readTimeout: return "it did not answer in time"
+        case .connectTimeout: return "the connection timed out"
+        case .remoteConnectionClosed: return "the server closed the connection"
+        case .cancelled: return "the request was cancelled"
+        default: return "\(error)"
+        }
+    }
+    if error is CancellationError { return "the request was cancelled" }
+    return "\(error)"
+}

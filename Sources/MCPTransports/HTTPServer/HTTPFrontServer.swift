@@ -1,0 +1,162 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+
+/// The proxy's network front: an HTTP/1.1 server (optionally TLS, optionally mutual TLS) that
+/// speaks MCP Streamable HTTP, the legacy HTTP+SSE transport and MCP over WebSocket on the
+/// configured endpoints, and hands every new client session to the proxy as a `MessageTransport`.
+///
+/// Built on SwiftNIO directly rather than on a web framework such as Hummingbird: the front has to
+/// decide per request whether to answer with JSON or an event stream *after* the proxy produced
+/// the first message, keep streams alive across reconnects, and bound every byte queued for a slow
+/// client. That needs control over response streaming, backpressure and SSE framing that
+/// framework routers hide.
+///
+/// ```swift
+/// let front = HTTPFrontServer(configuration: HTTPFrontConfiguration(
+///     endpoints: [HTTPEndpoint(path: "/mcp", kind: .streamableHTTP, service: "default")]), logger: logger)
+/// let address = try await front.start { session in
+///     Task { try await proxy.serve(session.transport) }
+/// }
+/// ```
+public final class HTTPFrontServer: Sendable {
+    private struct State {
+        var started = false
+        var serverChannel: (any Channel)?
+        var sweep: RepeatedTask?
+    }
+
+    /// What the server was configured with.
+    public let configuration: HTTPFrontConfiguration
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let registry = HTTPSessionRegistry()
+    private let connections = ConnectionTracker()
+    private let state = NIOLockedValueBox(State())
+
+    /// Creates a server; nothing listens until `start`.
+    public init(
+        configuration: HTTPFrontConfiguration, logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = eventLoopGroup
+    }
+
+    /// The sessions open now, over all endpoints and transports.
+    public var sessionCount: Int {
+        registry.count
+    }
+
+    /// Binds and starts accepting. Every new MCP session is handed to `onSession` (the proxy then
+    /// serves its transport). Returns the bound address; port 0 in the configuration picks a free port.
+    public func start(onSession: @escaping @Sendable (HTTPFrontSession) -> Void) async throws(TransportError) -> (host: String, port: Int) {
+        let first = state.withLockedValue { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else {
+            throw TransportError("this HTTP front was already started; create a new HTTPFrontServer to listen again")
+        }
+        let tls = try configuration.tls.map { (settings) throws(TransportError) in try TLSContextFactory.make(settings) }
+        let router = HTTPFrontRouter(configuration: configuration, registry: registry, logger: logger, onSession: onSession)
+        let maxBody = configuration.maxBodyBytes
+        let maxQueued = configuration.maxQueuedBytesPerStream
+        let logger = self.logger
+        let connections = self.connections
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelInitializer { channel in
+                connections.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, tls: tls, router: router, maxBodyBytes: maxBody, maxQueuedBytes: maxQueued, logger: logger)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw TransportError("cannot listen on \(configuration.host):\(configuration.port): \(error); pick a free port or another address")
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        let sweep = startIdleSweep()
+        state.withLockedValue {
+            $0.serverChannel = channel
+            $0.sweep = sweep
+        }
+        logger.info(
+            "HTTP front listening",
+            metadata: [
+                "address": "\(configuration.host):\(port)", "tls": "\(configuration.tls != nil)",
+                "endpoints": "\(configuration.endpoints.map(\.path).joined(separator: ","))",
+            ])
+        return (configuration.host, port)
+    }
+
+    /// Stops accepting, waits up to `grace` for the sessions to end on their own, then ends the
+    /// rest (the proxy hears `.closedLocally`) and closes every connection.
+    public func shutdown(grace: Duration) async {
+        let (channel, sweep) = state.withLockedValue { state -> ((any Channel)?, RepeatedTask?) in
+            defer {
+                state.serverChannel = nil
+                state.sweep = nil
+            }
+            return (state.serverChannel, state.sweep)
+        }
+        sweep?.cancel()
+        try? await channel?.close()
+        let deadline = ContinuousClock.now + grace
+        while registry.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        registry.terminateAll(.closedLocally)
+        // Let the final writes (stream ends, close frames) go out before the connections close.
+        try? await Task.sleep(for: .milliseconds(20))
+        await connections.closeAll()
+        logger.info("HTTP front stopped")
+    }
+
+    private static func configure(
+        _ channel: any Channel, tls: NIOSSLContext?, router: HTTPFrontRouter, maxBodyBytes: Int, maxQueuedBytes: Int, logger: Logger
+    ) throws {
+        let operations = channel.pipeline.syncOperations
+        if let tls {
+            try operations.addHandler(NIOSSLServerHandler(context: tls))
+        }
+        var upgrade: NIOHTTPServerUpgradeConfiguration?
+        if router.servesWebSocket {
+            let upgrader = NIOWebSocketServerUpgrader(
+                maxFrameSize: min(max(maxBodyBytes, 125), Int(UInt32.max)),
+                automaticErrorHandling: true,
+                shouldUpgrade: { channel, head in router.shouldUpgrade(channel: channel, head: head) },
+                upgradePipelineHandler: { channel, head in router.upgraded(channel: channel, head: head) })
+            upgrade = (upgraders: [upgrader], completionHandler: { _ in })
+        }
+        try operations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
+        try operations.addHandler(
+            HTTPConnectionHandler(maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger) { request, responder in
+                router.handle(request, responder: responder)
+            })
+    }
+
+    private func startIdleSweep() -> RepeatedTask {
+        let idle = TimeAmount(configuration.sessionIdleTimeout)
+        let interval = min(max(TimeAmount.nanoseconds(idle.nanoseconds / 4), .milliseconds(10)), .seconds(5))
+        let registry = self.registry
+        let logger = self.logger
+        return group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let expired = registry.expireIdle(at: .now())
+            if expired > 0 {
+                logger.info("ended idle sessions", metadata: ["count": "\(expired)"])
+            }
+        }
+    }
+}

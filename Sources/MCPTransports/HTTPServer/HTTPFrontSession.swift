@@ -1,0 +1,19 @@
+/// One MCP session a client opened on the HTTP front, handed to the proxy to serve.
+public struct HTTPFrontSession: Sendable {
+    /// The session's transport: the proxy calls `start(sink:)` on it, then sends and closes.
+    public let transport: any MessageTransport
+    /// The service named by the endpoint the session was opened on.
+    public let service: String
+    /// The client's address as `ip:port`, when known.
+    public let remoteAddress: String?
+    /// The transport the client speaks.
+    public let kind: HTTPEndpoint.Kind
+
+    /// Pairs a transport with where it came from.
+    public init(transport: any MessageTransport, service: String, remoteAddress: String?, kind: HTTPEndpoint.Kind) {
+        self.transport = transport
+        self.service = service
+        self.remoteAddress = remoteAddress
+        self.kind = kind
+    }
+}

@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Delivers a session's inbound frames to the proxy's sink in order, on one event loop, and
+/// reports the end exactly once after the last frame. Frames that arrive before the proxy called
+/// `start(sink:)` wait here.
+final class SinkDelivery: Sendable {
+    private struct State {
+        var sink: (any MessageSink)?
+        var waiting: [InboundFrame] = []
+        var endReason: TransportCloseReason?
+        var endReported = false
+    }
+
+    private let eventLoop: any EventLoop
+    private let state = NIOLockedValueBox(State())
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// True once `finish` was called.
+    var isFinished: Bool {
+        state.withLockedValue { $0.endReason != nil }
+    }
+
+    /// Connects the sink and hands it what waited (and the end, if it came first).
+    func attach(_ sink: any MessageSink) {
+        state.withLockedValue { state in
+            guard state.sink == nil else { return }
+            state.sink = sink
+            let waiting = state.waiting
+            state.waiting = []
+            let end = state.endReason
+            if end != nil { state.endReported = true }
+            guard !waiting.isEmpty || end != nil else { return }
+            eventLoop.execute {
+                for frame in waiting { sink.transportReceived(frame) }
+                if let end { sink.transportClosed(end) }
+            }
+        }
+    }
+
+    /// Queues one frame for the sink; false when the session already ended.
+    @discardableResult
+    func deliver(_ frame: InboundFrame) -> Bool {
+        state.withLockedValue { state in
+            guard state.endReason == nil else { return false }
+            guard let sink = state.sink else {
+                state.waiting.append(frame)
+                return true
+            }
+            eventLoop.execute { sink.transportReceived(frame) }
+            return true
+        }
+    }
+
+    /// Ends delivery; the sink hears `reason` once, after every frame queued before. Later calls
+    /// do nothing. Returns whether this call ended it.
+    @discardableResult
+    func finish(_ reason: TransportCloseReason) -> Bool {
+        state.withLockedValue { state in
+            guard state.endReason == nil else { return false }
+            state.endReason = reason
+            guard let sink = state.sink, !state.endReported else { return true }
+            state.endReported = true
+            eventLoop.execute { sink.transportClosed(reason) }
+            return true
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import JSONRPC
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Answers POST, GET and DELETE on one Streamable HTTP endpoint: validates the request, creates
+/// sessions on `initialize`, and hands everything else to the session named by `Mcp-Session-Id`.
+struct StreamableHTTPEndpointHandler: Sendable {
+    let endpoint: HTTPEndpoint
+    let registry: HTTPSessionRegistry
+    let settings: FrontStreamSettings
+    let scanner: JSONRPCScanner
+    let logger: Logger
+    let onSession: @Sendable (HTTPFrontSession) -> Void
+
+    func handle(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        switch request.head.method {
+        case .POST:
+            post(request, responder: responder)
+        case .GET:
+            get(request, responder: responder)
+        case .DELETE:
+            delete(request, responder: responder)
+        default:
+            var headers = HTTPHeaders()
+            headers.add(name: "allow", value: "GET, POST, DELETE")
+            responder.reject(.methodNotAllowed, "\(request.head.method) is not allowed here; use POST, GET or DELETE", headers: headers)
+        }
+    }
+
+    private func post(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        let acceptance = HTTPHeaderRules.acceptance(request.header("accept"))
+        guard acceptance.json || acceptance.eventStream else {
+            responder.reject(.notAcceptable, "Accept must allow application/json and text/event-stream")
+            return
+        }
+        guard HTTPHeaderRules.isJSONContentType(request.header("content-type")) else {
+            responder.reject(.unsupportedMediaType, "Content-Type must be application/json")
+            return
+        }
+        let frame: ScannedFrame
+        do {
+            frame = try scanner.scan(request.body)
+        } catch {
+            responder.respondJSON(status: .badRequest, body: JSONRPCEncoder.errorResponse(for: error))
+            return
+        }
+        if case .batch(let elements) = frame {
+            let failures = elements.compactMap { element -> ByteBuffer? in
+                if case .failure(let error) = element { return JSONRPCEncoder.errorResponse(for: error) }
+                return nil
+            }
+            if !failures.isEmpty {
+                responder.respondJSON(status: .badRequest, body: JSONArrayJoin.join(failures))
+                return
+            }
+        }
+        if let sessionID = request.header("mcp-session-id") {
+            guard let session = registry.streamable(sessionID, path: endpoint.path) else {
+                responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
+                return
+            }
+            session.receivePost(frame, body: request.body, acceptance: acceptance, createsSession: false, responder: responder)
+            return
+        }
+        guard case .single(let message) = frame, message.envelope.kind == .request, message.envelope.method == .initialize else {
+            responder.reject(.badRequest, "Mcp-Session-Id is missing; start with an initialize request, then send the session id it returns on every request")
+            return
+        }
+        let session = StreamableHTTPSession(
+            id: SessionIdentifier.make(), endpoint: endpoint, settings: settings, eventLoop: responder.channel.eventLoop,
+            logger: logger
+        ) { [registry] id in registry.remove(id) }
+        registry.add(session)
+        session.receivePost(frame, body: request.body, acceptance: acceptance, createsSession: true, responder: responder)
+        logger.info("new session", metadata: ["session": "\(session.id.prefix(8))", "client": "\(request.remoteAddress ?? "?")", "service": "\(endpoint.service)"])
+        onSession(HTTPFrontSession(transport: session, service: endpoint.service, remoteAddress: request.remoteAddress, kind: .streamableHTTP))
+    }
+
+    private func get(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        guard HTTPHeaderRules.acceptance(request.header("accept")).eventStream else {
+            responder.reject(.notAcceptable, "a GET opens an event stream: Accept must allow text/event-stream")
+            return
+        }
+        guard let session = session(for: request, responder: responder) else { return }
+        session.openStream(responder: responder, lastEventID: request.header("last-event-id"))
+    }
+
+    private func delete(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        guard let session = session(for: request, responder: responder) else { return }
+        session.terminate(.endOfStream)
+        responder.respond(status: .ok)
+    }
+
+    /// The session named by the request, or nil after answering 400 or 404.
+    private func session(for request: HTTPFrontRequest, responder: HTTPResponder) -> StreamableHTTPSession? {
+        guard let sessionID = request.header("mcp-session-id") else {
+            responder.reject(.badRequest, "Mcp-Session-Id is missing; send the id that initialize returned")
+            return nil
+        }
+        guard let session = registry.streamable(sessionID, path: endpoint.path) else {
+            responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
+            return nil
+        }
+        return session
+    }
+}

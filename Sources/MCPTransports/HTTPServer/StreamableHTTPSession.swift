@@ -1,0 +1,364 @@
+import JSONRPC
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// One Streamable HTTP session (MCP 2025-03-26 to 2025-11-25) as the proxy sees it: a
+/// `MessageTransport` whose inbound messages are the client's POST bodies and whose outbound
+/// messages are routed to the right HTTP answer.
+///
+/// Routing of an outbound message:
+/// - the response to a request goes to the POST that carried the request; the first message for
+///   that POST decides its form: the response alone is answered as `application/json`, a related
+///   message before it (sent with `relatedTo:` that request, or progress for the request's
+///   `_meta.progressToken`) turns the answer into a `text/event-stream` that ends after the response;
+/// - anything else goes to the session's GET stream, or waits in the replay buffer until one opens.
+///
+/// Every event carries an id `<stream>-<sequence>`; a client that lost a stream resumes it with a
+/// GET and `Last-Event-ID`. A dropped POST connection is not a cancellation: the request stays
+/// open and its events stay in the (bounded) replay buffer.
+final class StreamableHTTPSession: FrontSession {
+    let name: String
+    /// The `Mcp-Session-Id`.
+    let id: String
+    /// The endpoint the session belongs to.
+    let endpoint: HTTPEndpoint
+    private let settings: FrontStreamSettings
+    private let logger: Logger
+    private let delivery: SinkDelivery
+    private let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 1024))
+    private let state: NIOLockedValueBox<StreamableSessionState>
+    private let onEnded: @Sendable (String) -> Void
+
+    init(
+        id: String, endpoint: HTTPEndpoint, settings: FrontStreamSettings, eventLoop: any EventLoop, logger: Logger,
+        onEnded: @escaping @Sendable (String) -> Void
+    ) {
+        self.id = id
+        self.endpoint = endpoint
+        self.name = "http:\(endpoint.service):\(id.prefix(8))"
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "session"] = "\(id.prefix(8))"
+        self.logger = logger
+        self.delivery = SinkDelivery(eventLoop: eventLoop)
+        self.state = NIOLockedValueBox(StreamableSessionState(settings: settings))
+        self.onEnded = onEnded
+    }
+
+    // MARK: MessageTransport
+
+    func start(sink: any MessageSink) async throws(TransportError) {
+        delivery.attach(sink)
+    }
+
+    @discardableResult
+    func send(_ message: ByteBuffer) -> Bool {
+        send(message, relatedTo: nil)
+    }
+
+    @discardableResult
+    func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool {
+        let outbound = FrontOutboundMessage(classifying: message, scanner: scanner)
+        let (accepted, outcome, dropped) = state.withLockedValue { state -> (Bool, ResponseOutcome, Int) in
+            guard state.open else { return (false, .delivered, 0) }
+            var outcome = ResponseOutcome.delivered
+            switch outbound {
+            case .responses(let ids, let single):
+                outcome = routeResponse(message, ids: ids, single: single, in: &state)
+            case .progress(let token):
+                routeRelated(message, to: token.flatMap { state.requestOfProgressToken[$0] } ?? request, in: &state)
+            case .other:
+                routeRelated(message, to: request, in: &state)
+            }
+            guard state.droppedUndelivered > 0, !state.dropsReported else { return (true, outcome, 0) }
+            state.dropsReported = true
+            defer { state.droppedUndelivered = 0 }
+            return (true, outcome, state.droppedUndelivered)
+        }
+        if dropped > 0 {
+            logger.warning(
+                "the replay buffer is full and no client reads it: the oldest events are dropped until a GET stream opens; raise replayBufferEvents or maxQueuedBytesPerStream if clients reconnect slowly",
+                metadata: ["dropped": "\(dropped)"])
+        }
+        switch outcome {
+        case .delivered:
+            break
+        case .undeliverable:
+            logger.info("the client closed its POST before the answer; the response cannot be delivered")
+        case .unknownRequest:
+            logger.debug("dropping a response for a request this session does not know")
+        case .initializeFailed:
+            logger.notice("initialize failed; ending the session")
+            terminate(.endOfStream)
+        }
+        return accepted
+    }
+
+    func close() async {
+        terminate(.closedLocally)
+    }
+
+    // MARK: Outbound routing (under the lock)
+
+    /// What became of a response.
+    private enum ResponseOutcome {
+        case delivered
+        /// The POST it answers was closed before any answer began.
+        case undeliverable
+        /// No open request has its id.
+        case unknownRequest
+        /// It answered `initialize` with an error: the session must end.
+        case initializeFailed
+    }
+
+    /// Routes a response (or a batch of responses) to the POST that carried the request.
+    private func routeResponse(
+        _ message: ByteBuffer, ids: [JSONRPCID], single: JSONRPCMessage?, in state: inout StreamableSessionState
+    ) -> ResponseOutcome {
+        var outcome = ResponseOutcome.delivered
+        if let pending = state.initializeRequest, ids.contains(pending) {
+            state.initializeRequest = nil
+            if let version = FrontOutboundMessage.negotiatedVersion(single) {
+                state.protocolVersion = version
+            } else {
+                outcome = .initializeFailed
+            }
+        }
+        var number: Int?
+        for id in ids {
+            if let found = state.settle(id) { number = found }
+        }
+        guard let number, var exchange = state.exchanges[number] else {
+            return outcome == .delivered ? .unknownRequest : outcome
+        }
+        let complete = exchange.outstanding.isEmpty
+        switch exchange.mode {
+        case .undecided:
+            if exchange.acceptance.json || !exchange.acceptance.eventStream {
+                exchange.collected.append(message)
+                guard complete else {
+                    state.exchanges[number] = exchange
+                    return outcome
+                }
+                var headers = HTTPHeaders()
+                if exchange.createsSession && outcome != .initializeFailed { headers.add(name: "mcp-session-id", value: id) }
+                let body = exchange.collected.count == 1 ? message : JSONArrayJoin.join(exchange.collected)
+                exchange.responder.respondJSON(headers: headers, body: body)
+                state.exchanges[number] = nil
+            } else {
+                state.exchanges[number] = exchange
+                if let stream = state.startStream(for: number, sessionID: id, settings: settings) {
+                    state.appendEvent(message, to: stream)
+                    if complete {
+                        state.finishStream(stream)
+                        state.exchanges[number] = nil
+                    }
+                }
+            }
+        case .streaming(let stream), .detached(.some(let stream)):
+            state.appendEvent(message, to: stream)
+            if complete {
+                state.finishStream(stream)
+                state.exchanges[number] = nil
+            } else {
+                state.exchanges[number] = exchange
+            }
+        case .detached(.none):
+            state.exchanges[number] = complete ? nil : exchange
+            return outcome == .delivered ? .undeliverable : outcome
+        }
+        return outcome
+    }
+
+    /// Routes a request or notification: onto the stream of the POST it relates to, else the GET stream.
+    private func routeRelated(_ message: ByteBuffer, to request: JSONRPCID?, in state: inout StreamableSessionState) {
+        if let number = state.exchange(relatedTo: request), let exchange = state.exchanges[number] {
+            switch exchange.mode {
+            case .undecided where exchange.acceptance.eventStream:
+                if let stream = state.startStream(for: number, sessionID: id, settings: settings) {
+                    state.appendEvent(message, to: stream)
+                    return
+                }
+            case .streaming(let stream), .detached(.some(let stream)):
+                state.appendEvent(message, to: stream)
+                return
+            case .undecided, .detached(.none):
+                break
+            }
+        }
+        state.appendEvent(message, to: 0)
+    }
+
+    // MARK: Inbound (called by the endpoint handler)
+
+    /// Takes one validated POST body. Requests wait for their answer on `responder`; a body of
+    /// only notifications and responses is answered 202 at once.
+    func receivePost(
+        _ frame: ScannedFrame, body: ByteBuffer, acceptance: HTTPHeaderRules.Acceptance, createsSession: Bool, responder: HTTPResponder
+    ) {
+        let problem = state.withLockedValue { state -> (HTTPResponseStatus, String)? in
+            guard state.open else { return (.notFound, "the session ended; initialize a new session without Mcp-Session-Id") }
+            state.lastActivity = .now()
+            let messages: [JSONRPCMessage]
+            switch frame {
+            case .single(let message):
+                messages = [message]
+            case .batch(let elements):
+                guard state.protocolVersion?.acceptsBatches == true else {
+                    return (.badRequest, "JSON-RPC batches are accepted only under protocol version 2025-03-26; send one message per POST")
+                }
+                messages = elements.compactMap { try? $0.get() }
+            }
+            var requests: [JSONRPCMessage] = []
+            var ids = Set<JSONRPCID>()
+            for message in messages where message.envelope.kind == .request {
+                guard let id = message.envelope.id, state.exchangeOfRequest[id] == nil, ids.insert(id).inserted else {
+                    return (.badRequest, "request id \(message.envelope.id?.description ?? "null") is already in use in this session; use a new id")
+                }
+                requests.append(message)
+            }
+            guard !requests.isEmpty else {
+                responder.respond(status: .accepted)
+                return nil
+            }
+            let number = state.nextExchange
+            state.nextExchange += 1
+            state.exchanges[number] = PostExchange(
+                responder: responder, outstanding: ids, isBatch: frame.isBatch, acceptance: acceptance, createsSession: createsSession)
+            for request in requests {
+                guard let requestID = request.envelope.id else { continue }
+                state.exchangeOfRequest[requestID] = number
+                if request.envelope.method == .initialize { state.initializeRequest = requestID }
+                if let token = request.envelope.progressToken {
+                    state.requestOfProgressToken[token] = requestID
+                    state.progressTokenOfRequest[requestID] = token
+                }
+            }
+            responder.onClose { [weak self] cause in self?.connectionClosed(responder, cause: cause) }
+            return nil
+        }
+        if let (status, message) = problem {
+            responder.reject(status, message)
+            return
+        }
+        delivery.deliver(.message(body))
+    }
+
+    /// Opens the session's GET stream, or resumes a stream from `lastEventID`.
+    func openStream(responder: HTTPResponder, lastEventID: String?) {
+        let resume = lastEventID.flatMap(SSEEventID.init)
+        if lastEventID != nil && resume == nil {
+            logger.debug("ignoring a Last-Event-ID this server did not issue", metadata: ["lastEventID": "\(lastEventID ?? "")"])
+        }
+        let refusal = state.withLockedValue { state -> (HTTPResponseStatus, String)? in
+            guard state.open else { return (.notFound, "the session ended; initialize a new session without Mcp-Session-Id") }
+            state.lastActivity = .now()
+            if let resume, resume.stream != 0 {
+                responder.startStream(keepAliveInterval: settings.keepAliveInterval)
+                state.replay(resume.stream, after: resume.sequence, to: responder)
+                var joinedStream = false
+                if var stream = state.streams[resume.stream], !stream.finished {
+                    if let old = stream.connection, old !== state.standalone { old.abort() }
+                    stream.connection = responder
+                    state.streams[resume.stream] = stream
+                    joinedStream = true
+                }
+                if state.standalone == nil {
+                    state.attachStandalone(responder, after: nil)
+                } else if !joinedStream {
+                    responder.endStream()
+                    return nil
+                }
+            } else {
+                if let current = state.standalone {
+                    guard resume != nil else {
+                        return (.conflict, "this session already has an open GET stream; close it before opening another")
+                    }
+                    // The client lost the old GET connection before this side noticed.
+                    current.abort()
+                    state.standalone = nil
+                    state.streams[0]?.connection = nil
+                }
+                responder.startStream(keepAliveInterval: settings.keepAliveInterval)
+                state.attachStandalone(responder, after: resume?.sequence)
+            }
+            responder.onClose { [weak self] cause in self?.connectionClosed(responder, cause: cause) }
+            return nil
+        }
+        if let (status, message) = refusal {
+            responder.reject(status, message)
+        }
+    }
+
+    /// A connection of this session closed before its answer was complete.
+    private func connectionClosed(_ responder: HTTPResponder, cause: HTTPResponder.CloseCause) {
+        state.withLockedValue { state in
+            state.lastActivity = .now()
+            if state.standalone === responder { state.standalone = nil }
+            for (number, stream) in state.streams where stream.connection === responder {
+                state.streams[number]?.connection = nil
+            }
+            for (number, exchange) in state.exchanges where exchange.responder === responder {
+                switch exchange.mode {
+                case .undecided: state.exchanges[number]?.mode = .detached(nil)
+                case .streaming(let stream): state.exchanges[number]?.mode = .detached(stream)
+                case .detached: break
+                }
+            }
+        }
+        logger.debug("client connection closed", metadata: ["cause": "\(cause)"])
+    }
+
+    // MARK: Ending
+
+    /// Ends the session: open answers are ended, the proxy hears `reason` once.
+    func terminate(_ reason: TransportCloseReason) {
+        let ended = state.withLockedValue { state -> Bool in
+            guard state.open else { return false }
+            state.open = false
+            for exchange in state.exchanges.values {
+                if case .undecided = exchange.mode {
+                    exchange.responder.reject(.notFound, "the session ended before the answer; initialize a new session")
+                }
+            }
+            for stream in state.streams.values {
+                stream.connection?.endStream()
+            }
+            state.standalone?.endStream()
+            state.standalone = nil
+            state.exchanges = [:]
+            state.streams = [:]
+            state.exchangeOfRequest = [:]
+            state.requestOfProgressToken = [:]
+            state.progressTokenOfRequest = [:]
+            state.replay.removeAll()
+            return true
+        }
+        guard ended else { return }
+        logger.info("session ended: \(reason)")
+        onEnded(id)
+        delivery.finish(reason)
+    }
+
+    /// True when the session has no open connection and saw no request for the idle timeout.
+    func isIdle(at now: NIODeadline) -> Bool {
+        let timeout = TimeAmount(settings.sessionIdleTimeout)
+        return state.withLockedValue { state in
+            state.open && state.hasNoConnection && now - state.lastActivity >= timeout
+        }
+    }
+
+    /// The protocol version the session negotiated, once `initialize` was answered.
+    var protocolVersion: ProtocolVersion? {
+        state.withLockedValue { $0.protocolVersion }
+    }
+}
+
+extension ScannedFrame {
+    var isBatch: Bool {
+        if case .batch = self { return true }
+        return false
+    }
+}

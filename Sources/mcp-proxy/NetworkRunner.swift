@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MCPConfig
+import MCPProxy
+import MCPStats
+import MCPTransports
+import ServiceLifecycle
+
+/// Runs the proxy as a network gateway: fronts, admin listener, graceful shutdown.
+struct NetworkRunner {
+    let config: ProxyConfig
+    let runtime: RuntimeOptions
+
+    func run(announce: Bool) async throws {
+        let level = Logger.Level(rawValue: runtime.logLevel ?? config.proxy.logLevel) ?? .info
+        LoggingBootstrap.once(level: level)
+        let logger = Logger(label: "mcp-proxy")
+        for warning in config.warnings { logger.warning("config: \(warning)") }
+        let stats = StatsRegistry(significantDigits: 2)
+        let upstreams: [UpstreamDefinition]
+        let options: ProxyOptions
+        do {
+            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger)
+            options = try ProxyAssembly.options(from: config)
+        } catch {
+            FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let aggregated = MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+        var proxies: [String: MCPProxy] = ["*": aggregated]
+        let listen = config.proxy.listen
+        var endpoints = [
+            HTTPEndpoint(path: listen.path, kind: .streamableHTTP, service: "*"),
+            HTTPEndpoint(path: listen.ssePath, kind: .legacySSE(messagesPath: listen.messagesPath), service: "*"),
+            HTTPEndpoint(path: listen.webSocketPath, kind: .webSocket, service: "*"),
+        ]
+        if listen.namedServers {
+            for definition in upstreams {
+                var alone = definition
+                alone.namespace = .none
+                proxies[definition.name] = MCPProxy(upstreams: [alone], options: options, stats: stats, logger: logger)
+                let base = "/servers/\(definition.name)"
+                endpoints += [
+                    HTTPEndpoint(path: base + "/mcp", kind: .streamableHTTP, service: definition.name),
+                    HTTPEndpoint(path: base + "/sse", kind: .legacySSE(messagesPath: base + "/messages"), service: definition.name),
+                    HTTPEndpoint(path: base + "/ws", kind: .webSocket, service: definition.name),
+                ]
+            }
+        }
+        var front = HTTPFrontConfiguration(endpoints: endpoints)
+        front.host = listen.host
+        front.port = listen.port
+        front.allowedOrigins = listen.allowedOrigins
+        front.maxBodyBytes = listen.maxBodyBytes
+        front.sessionIdleTimeout = .milliseconds(Int(listen.sessionIdleTimeoutSeconds * 1000))
+        if let tls = listen.tls, let certificate = tls.certificate, let key = tls.privateKey {
+            front.tls = TLSServerSettings(certificatePath: certificate, privateKeyPath: key, clientCAPath: tls.ca)
+        }
+        let server = HTTPFrontServer(configuration: front, logger: logger)
+        let readiness = Readiness(proxy: aggregated)
+        let admin = config.proxy.admin.map { settings in
+            HTTPAdminServer(host: settings.host, port: settings.port, logger: logger) { method, path in
+                AdminPages.answer(method: method, path: path, stats: stats, readiness: readiness)
+            }
+        }
+        let service = GatewayService(
+            server: server, admin: admin, proxies: proxies, readiness: readiness,
+            drain: .milliseconds(Int(listen.drainSeconds * 1000)), logger: logger, announce: announce)
+        let signals = SignalHandlers(stats: stats)
+        _ = signals
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        defer {
+            if runtime.statsOnExit || config.proxy.dumpStatsOnExit {
+                FileHandle.standardError.write(Data((stats.jsonText() + "\n").utf8))
+            }
+        }
+        try await group.run()
+    }
+}
+
+/// The fronts and admin listener as one lifecycle service.
+struct GatewayService: Service {
+    let server: HTTPFrontServer
+    let admin: HTTPAdminServer?
+    let proxies: [String: MCPProxy]
+    let readiness: Readiness
+    let drain: Duration
+    let logger: Logger
+    let announce: Bool
+
+    func run() async throws {
+        let proxies = self.proxies
+        let logger = self.logger
+        let bound = try await server.start { session in
+            guard let proxy = proxies[session.service] else { return }
+            Task {
+                do {
+                    try await proxy.serve(session.transport)
+                } catch {
+                    logger.error("session failed: \(error)")
+                }
+            }
+        }
+        let url = "http://\(bound.host):\(bound.port)"
+        logger.notice("listening", metadata: ["url": "\(url)"])
+        if announce {
+            FileHandle.standardError.write(Data("mcp-proxy: serving MCP at \(url)/mcp (Streamable HTTP), \(url)/sse (legacy SSE), ws://\(bound.host):\(bound.port)/ws\n".utf8))
+        }
+        if let admin {
+            let adminBound = try await admin.start()
+            logger.notice("admin listening", metadata: ["url": "http://\(adminBound.host):\(adminBound.port)"])
+        }
+        Task { await readiness.refresh() }
+        try? await gracefulShutdown()
+        logger.notice("shutting down: draining requests in flight", metadata: ["grace": "\(drain)"])
+        readiness.markDraining()
+        await server.shutdown(grace: drain)
+        await admin?.shutdown()
+    }
+}

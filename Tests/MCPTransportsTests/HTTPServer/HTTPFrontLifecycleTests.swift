@@ -1,0 +1,85 @@
+import Foundation
+import MCPTransports
+import XCTest
+
+/// Failed handshakes, many clients at once, and shutdown.
+final class HTTPFrontLifecycleTests: XCTestCase {
+    func testFailedInitializeGetsNoSessionID() async throws {
+        let front = try await FrontFixture.start()
+        let client = try await front.client()
+        let body = FrontFixture.initializeBody.replacingOccurrences(of: "2025-11-25", with: "refuse")
+        let response = try await client.request("POST", "/mcp", body: body)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertTrue(response.text.contains(#""error""#), response.text)
+        XCTAssertNil(response.header("mcp-session-id"))
+        let session = try await front.proxy.session()
+        let ended = await session.wait { $0.closeReason != nil }
+        XCTAssertTrue(ended)
+        XCTAssertEqual(front.server.sessionCount, 0)
+        await front.stop()
+    }
+
+    func testConcurrentRequestsFromManyConnectionsOnOneSession() async throws {
+        let front = try await FrontFixture.start()
+        let (_, id) = try await front.initialize()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let client = try await front.client()
+                    for round in 0..<25 {
+                        let requestID = 1000 + worker * 100 + round
+                        let tool = round % 2 == 0 ? "echo" : "notify-first"
+                        try await client.send("POST", "/mcp", body: toolCall(id: requestID, name: tool), headers: ["Mcp-Session-Id": id])
+                        let head = try await client.readHead()
+                        XCTAssertEqual(head.status, 200)
+                        if tool == "echo" {
+                            XCTAssertEqual(head.header("content-type"), "application/json")
+                            let length = Int(head.header("content-length") ?? "") ?? -1
+                            XCTAssertGreaterThan(length, 0)
+                            let body = try await client.readJSONBody(length: length)
+                            XCTAssertTrue(body.contains(#""id":\#(requestID)"#), body)
+                        } else {
+                            XCTAssertEqual(head.header("content-type"), "text/event-stream")
+                            let note = try await client.nextEvent()
+                            XCTAssertTrue(note.data.contains("working on it"))
+                            let result = try await client.nextEvent()
+                            XCTAssertTrue(result.data.contains(#""id":\#(requestID)"#), result.data)
+                            let ended = await client.streamEnds()
+                            XCTAssertTrue(ended)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(front.server.sessionCount, 1)
+        await front.stop()
+    }
+
+    func testShutdownEndsSessionsAndStreams() async throws {
+        let front = try await FrontFixture.start()
+        let (_, id) = try await front.initialize()
+        let stream = try await front.client()
+        try await stream.send("GET", "/mcp", headers: ["Mcp-Session-Id": id, "Accept": "text/event-stream"])
+        _ = try await stream.readHead()
+        let legacy = try await front.client()
+        try await legacy.send("GET", "/sse", headers: ["Accept": "text/event-stream"])
+        _ = try await legacy.readHead()
+        let streamable = try await front.proxy.session(0)
+        let old = try await front.proxy.session(1)
+        XCTAssertEqual(front.server.sessionCount, 2)
+
+        await front.server.shutdown(grace: .milliseconds(100))
+        XCTAssertEqual(front.server.sessionCount, 0)
+        XCTAssertEqual(streamable.closeReason, .closedLocally)
+        XCTAssertEqual(old.closeReason, .closedLocally)
+        let streamClosed = await stream.waitUntilClosed()
+        XCTAssertTrue(streamClosed)
+        let legacyClosed = await legacy.waitUntilClosed()
+        XCTAssertTrue(legacyClosed)
+        do {
+            _ = try await RawHTTPClient.connect(port: front.port)
+            XCTFail("the listener must be closed")
+        } catch {}
+    }
+}
