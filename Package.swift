@@ -89,6 +89,7 @@ let package = Package(
                 "JSONRPC", "MCPTransports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/example-server"
         ),

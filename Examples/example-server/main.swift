@@ -8,9 +8,14 @@ import MCPTransports
 //
 // --name       server name (tools, resources and messages mention it); default "example"
 // --page-size  page size for its own lists (exercises the proxy's cursor handling); 0 = one page
+// --http HOST:PORT   serve over the network instead of stdio: Streamable HTTP at /mcp, legacy SSE at
+//                    /sse (+ /messages), WebSocket at /ws; prints "listening on PORT" to stderr
+// --idle-timeout S   with --http: sessions expire after S idle seconds (exercises re-initialization)
 
 var name = "example"
 var pageSize = 0
+var httpAddress: String?
+var idleTimeout = 600.0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -18,8 +23,12 @@ while let argument = arguments.next() {
         name = arguments.next() ?? name
     case "--page-size":
         pageSize = Int(arguments.next() ?? "") ?? 0
+    case "--http":
+        httpAddress = arguments.next()
+    case "--idle-timeout":
+        idleTimeout = Double(arguments.next() ?? "") ?? idleTimeout
     case "--help", "-h":
-        FileHandle.standardError.write(Data("usage: example-server [--name NAME] [--page-size N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: example-server [--name NAME] [--page-size N] [--http HOST:PORT [--idle-timeout SECONDS]]\n".utf8))
         exit(0)
     default:
         FileHandle.standardError.write(Data("example-server: unknown argument '\(argument)'\n".utf8))
@@ -27,10 +36,14 @@ while let argument = arguments.next() {
     }
 }
 
-let server = ExampleServer(name: name, pageSize: pageSize, transport: StandardIOTransport())
-do {
-    try await server.run()
-} catch {
-    FileHandle.standardError.write(Data("example-server: \(error)\n".utf8))
-    exit(1)
+if let httpAddress {
+    await NetworkMode.run(address: httpAddress, name: name, pageSize: pageSize, idleTimeout: idleTimeout)
+} else {
+    let server = ExampleServer(name: name, pageSize: pageSize, transport: StandardIOTransport())
+    do {
+        try await server.run()
+    } catch {
+        FileHandle.standardError.write(Data("example-server: \(error)\n".utf8))
+        exit(1)
+    }
 }

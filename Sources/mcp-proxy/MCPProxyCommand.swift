@@ -88,11 +88,20 @@ extension MCPProxyCommand {
 
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve the embedded demo config over stdio: two bundled example servers, 'alpha' and 'beta'.",
-            discussion: "example-server must sit next to the mcp-proxy binary (swift build puts it there). Type JSON-RPC lines, one per line, or point an MCP client at this command.")
+            abstract: "Serve the embedded demo config (two bundled example servers, 'alpha' and 'beta') over Streamable HTTP on 127.0.0.1, or over stdio.",
+            discussion: "example-server must sit next to the mcp-proxy binary (swift build puts it there). The URL to connect to is printed on start.")
 
         @Flag(name: .long, help: "Print the embedded demo config and exit.")
         var printConfig = false
+
+        @Flag(name: .long, help: "Serve over stdin/stdout instead of HTTP.")
+        var stdio = false
+
+        @Option(name: .long, help: "HOST:PORT for the HTTP fronts.")
+        var listen = "127.0.0.1:8080"
+
+        @Option(name: .long, help: "HOST:PORT for the admin listener (off unless given).")
+        var admin: String?
 
         @OptionGroup var runtime: RuntimeOptions
 
@@ -107,12 +116,17 @@ extension MCPProxyCommand {
                 FileHandle.standardError.write(Data("mcp-proxy: \(example) not found; build it with 'swift build' (it builds every product)\n".utf8))
                 throw ExitCode(2)
             }
-            let loaded: ProxyConfig
+            var loaded: ProxyConfig
             do {
                 loaded = try DemoConfig.load(binDirectory: directory)
             } catch {
                 FileHandle.standardError.write(Data("mcp-proxy: embedded demo config is invalid:\n\(error)\n".utf8))
                 throw ExitCode(70)
+            }
+            guard stdio else {
+                loaded.proxy = try NetworkOverrides.apply(listen: listen, admin: admin, to: loaded.proxy)
+                try await NetworkRunner(config: loaded, runtime: runtime).run(announce: true)
+                return
             }
             FileHandle.standardError.write(Data("""
             mcp-proxy demo: serving example servers 'alpha' and 'beta' on stdin/stdout.

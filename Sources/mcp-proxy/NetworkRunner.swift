@@ -108,7 +108,16 @@ struct GatewayService: Service {
         let url = "http://\(bound.host):\(bound.port)"
         logger.notice("listening", metadata: ["url": "\(url)"])
         if announce {
-            FileHandle.standardError.write(Data("mcp-proxy: serving MCP at \(url)/mcp (Streamable HTTP), \(url)/sse (legacy SSE), ws://\(bound.host):\(bound.port)/ws\n".utf8))
+            FileHandle.standardError.write(Data("""
+            mcp-proxy: serving MCP (example servers 'alpha' and 'beta') at
+              \(url)/mcp            Streamable HTTP (point your MCP client here)
+              \(url)/sse            legacy HTTP+SSE
+              ws://\(bound.host):\(bound.port)/ws   WebSocket
+            Try: curl -s \(url)/mcp -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\
+                   -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
+            Ctrl-C stops it.
+
+            """.utf8))
         }
         if let admin {
             let adminBound = try await admin.start()
