@@ -113,7 +113,12 @@ let package = Package(
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
         .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),
         .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["JSONRPC", "MCPTransports", "mcp-proxy", "example-server"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "JSONRPC", "MCPTransports", "mcp-proxy", "example-server",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
