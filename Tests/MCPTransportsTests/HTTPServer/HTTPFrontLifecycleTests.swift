@@ -71,6 +71,10 @@ final class HTTPFrontLifecycleTests: XCTestCase {
 
         await front.server.shutdown(grace: .milliseconds(100))
         XCTAssertEqual(front.server.sessionCount, 0)
+        // Close reasons reach the sinks on their event loops; wait for both.
+        let reported = await streamable.wait { $0.closeReason != nil }
+        let oldReported = await old.wait { $0.closeReason != nil }
+        XCTAssertTrue(reported && oldReported)
         XCTAssertEqual(streamable.closeReason, .closedLocally)
         XCTAssertEqual(old.closeReason, .closedLocally)
         let streamClosed = await stream.waitUntilClosed()

@@ -58,6 +58,9 @@ final class LegacySSEFrontTests: XCTestCase {
         await session.transport.close()
         let ended = await stream.streamEnds()
         XCTAssertTrue(ended)
+        // The sink hears about the close on the session's event loop; wait for it.
+        let reported = await session.wait { $0.closeReason != nil }
+        XCTAssertTrue(reported)
         XCTAssertEqual(session.closeReason, .closedLocally)
         await front.stop()
     }
