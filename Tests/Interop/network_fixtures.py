@@ -106,9 +106,12 @@ class NetworkGateway:
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, directory: Path, upstreams: dict[str, dict[str, Any]]) -> NetworkGateway:
+    def start(cls, directory: Path, upstreams: dict[str, dict[str, Any]], proxy: dict[str, Any] | None = None) -> NetworkGateway:
         config = directory / "serve.json"
-        config.write_text(json.dumps({"mcpServers": upstreams}, indent=2).replace("$", "$$"))
+        document: dict[str, Any] = {"mcpServers": upstreams}
+        if proxy:
+            document["proxy"] = proxy
+        config.write_text(json.dumps(document, indent=2).replace("$", "$$"))
         log = directory / "serve.stderr.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -143,7 +146,7 @@ class NetworkConnection:
 
 
 @asynccontextmanager
-async def open_client(gateway: NetworkGateway, front: str) -> AsyncIterator[NetworkConnection]:
+async def open_client(gateway: NetworkGateway, front: str, prefix: str = "") -> AsyncIterator[NetworkConnection]:
     """An initialized SDK session over `front` ("streamable-http" or "sse"), declaring sampling."""
     record = ClientRecord()
 
@@ -157,9 +160,9 @@ async def open_client(gateway: NetworkGateway, front: str) -> AsyncIterator[Netw
         )
 
     if front == "streamable-http":
-        transport = streamable_http_client(gateway.base + "/mcp")
+        transport = streamable_http_client(gateway.base + prefix + "/mcp")
     elif front == "sse":
-        transport = sse_client(gateway.base + "/sse", timeout=10.0, sse_read_timeout=60.0)
+        transport = sse_client(gateway.base + prefix + "/sse", timeout=10.0, sse_read_timeout=60.0)
     else:
         raise ValueError(front)
     async with transport as (read_stream, write_stream):
