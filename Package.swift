@@ -10,6 +10,7 @@ import PackageDescription
 // - swift-nio-ssl: TLS (and mTLS) for the network fronts and upstreams, BoringSSL inside.
 // - async-http-client: the Streamable HTTP and legacy SSE upstream clients (pooling, TLS, streaming bodies).
 // - swift-service-lifecycle: graceful shutdown of the network gateway on SIGINT/SIGTERM.
+// - ordo-one/benchmark: hot-path microbenchmarks with time and allocation counts (Benchmarks/).
 let package = Package(
     name: "mcp-proxy",
     platforms: [.macOS(.v15)],
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .target(
@@ -97,6 +99,59 @@ let package = Package(
             name: "custom-proxy",
             dependencies: ["MCPProxy", .product(name: "Logging", package: "swift-log")],
             path: "Examples/custom-proxy"
+        ),
+        // Benchmarks (Benchmarks/README.md). ProxyBenchmarks sits directly in Benchmarks/, where
+        // `swift package benchmark` looks; the tools sit in Benchmarks/Tools/ so it does not run them.
+        .target(
+            name: "ProxyBenchmarkSupport",
+            dependencies: [
+                "JSONRPC", "MCPRouting", "MCPStats", "MCPProxy", "MCPTransports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Support"
+        ),
+        .executableTarget(
+            name: "ProxyBenchmarks",
+            dependencies: [
+                "ProxyBenchmarkSupport", "JSONRPC", "MCPRouting", "MCPStats",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ProxyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "hot-path-profile",
+            dependencies: ["ProxyBenchmarkSupport", "JSONRPC", "MCPStats", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Benchmarks/Tools/hot-path-profile"
+        ),
+        .executableTarget(
+            name: "fast-upstream",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Tools/fast-upstream"
+        ),
+        .executableTarget(
+            name: "mcp-bench",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Tools/mcp-bench"
+        ),
+        .testTarget(
+            name: "BenchToolsTests",
+            dependencies: ["mcp-bench", "fast-upstream", "JSONRPC", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Benchmarks/Tests/BenchToolsTests"
         ),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "MCPTransportsTests", dependencies: [
