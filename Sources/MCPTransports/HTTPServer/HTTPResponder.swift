@@ -62,7 +62,7 @@ final class HTTPResponder: Sendable {
         channel.eventLoop.execute { [self] in
             if let cause = state.value.closedCause {
                 handler(cause)
-            } else {
+            } else if state.value.phase != .finished {
                 state.value.onClose = handler
             }
         }
@@ -181,7 +181,10 @@ final class HTTPResponder: Sendable {
         channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: promise)
     }
 
+    /// Ends the HTTP message. The close handler is dropped: nothing is pending any more, and the
+    /// handler (which refers to this responder) must not keep it alive after the answer.
     private func finishMessage(closing: Bool) {
+        state.value.onClose = nil
         if keepAlive && !closing {
             channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
         } else {
