@@ -6,6 +6,8 @@
 ///   method is looked up among those few literals by comparing lengths and packed eight-byte words,
 ///   and only that group is scanned, without re-testing the method;
 /// - a method no rule names literally scans only the rules with a wildcard method;
+/// - a rule whose name glob has literal bytes the name lacks is rejected by one mask test
+///   (`ByteSet`), so long lists of unrelated rules cost a few instructions each;
 /// - name globs that are `*`, a literal or a literal prefix (`git*`) are decided by the same word
 ///   comparisons; other globs run the full matcher.
 public struct RouteTable: Sendable {
@@ -104,6 +106,9 @@ final class RouteTableStorage: Sendable {
     /// Rule indices, grouped: `candidates[groups[k]]` are the rules whose method glob matches
     /// `literalMethods[k]`; `candidates[wildcardGroup]` are the rules whose method is not a literal.
     private let candidates: [Int32]
+    /// For each entry of `candidates`: the bytes a name must contain to match that rule's name
+    /// glob, tested before anything else about the rule.
+    private let candidateNameRequires: [UInt64]
     private let groups: [Range<Int>]
     private let wildcardGroup: Range<Int>
 
@@ -116,6 +121,7 @@ final class RouteTableStorage: Sendable {
         literalMethods = []
         literalMethodProbes = []
         candidates = []
+        candidateNameRequires = []
         groups = []
         wildcardGroup = 0..<0
         rules = []
@@ -166,6 +172,9 @@ final class RouteTableStorage: Sendable {
         self.literalMethods = literalMethods
         self.literalMethodProbes = literalMethods.map { LiteralProbe(kind: .exact, literal: $0) }
         self.candidates = candidates
+        self.candidateNameRequires = candidates.map { index in
+            compiled[Int(index)].name?.requiredBytes.bits ?? 0
+        }
         self.groups = groups
         self.wildcardGroup = start..<candidates.count
         self.rules = rules
@@ -196,11 +205,13 @@ final class RouteTableStorage: Sendable {
     ) -> RouteAction? {
         let methodHead = UTF8Buffer.head(method)
         let nameHead = name.map(UTF8Buffer.head) ?? 0
+        let nameBits = ~(name.map(ByteSet.init) ?? .empty).bits
         let (group, methodMatched) = group(for: method, head: methodHead)
         return probes.withUnsafeBufferPointer { probes in
             candidates.withUnsafeBufferPointer { candidates in
+                candidateNameRequires.withUnsafeBufferPointer { requires in
                 compiled.withUnsafeBufferPointer { compiled in
-                for position in group {
+                for position in group where requires[position] & nameBits == 0 {
                     let index = Int(candidates[position])
                     let probe = probes[index]
                     if !methodMatched {
@@ -232,6 +243,7 @@ final class RouteTableStorage: Sendable {
                     return compiled[index].action
                 }
                 return nil
+                }
                 }
             }
         }
