@@ -6,10 +6,15 @@ extension JSONCursor {
         var index = pos + 1
         var escaped = false
         while true {
-            // Eight bytes at a time while none needs a closer look.
+            // Eight bytes at a time while none needs a closer look; then straight to the first
+            // byte that does.
             while index + 8 <= end {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if JSONCursor.needsAttention(word) { break }
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let attention = JSONCursor.attentionMask(word)
+                if attention != 0 {
+                    index += attention.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
             guard index < end else {
@@ -35,9 +40,12 @@ extension JSONCursor {
         }
     }
 
-    /// True if any byte of `word` is a quote, a backslash, a control character or non-ASCII.
+    /// The high bit of each byte of `word` (little-endian: byte 0 is the lowest) that is a
+    /// quote, a backslash, a control character or non-ASCII. Bytes above the first flagged one
+    /// may be flagged falsely (a borrow carries upward), so only the lowest set bit is exact:
+    /// `trailingZeroBitCount / 8` is the offset of the first byte that needs a closer look.
     @inline(__always)
-    static func needsAttention(_ word: UInt64) -> Bool {
+    static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let belowSpace = (word &- ones &* 0x20) & ~word
@@ -45,7 +53,7 @@ extension JSONCursor {
         let backslash = word ^ (ones &* 0x5C)
         let hasQuote = (quote &- ones) & ~quote
         let hasBackslash = (backslash &- ones) & ~backslash
-        return (word | belowSpace | hasQuote | hasBackslash) & highs != 0
+        return (word | belowSpace | hasQuote | hasBackslash) & highs
     }
 
     /// At `\`: validates one escape; returns the index after it.
