@@ -13,14 +13,14 @@ enum DecimalWriter {
 
     /// Appends `value` in decimal.
     static func append(_ value: Int64, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        var magnitude = value.magnitude
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        bytes[start...].reverse()
+        bytes.append(contentsOf: self.bytes(value))
+    }
+
+    /// `value` in decimal, in an array of exactly its length.
+    static func bytes(_ value: Int64) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count(value)) { buffer, initialized in
+            initialized = write(value, into: UnsafeMutableRawBufferPointer(buffer))
+        }
     }
 
     /// Writes `value` into the first `count(value)` bytes of `target`; returns the count.

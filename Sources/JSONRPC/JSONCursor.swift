@@ -72,8 +72,17 @@ struct JSONCursor {
 
     // MARK: whitespace and structure
 
-    /// Skips RFC 8259 whitespace: space, tab, LF, CR.
+    /// Skips RFC 8259 whitespace: space, tab, LF, CR. Compact JSON has none between tokens, so
+    /// the common case is one comparison, inlined.
+    @inline(__always)
     mutating func skipWhitespace() {
+        guard pos < end, base[pos] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    /// The loop of `skipWhitespace`, for the rare run of whitespace.
+    @inline(never)
+    private mutating func skipWhitespaceRun() {
         while pos < end {
             switch base[pos] {
             case 0x20, 0x0A, 0x0D, 0x09: pos += 1

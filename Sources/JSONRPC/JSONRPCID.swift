@@ -9,9 +9,7 @@ public enum JSONRPCID: Hashable, Sendable, CustomStringConvertible {
     public var jsonBytes: [UInt8] {
         switch self {
         case .number(let value):
-            var bytes: [UInt8] = []
-            DecimalWriter.append(value, to: &bytes)
-            return bytes
+            return DecimalWriter.bytes(value)
         case .string(let value):
             return JSONString.encode(value)
         }

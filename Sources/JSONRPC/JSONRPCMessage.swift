@@ -37,22 +37,35 @@ public struct JSONRPCMessage: Sendable {
     /// Edits are expected to come from this message's envelope ranges. Defensive behaviour for
     /// anything else: ranges are clamped to the message, and an edit that overlaps an earlier one
     /// (in offset order) is skipped. Use `validatedSplicing(_:)` to be told instead.
+    ///
+    /// The only heap allocation is the output buffer: the edit order is worked out in stack
+    /// space and the bytes are copied in one pass.
     public func splicing(_ edits: [ByteSplice]) -> ByteBuffer {
         let length = bytes.readableBytes
-        var ordered = edits.map { edit -> ByteSplice in
-            let lower = min(max(edit.range.lowerBound, 0), length)
-            let upper = min(max(edit.range.upperBound, lower), length)
-            return ByteSplice(range: lower..<upper, replacement: edit.replacement)
+        return withUnsafeTemporaryAllocation(of: PlannedSplice.self, capacity: max(edits.count, 1)) { plan in
+            // Clamp, then insertion-sort by start (stable: among equal starts the first edit wins).
+            var planned = 0
+            for (index, edit) in edits.enumerated() {
+                let lower = min(max(edit.range.lowerBound, 0), length)
+                let upper = min(max(edit.range.upperBound, lower), length)
+                var slot = planned
+                while slot > 0, plan[slot - 1].lower > lower {
+                    plan[slot] = plan[slot - 1]
+                    slot -= 1
+                }
+                plan[slot] = PlannedSplice(edit: index, lower: lower, upper: upper)
+                planned += 1
+            }
+            // Drop edits that overlap an earlier one.
+            var kept = 0
+            var end = 0
+            for slot in 0..<planned where plan[slot].lower >= end {
+                plan[kept] = plan[slot]
+                end = plan[slot].upper
+                kept += 1
+            }
+            return apply(edits, plan: UnsafeBufferPointer(rebasing: plan[0..<kept]))
         }
-        ordered.sort { $0.range.lowerBound < $1.range.lowerBound }
-        var kept: [ByteSplice] = []
-        kept.reserveCapacity(ordered.count)
-        var end = 0
-        for edit in ordered where edit.range.lowerBound >= end {
-            kept.append(edit)
-            end = edit.range.upperBound
-        }
-        return apply(sortedDisjoint: kept)
     }
 
     /// New bytes with one range replaced.
@@ -87,23 +100,49 @@ public struct JSONRPCMessage: Sendable {
         return splicing(range, with: newID)
     }
 
-    /// Builds the output: exact capacity, one pass over the source.
-    private func apply(sortedDisjoint edits: [ByteSplice]) -> ByteBuffer {
-        let length = bytes.readableBytes
-        var total = length
-        for edit in edits {
-            total += edit.replacement.count - edit.range.count
+    /// Builds the output for edits in `plan` order (sorted, disjoint, clamped): exact capacity,
+    /// one pass over the source, one write into the new buffer.
+    private func apply(_ edits: [ByteSplice], plan: UnsafeBufferPointer<PlannedSplice>) -> ByteBuffer {
+        var total = bytes.readableBytes
+        for step in plan {
+            total += edits[step.edit].replacement.count - (step.upper - step.lower)
         }
         var output = ByteBufferAllocator().buffer(capacity: total)
         bytes.withUnsafeReadableBytes { source in
-            var cursor = 0
-            for edit in edits {
-                output.writeBytes(UnsafeRawBufferPointer(rebasing: source[cursor..<edit.range.lowerBound]))
-                output.writeBytes(edit.replacement)
-                cursor = edit.range.upperBound
+            _ = output.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { target in
+                var written = 0
+                func copy(_ bytes: UnsafeRawBufferPointer) {
+                    guard let from = bytes.baseAddress, let to = target.baseAddress, !bytes.isEmpty else { return }
+                    (to + written).copyMemory(from: from, byteCount: bytes.count)
+                    written += bytes.count
+                }
+                var cursor = 0
+                for step in plan {
+                    copy(UnsafeRawBufferPointer(rebasing: source[cursor..<step.lower]))
+                    edits[step.edit].replacement.withUnsafeBytes(copy)
+                    cursor = step.upper
+                }
+                copy(UnsafeRawBufferPointer(rebasing: source[cursor..<source.count]))
+                return written
             }
-            output.writeBytes(UnsafeRawBufferPointer(rebasing: source[cursor..<length]))
         }
         return output
     }
+
+    /// Builds the output for edits already sorted, disjoint and within the message.
+    private func apply(sortedDisjoint edits: [ByteSplice]) -> ByteBuffer {
+        withUnsafeTemporaryAllocation(of: PlannedSplice.self, capacity: max(edits.count, 1)) { plan in
+            for (index, edit) in edits.enumerated() {
+                plan[index] = PlannedSplice(edit: index, lower: edit.range.lowerBound, upper: edit.range.upperBound)
+            }
+            return apply(edits, plan: UnsafeBufferPointer(rebasing: plan[0..<edits.count]))
+        }
+    }
+}
+
+/// One edit of a splice, clamped and placed: which edit, and the source bytes it replaces.
+struct PlannedSplice {
+    var edit: Int
+    var lower: Int
+    var upper: Int
 }
