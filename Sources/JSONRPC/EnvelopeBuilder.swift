@@ -1,15 +1,11 @@
 extension JSONCursor {
     /// Turns a scan into an envelope (ranges relative to `messageStart`), or the invalid-request
     /// error that explains what is wrong. Decodes strings only for the fields that apply.
+    @inline(__always)
     func buildEnvelope(_ scan: EnvelopeScan, messageStart: Int) throws(JSONRPCScanError) -> Envelope {
+        let scannedID = scan.id
         func fail(_ message: String, at offset: Int) -> JSONRPCScanError {
-            var idBytes: [UInt8]?
-            if let id = scan.id, id.isValid {
-                idBytes = Array(UnsafeBufferPointer(start: base + id.start, count: id.end - id.start))
-            }
-            return JSONRPCScanError(
-                kind: .invalidRequest, message: "invalid JSON-RPC message at byte \(offset): \(message)",
-                offset: offset, idBytes: idBytes)
+            invalidRequest(message, at: offset, id: scannedID)
         }
         if let problem = scan.problem {
             throw fail(problem.message, at: problem.offset)
@@ -49,7 +45,7 @@ extension JSONCursor {
             envelope.kind = .successResponse
         } else if scan.error != nil {
             if let id = scan.id, !id.isValid {
-                if case .invalid = id.kind {
+                if case .null = id.kind {} else {
                     throw fail("\"id\" of an error response must be a string, an integer or null, found \(id.found)", at: id.start)
                 }
             }
@@ -111,6 +107,18 @@ extension JSONCursor {
         return envelope
     }
 
+    /// The invalid-request error, carrying the id token when it is valid (so it can be answered).
+    @inline(never)
+    private func invalidRequest(_ message: String, at offset: Int, id: IDToken?) -> JSONRPCScanError {
+        var idBytes: [UInt8]?
+        if let id, id.isValid {
+            idBytes = Array(UnsafeBufferPointer(start: base + id.start, count: id.end - id.start))
+        }
+        return JSONRPCScanError(
+            kind: .invalidRequest, message: "invalid JSON-RPC message at byte \(offset): \(message)",
+            offset: offset, idBytes: idBytes)
+    }
+
     private func relative(_ range: Range<Int>, to start: Int) -> Range<Int> {
         (range.lowerBound - start)..<(range.upperBound - start)
     }
@@ -126,7 +134,7 @@ extension JSONCursor {
         case .integer(let value): return .number(value)
         case .string(let hasEscapes):
             return .string(decodeString(StringToken(start: token.start, end: token.end, hasEscapes: hasEscapes)))
-        case .null, .invalid: return nil
+        case .null, .invalid, .outOfRange: return nil
         }
     }
 

@@ -4,8 +4,10 @@ struct IDToken {
         case string(hasEscapes: Bool)
         case integer(Int64)
         case null
-        /// Not a string or integer; the text says what was found.
-        case invalid(String)
+        /// Not a string or integer: what was found instead.
+        case invalid(ScannedValueKind)
+        /// An integer outside the signed 64-bit range.
+        case outOfRange
     }
 
     var start: Int
@@ -16,7 +18,7 @@ struct IDToken {
     var isValid: Bool {
         switch kind {
         case .string, .integer: return true
-        case .null, .invalid: return false
+        case .null, .invalid, .outOfRange: return false
         }
     }
 
@@ -26,7 +28,8 @@ struct IDToken {
         case .string: return "a string"
         case .integer: return "an integer"
         case .null: return "null"
-        case .invalid(let what): return what
+        case .invalid(let kind): return kind.article
+        case .outOfRange: return "an integer outside the signed 64-bit range"
         }
     }
 }
@@ -336,10 +339,10 @@ extension JSONCursor {
             if let value = parseInt64(from: start, to: pos) {
                 idKind = .integer(value)
             } else {
-                idKind = .invalid("an integer outside the signed 64-bit range")
+                idKind = .outOfRange
             }
         case .null: idKind = .null
-        default: idKind = .invalid(kind.article)
+        default: idKind = .invalid(kind)
         }
         return IDToken(start: start, end: pos, kind: idKind)
     }

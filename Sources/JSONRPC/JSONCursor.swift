@@ -93,7 +93,25 @@ struct JSONCursor {
 
     /// Validates one value starting at `pos` (no leading whitespace) and moves past it.
     /// `parentDepth` is the depth of the enclosing container (0 at top level).
+    ///
+    /// Objects and arrays go through the iterative `skipContainerQuickly` first; whatever it
+    /// does not accept (invalid input, very deep nesting) is validated again by the recursive
+    /// path, which finds and words the error.
     mutating func skipValue(parentDepth: Int) throws(JSONRPCScanError) -> ScannedValueKind {
+        guard pos < end else { throw unexpected(expected: "a value") }
+        let first = base[pos]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            let start = pos
+            if skipContainerQuickly(parentDepth: parentDepth) {
+                return first == UInt8(ascii: "{") ? .object : .array
+            }
+            pos = start
+        }
+        return try skipValueStrictly(parentDepth: parentDepth)
+    }
+
+    /// `skipValue` without the quick path: recursive, and precise about what is wrong.
+    mutating func skipValueStrictly(parentDepth: Int) throws(JSONRPCScanError) -> ScannedValueKind {
         guard pos < end else { throw unexpected(expected: "a value") }
         switch base[pos] {
         case UInt8(ascii: "{"):
@@ -211,7 +229,7 @@ struct JSONCursor {
         guard try enterObject(depth: depth) else { return }
         repeat {
             _ = try readKey()
-            _ = try skipValue(parentDepth: depth)
+            _ = try skipValueStrictly(parentDepth: depth)
         } while try nextMember()
     }
 
@@ -219,7 +237,7 @@ struct JSONCursor {
     mutating func skipArray(depth: Int) throws(JSONRPCScanError) {
         guard try enterArray(depth: depth) else { return }
         repeat {
-            _ = try skipValue(parentDepth: depth)
+            _ = try skipValueStrictly(parentDepth: depth)
         } while try nextElement()
     }
 

@@ -25,6 +25,7 @@ public struct JSONRPCScanner: Sendable {
     }
 
     /// Checks the size limit, then runs `body` with a cursor over the readable bytes.
+    @inline(__always)
     private func withCursor<T>(
         _ buffer: ByteBuffer, _ body: (inout JSONCursor) throws(JSONRPCScanError) -> T
     ) throws(JSONRPCScanError) -> T {
@@ -67,6 +68,7 @@ extension JSONCursor {
     }
 
     /// Scans a whole frame from `pos` that must be one message object.
+    @inline(__always)
     mutating func scanSingle(_ buffer: ByteBuffer) throws(JSONRPCScanError) -> JSONRPCMessage {
         skipWhitespace()
         guard pos < end else {
