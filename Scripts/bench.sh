@@ -89,11 +89,26 @@ need_package() { # command package
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
     fi
     command -v "$1" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin command -v "$1" >/dev/null 2>&1 \
-        || die "$1 is missing: install $2 (apt-get install $2)"
+        || { echo "bench.sh: $1 is missing: install $2 (apt-get install $2)" >&2; return 1; }
 }
-need_package python3 python3
-need_package socat socat
-[[ $HTTP == 1 ]] && { need_package nginx nginx; PATH=$PATH:/usr/sbin; }
+need_package python3 python3 || exit 2
+RELAY=1
+if [[ $QUICK == 1 ]]; then
+    # The smoke run checks the tools, not the numbers: without socat it skips the relay.
+    need_package socat socat || { echo "bench.sh: socat unavailable; the quick run skips the relay" >&2; RELAY=0; }
+else
+    need_package socat socat || exit 2
+fi
+[[ $QUICK == 1 ]] && HTTP=1
+NGINX=$HTTP
+if [[ $HTTP == 1 ]]; then
+    PATH=$PATH:/usr/sbin
+    if [[ $QUICK == 1 ]]; then
+        need_package nginx nginx || { echo "bench.sh: nginx unavailable; the quick run skips it" >&2; NGINX=0; }
+    else
+        need_package nginx nginx || exit 2
+    fi
+fi
 PIN=(); PIN_SERVER=()
 if command -v taskset >/dev/null; then
     OTHER_CPU=$(( CPU == 0 ? 1 : 0 ))
@@ -149,7 +164,7 @@ elif [[ $MICRO == 1 ]]; then
     done
 fi
 if [[ $PROFILE == 1 ]]; then
-    need_package valgrind valgrind
+    need_package valgrind valgrind || exit 2
     # valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes: profile a copy without it.
     cp "$BIN/hot-path-profile" "$OUT/hot-path-profile.nodebug"
     objcopy --strip-debug "$OUT/hot-path-profile.nodebug"
@@ -174,6 +189,7 @@ run_stdio() { # label command...
 }
 echo "== stdio, one request at a time: $ROUNDS rounds x (direct, relay, proxy), $REQUESTS calls each, pinned: ${PIN[*]:-no}"
 order=(direct relay proxy)
+[[ $RELAY == 1 ]] || order=(direct proxy)
 for ((round = 1; round <= ROUNDS; round++)); do
     for label in "${order[@]}"; do
         case $label in
@@ -196,18 +212,7 @@ wait_port() { # port seconds
     done
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-
-run_http_direct_only() { # quick: exercise the HTTP client and sessions mode against the fast upstream
-    local port; port=$(free_port)
-    "${PIN_SERVER[@]}" "$FAST" --http "$port" > "$OUT/fast-http.log" 2>&1 &
-    local pid=$!; PIDS+=("$pid")
-    wait_port "$port" 20 || die "fast-upstream --http did not start (log: $OUT/fast-http.log)"
-    "${PIN[@]}" "$BENCH" http --url "http://127.0.0.1:$port/mcp" --target direct -c "$CONCURRENCY" -n "$HTTP_REQUESTS" \
-        --warmup "$WARMUP" --quiet --pid "$pid" >> "$OUT/http.jsonl" 2>> "$OUT/http.log" || die "HTTP direct run failed (log: $OUT/http.log)"
-    "$BENCH" sessions --url "http://127.0.0.1:$port/mcp" --target direct --count "$SESSIONS" --hold 0 --settle 0.2 --pid "$pid" \
-        >> "$OUT/sessions.jsonl" 2>> "$OUT/http.log" || die "sessions run failed (log: $OUT/http.log)"
-    kill "$pid" 2>/dev/null || true
-}
+anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 if [[ $HTTP == 1 ]]; then
     UP_PORT=$(free_port); NGINX_PORT=$(free_port); PROXY_PORT=$(free_port)
@@ -215,6 +220,7 @@ if [[ $HTTP == 1 ]]; then
     FAST_PID=$!; PIDS+=("$FAST_PID")
     wait_port "$UP_PORT" 20 || die "fast-upstream --http did not start (log: $OUT/fast-http.log)"
 
+    if [[ $NGINX == 1 ]]; then
     mkdir -p "$OUT/nginx"
     cat > "$OUT/nginx/nginx.conf" <<EOF
 worker_processes 1;
@@ -245,13 +251,8 @@ EOF
     "${PIN_SERVER[@]}" nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" > "$OUT/nginx/stdout.log" 2>&1 &
     NGINX_PID=$!; PIDS+=("$NGINX_PID")
     wait_port "$NGINX_PORT" 20 || die "nginx did not start (log: $OUT/nginx/error.log)"
-
-    PROXY_HTTP=1
-    if ! "$PROXY" --help 2>&1 | grep -qE '^[[:space:]]+serve([[:space:]]|$)'; then
-        echo "bench.sh: this mcp-proxy has no 'serve' subcommand (the HTTP front) yet: measuring direct and nginx only" >&2
-        PROXY_HTTP=0
     fi
-    if [[ $PROXY_HTTP == 1 ]]; then
+
         if [[ $HTTP_UPSTREAM == http ]]; then
             printf '{"mcpServers":{"fast":{"url":"http://127.0.0.1:%s/mcp"}}}\n' "$UP_PORT" > "$OUT/fast-http.json"
         else
@@ -263,7 +264,7 @@ EOF
         wait_port "$PROXY_PORT" 30 || { tail -5 "$OUT/proxy-http.log" >&2; die "mcp-proxy serve did not listen on $PROXY_PORT (log: $OUT/proxy-http.log)"; }
         sleep 0.5
         PROXY_IDLE_RSS=$(rss_kb "$PROXY_PID")
-    fi
+        PROXY_IDLE_ANON=$(anon_kb "$PROXY_PID")
 
     run_http() { # label url pid
         "${PIN[@]}" "$BENCH" http --url "$2" --target "$1" -c "$CONCURRENCY" -n "$HTTP_REQUESTS" --warmup "$WARMUP" \
@@ -271,7 +272,7 @@ EOF
     }
     echo "== Streamable HTTP, $CONCURRENCY clients: $ROUNDS rounds x (direct, nginx, proxy), $HTTP_REQUESTS calls each; load on CPU $CPU, servers on the other"
     order=(direct nginx proxy)
-    [[ $PROXY_HTTP == 1 ]] || order=(direct nginx)
+    [[ $NGINX == 1 ]] || order=(direct proxy)
     for ((round = 1; round <= ROUNDS; round++)); do
         for label in "${order[@]}"; do
             case $label in
@@ -283,15 +284,16 @@ EOF
         order=("${order[@]:1}" "${order[0]}")
         echo "   round $round done"
     done
-    if [[ $PROXY_HTTP == 1 ]]; then
-        echo "== memory: $SESSIONS open sessions on the proxy"
-        "$BENCH" sessions --url "http://127.0.0.1:$PROXY_PORT$HTTP_PATH" --target proxy --count "$SESSIONS" --hold 0 \
-            --pid "$PROXY_PID" >> "$OUT/sessions.jsonl" 2>> "$OUT/http.log" || echo "   (some sessions failed; see $OUT/http.log)"
-        echo "{\"target\":\"proxy\",\"mode\":\"idle\",\"rss_kb\":$PROXY_IDLE_RSS}" >> "$OUT/sessions.jsonl"
-    fi
-elif [[ $QUICK == 1 ]]; then
-    echo "== Streamable HTTP client smoke test against fast-upstream alone (the proxy's HTTP front: --http)"
-    run_http_direct_only
+    echo "{\"target\":\"proxy\",\"mode\":\"idle\",\"rss_kb\":$PROXY_IDLE_RSS,\"anon_kb\":$PROXY_IDLE_ANON}" >> "$OUT/sessions.jsonl"
+    echo "== memory: $SESSIONS open sessions on a fresh proxy"
+    # A fresh proxy, so that the load runs' sessions (kept until their idle expiry) do not count.
+    kill "$PROXY_PID" 2>/dev/null || true
+    "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http.json" --listen "127.0.0.1:$PROXY_PORT" --log-level error \
+        > "$OUT/proxy-sessions.log" 2>&1 &
+    PROXY_PID=$!; PIDS+=("$PROXY_PID")
+    wait_port "$PROXY_PORT" 30 || die "mcp-proxy serve did not listen again on $PROXY_PORT (log: $OUT/proxy-sessions.log)"
+    "$BENCH" sessions --url "http://127.0.0.1:$PROXY_PORT$HTTP_PATH" --target proxy --count "$SESSIONS" --hold 0 \
+        --pid "$PROXY_PID" >> "$OUT/sessions.jsonl" 2>> "$OUT/http.log" || die "opening $SESSIONS sessions failed (log: $OUT/http.log)"
 fi
 
 # ---- report ----------------------------------------------------------------------------------
@@ -378,11 +380,14 @@ if http:
 sessions = load("sessions.jsonl")
 for row in sessions:
     if row.get("mode") == "idle":
-        print(f"proxy idle RSS (HTTP front, no sessions): {row['rss_kb'] / 1024:.1f} MiB")
+        print(f"proxy idle RSS (HTTP front, no sessions): {row['rss_kb'] / 1024:.1f} MiB, "
+              f"of which anonymous {row.get('anon_kb', 0) / 1024:.1f} MiB (the rest is shared libraries)")
     else:
         extra = ""
         if "rss_kb" in row:
-            extra = f"; server RSS {row.get('rss_before_kb', 0) / 1024:.1f} MiB before, {row['rss_kb'] / 1024:.1f} MiB with them open"
+            per = (row["rss_kb"] - row.get("rss_before_kb", 0)) / max(row["sessions"], 1)
+            extra = (f"; server RSS {row.get('rss_before_kb', 0) / 1024:.1f} MiB before, {row['rss_kb'] / 1024:.1f} MiB "
+                     f"with them open ({per:.1f} KiB a session; anonymous {row.get('anon_kb', 0) / 1024:.1f} MiB)")
         print(f"sessions ({row['target']}): {row['sessions']} of {row['requested']} open in {row['open_s']} s, {row['errors']} errors{extra}")
 
 if quick:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: Swift unit and integration tests, then the Python interop suite
 # (official MCP Python SDK and reference servers, installed into .venv-interop by
-# Scripts/interop-setup.sh). This is the README's test command; .ci/run calls it.
+# Scripts/interop-setup.sh), then a smoke run of every benchmark (tiny counts, numbers not
+# judged) so the benchmarks never rot. This is the README's test command; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== swift build (all products and tests)"
+echo "== swift build (all products, tests and benchmarks)"
 swift build --build-tests
 
 echo "== swift test"
@@ -16,3 +17,6 @@ Scripts/interop-setup.sh
 export MCP_PROXY_BIN="$PWD/.build/debug/mcp-proxy"
 export EXAMPLE_SERVER_BIN="$PWD/.build/debug/example-server"
 "${MCP_INTEROP_VENV:-$PWD/.venv-interop}/bin/python" -m pytest Tests/Interop -q
+
+echo "== benchmarks: smoke run (Scripts/bench.sh --quick)"
+Scripts/bench.sh --quick --no-build

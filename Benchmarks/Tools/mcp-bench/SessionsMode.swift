@@ -94,9 +94,13 @@ struct SessionsMode: AsyncParsableCommand {
             "\"requested\":\(count)", "\"errors\":\(errors)", "\"open_s\":\(fixed(openSeconds, 3))",
         ]
         if let pid { fields.append("\"target_pid\":\(pid)") }
-        if let before { fields.append("\"rss_before_kb\":\(before.rssKB)") }
+        if let before {
+            fields.append("\"rss_before_kb\":\(before.rssKB)")
+            fields.append("\"anon_before_kb\":\(before.anonKB)")
+        }
         if let after {
             fields.append("\"rss_kb\":\(after.rssKB)")
+            fields.append("\"anon_kb\":\(after.anonKB)")
             fields.append("\"peak_rss_kb\":\(after.peakKB)")
         }
         BenchOutput.json("{" + fields.joined(separator: ",") + "}")
