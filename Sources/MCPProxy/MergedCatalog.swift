@@ -10,6 +10,8 @@ struct MergedEntry: Sendable {
     let upstream: Int
     /// Its name or URI at that upstream.
     let original: String
+    /// `original` as a JSON string token, ready to splice into a forwarded request.
+    let originalJSON: [UInt8]
     /// Its name or URI as clients see it.
     let exposed: String
     /// The item object as clients see it.
@@ -210,7 +212,7 @@ final class MergedCatalog: Sendable {
             }
             let series = stats.requestSeries(upstream: upstreams[target].name, method: kind.itemMethod, tool: named.original)
             byExposed[named.exposed] = entries.count
-            entries.append(MergedEntry(upstream: target, original: named.original, exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series))
+            entries.append(MergedEntry(upstream: target, original: named.original, originalJSON: JSONString.encode(named.original), exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series))
         }
         return MergedList(entries: entries, byExposed: byExposed, generation: generation)
     }
@@ -229,7 +231,7 @@ final class MergedCatalog: Sendable {
                     continue
                 }
                 byExposed[exposed] = entries.count
-                entries.append(MergedEntry(upstream: index, original: item.key, exposed: exposed, bytes: item.renamed(to: exposed), series: nil))
+                entries.append(MergedEntry(upstream: index, original: item.key, originalJSON: JSONString.encode(item.key), exposed: exposed, bytes: item.renamed(to: exposed), series: nil))
             }
         }
         return MergedList(entries: entries, byExposed: byExposed, generation: generation)

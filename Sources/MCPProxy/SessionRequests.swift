@@ -77,7 +77,7 @@ extension ProxySession {
             }
             return
         }
-        let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: JSONString.encode(entry.original))]
+        let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: entry.originalJSON)]
         forward(message, to: upstreams[entry.upstream], edits: edits, series: entry.series, id: id, route: route,
                 rewritesURIs: options.rewriteResourceURIs)
     }
