@@ -1,8 +1,9 @@
 import NIOCore
 
-/// Hands decoded frames to a `MessageSink` and reports the end of the stream.
+/// Hands decoded lines (and skipped oversized ones) to a `MessageSink` and reports the end of
+/// the stream.
 final class FrameDeliveryHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
 
     private let sink: any MessageSink
     private let onInactive: @Sendable (TransportCloseReason) -> Void
@@ -13,7 +14,15 @@ final class FrameDeliveryHandler: ChannelInboundHandler, Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        sink.transportReceived(unwrapInboundIn(data))
+        sink.transportReceived(.message(unwrapInboundIn(data)))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let oversized = event as? OversizedLine {
+            sink.transportReceived(.oversized(byteCount: oversized.byteCount, limit: oversized.limit))
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -9,10 +9,11 @@ import Darwin
 /// Splits a byte stream into newline-delimited frames (the MCP stdio framing).
 ///
 /// A trailing `\r` is dropped, blank lines are skipped, and a line longer than `maxLineBytes`
-/// is discarded up to its newline and reported as `.oversized` so the stream keeps going.
-/// Frames are zero-copy slices of the read buffer.
+/// is discarded up to its newline and reported as an `OversizedLine` user event so the stream
+/// keeps going. Lines are zero-copy slices of the read buffer, passed on as plain `ByteBuffer`s
+/// (which NIO carries without boxing or a dynamic cast).
 struct LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = InboundFrame
+    typealias InboundOut = ByteBuffer
 
     let maxLineBytes: Int
     /// How many bytes at the front of the buffer are known to hold no newline.
@@ -43,12 +44,12 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         if let dropped = discarding {
             discarding = nil
             buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + newline, limit: maxLineBytes)))
+            context.fireUserInboundEventTriggered(OversizedLine(byteCount: dropped + newline, limit: maxLineBytes))
             return .continue
         }
         if newline > maxLineBytes {
             buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: newline, limit: maxLineBytes)))
+            context.fireUserInboundEventTriggered(OversizedLine(byteCount: newline, limit: maxLineBytes))
             return .continue
         }
         guard var line = buffer.readSlice(length: newline) else { return .needMoreData }
@@ -63,7 +64,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             discarding = nil
             let rest = buffer.readableBytes
             buffer.moveReaderIndex(forwardBy: rest)
-            context.fireChannelRead(wrapInboundOut(.oversized(byteCount: dropped + rest, limit: maxLineBytes)))
+            context.fireUserInboundEventTriggered(OversizedLine(byteCount: dropped + rest, limit: maxLineBytes))
         } else if buffer.readableBytes > 0, var line = buffer.readSlice(length: buffer.readableBytes) {
             // A final message without a trailing newline still counts.
             Self.emit(&line, context: context, decoder: self)
@@ -77,7 +78,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             line.moveWriterIndex(to: line.writerIndex - 1)
         }
         guard !Self.isBlank(line) else { return }
-        context.fireChannelRead(decoder.wrapInboundOut(.message(line)))
+        context.fireChannelRead(decoder.wrapInboundOut(line))
     }
 
     private static func isBlank(_ line: ByteBuffer) -> Bool {
@@ -94,4 +95,12 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             return base.distance(to: UnsafeRawPointer(hit))
         }
     }
+}
+
+/// A line longer than the limit was skipped (a user inbound event of `LineFrameDecoder`).
+struct OversizedLine: Sendable {
+    /// Bytes dropped.
+    let byteCount: Int
+    /// The limit it exceeded.
+    let limit: Int
 }

@@ -3,7 +3,7 @@ import NIOCore
 
 /// Logs each line a child writes to stderr. Stderr is the child's log, not an error signal.
 final class StandardErrorLogHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
 
     private let logger: Logger
 
@@ -12,11 +12,14 @@ final class StandardErrorLogHandler: ChannelInboundHandler, Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .message(let line):
-            logger.info("\(String(buffer: line))", metadata: ["source": "stderr"])
-        case .oversized(let count, _):
-            logger.info("(\(count) bytes of stderr without a line break skipped)", metadata: ["source": "stderr"])
+        logger.info("\(String(buffer: unwrapInboundIn(data)))", metadata: ["source": "stderr"])
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let oversized = event as? OversizedLine {
+            logger.info("(\(oversized.byteCount) bytes of stderr without a line break skipped)", metadata: ["source": "stderr"])
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 

@@ -92,8 +92,8 @@ public final class StandardIOTransport: MessageTransport {
 /// Turns "the client closed our stdin" into an end-of-stream report while stdout stays writable,
 /// so responses to requests already in flight can still be written.
 final class HalfClosureHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = InboundFrame
-    typealias InboundOut = InboundFrame
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
     private let onInputClosed: @Sendable () -> Void
 
