@@ -12,16 +12,29 @@ struct NetworkRunner {
     let config: ProxyConfig
     let runtime: RuntimeOptions
 
+    /// Serves until a signal stops the gateway; remote upstreams of all sessions share one HTTP
+    /// client, shut down at the end.
     func run(announce: Bool) async throws {
         let level = Logger.Level(rawValue: runtime.logLevel ?? config.proxy.logLevel) ?? .info
         LoggingBootstrap.once(level: level)
         let logger = Logger(label: "mcp-proxy")
         for warning in config.warnings { logger.warning("config: \(warning)") }
+        let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
+        do {
+            try await serve(announce: announce, logger: logger, httpClient: httpClient)
+        } catch {
+            await httpClient?.shutdown()
+            throw error
+        }
+        await httpClient?.shutdown()
+    }
+
+    private func serve(announce: Bool, logger: Logger, httpClient: SharedHTTPClient?) async throws {
         let stats = StatsRegistry(significantDigits: 2)
         let upstreams: [UpstreamDefinition]
         let options: ProxyOptions
         do {
-            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger)
+            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             options = try ProxyAssembly.options(from: config)
         } catch {
             FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))

@@ -11,7 +11,19 @@ enum ProxyAssembly {
         let description: String
     }
 
-    static func upstreams(from config: ProxyConfig, logger: Logger) throws -> [UpstreamDefinition] {
+    /// One HTTP client for all remote upstreams of every session, when the config has any (nil:
+    /// none needed). The caller shuts it down once the proxy has stopped.
+    static func sharedHTTPClient(for config: ProxyConfig) -> SharedHTTPClient? {
+        let remote = config.servers.contains { server in
+            if case .remote = server.transport { return true }
+            return false
+        }
+        return remote ? SharedHTTPClient() : nil
+    }
+
+    /// The upstream definitions; remote upstreams send through `httpClient` (from
+    /// `sharedHTTPClient(for:)`), so that client sessions do not each open a connection pool.
+    static func upstreams(from config: ProxyConfig, logger: Logger, httpClient: SharedHTTPClient?) throws -> [UpstreamDefinition] {
         var result: [UpstreamDefinition] = []
         for server in config.servers {
             let namespace: NamespaceStyle = server.namespace.map { .prefix($0, separator: server.separator) } ?? .none
@@ -55,7 +67,7 @@ enum ProxyAssembly {
                     toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
                     startup: startup
                 ) {
-                    RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger)
+                    RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger, shared: httpClient)
                 })
             }
         }

@@ -11,6 +11,7 @@ struct ProxyRunner {
     let config: ProxyConfig
     let runtime: RuntimeOptions
 
+    /// Serves one client on stdin/stdout; remote upstreams share one HTTP client, shut down at the end.
     func runOverStdio() async throws {
         let level = Logger.Level(rawValue: runtime.logLevel ?? config.proxy.logLevel) ?? .info
         LoggingBootstrap.once(level: level)
@@ -18,10 +19,21 @@ struct ProxyRunner {
         for warning in config.warnings {
             logger.warning("config: \(warning)")
         }
+        let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
+        do {
+            try await serve(logger: logger, httpClient: httpClient)
+        } catch {
+            await httpClient?.shutdown()
+            throw error
+        }
+        await httpClient?.shutdown()
+    }
+
+    private func serve(logger: Logger, httpClient: SharedHTTPClient?) async throws {
         let upstreams: [UpstreamDefinition]
         let options: ProxyOptions
         do {
-            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger)
+            upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             options = try ProxyAssembly.options(from: config)
         } catch {
             FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))

@@ -12,7 +12,9 @@ import NIOSSL
 /// `start` opens the event stream with GET and waits for the `endpoint` event, whose URL (resolved
 /// against the stream's URL, and required to be on the same origin so configured headers never go
 /// elsewhere) receives every message as a POST, one at a time and in order. Every `message` event
-/// goes to the sink. When the event stream ends, the sink hears `.endOfStream`. A request whose
+/// goes to the sink. The POSTs run on AsyncHTTPClient's event loops (the caller's, when it is one
+/// of the client's), with the request timeout as their deadline; no task sits between `send` and
+/// the network. When the event stream ends, the sink hears `.endOfStream`. A request whose
 /// POST fails is answered with a JSON-RPC error (-32000) naming the URL and the cause.
 public final class LegacySSEClientTransport: MessageTransport {
     /// The upstream's configured name, for logs and errors.
@@ -25,8 +27,6 @@ public final class LegacySSEClientTransport: MessageTransport {
     private let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 512))
     private let injectedClient: HTTPClient?
     private let state = NIOLockedValueBox(State())
-    private let outbox: AsyncStream<OutgoingMessage>
-    private let outboxInput: AsyncStream<OutgoingMessage>.Continuation
 
     private struct State {
         var started = false
@@ -36,10 +36,15 @@ public final class LegacySSEClientTransport: MessageTransport {
         var connected = false
         var client: HTTPClient?
         var ownsClient = false
-        var requests: UpstreamHTTPRequests?
         var endpoint: String?
+        /// The POST to the endpoint, once `start` succeeded.
+        var postTemplate: HTTPClient.Request?
+        var loops: ClientEventLoops?
         var reader: Task<Void, Never>?
-        var dispatcher: Task<Void, Never>?
+        /// The proxy's messages not yet POSTed, in order.
+        var outbox = MessageOutbox()
+        /// The one POST in flight.
+        var post: HTTPClient.Task<StatusExcerptDelegate.Answer>?
     }
 
     /// Creates a transport; nothing happens until `start`.
@@ -53,11 +58,9 @@ public final class LegacySSEClientTransport: MessageTransport {
         logger[metadataKey: "upstream"] = "\(name)"
         self.logger = logger
         self.injectedClient = httpClient
-        (outbox, outboxInput) = AsyncStream.makeStream(of: OutgoingMessage.self)
     }
 
     deinit {
-        outboxInput.finish()
         let leftover = state.withLockedValue { state -> HTTPClient? in
             defer { state.client = nil }
             return state.ownsClient ? state.client : nil
@@ -86,7 +89,6 @@ public final class LegacySSEClientTransport: MessageTransport {
         let client = state.withLockedValue { state -> HTTPClient? in
             guard !state.started, !state.closing else { return nil }
             state.started = true
-            state.requests = requests
             let client = injectedClient ?? HTTPClient(
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 configuration: UpstreamHTTPRequests.clientConfiguration(connectTimeout: connectTimeout))
@@ -100,8 +102,16 @@ public final class LegacySSEClientTransport: MessageTransport {
         gate.attach(sink)
         do throws(TransportError) {
             let endpoint = try await openEventStream(client: client, requests: requests, base: url)
+            let template: HTTPClient.Request
+            do {
+                template = try requests.postTemplate(url: endpoint.absoluteString)
+            } catch {
+                throw TransportError("upstream '\(name)': the message endpoint \(error.message)")
+            }
             let endedAlready = state.withLockedValue { state -> Bool in
                 state.connected = true
+                state.postTemplate = template
+                state.loops = ClientEventLoops(client.eventLoopGroup)
                 return state.ended
             }
             if endedAlready {
@@ -112,14 +122,6 @@ public final class LegacySSEClientTransport: MessageTransport {
             await abandonStart()
             throw error
         }
-        let outbox = self.outbox
-        let dispatcher = Task { [weak self] in
-            for await message in outbox {
-                guard let self else { return }
-                await self.post(message)
-            }
-        }
-        state.withLockedValue { $0.dispatcher = dispatcher }
     }
 
     /// GETs the event stream and waits until it names the message endpoint.
@@ -207,35 +209,65 @@ public final class LegacySSEClientTransport: MessageTransport {
     }
 
     /// Queues one message for a POST to the endpoint. False before `start`, after `close` and after
-    /// the event stream ended.
+    /// the event stream ended. Never calls the sink (the POST starts in a later turn of an event loop).
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        guard state.withLockedValue({ $0.started && !$0.closing && !$0.ended && $0.endpoint != nil }) else { return false }
-        if case .terminated = outboxInput.yield(OutgoingMessage(message, scanner: scanner)) { return false }
-        return true
+        let outgoing = OutgoingMessage(message, scanner: scanner)
+        let dispatch = state.withLockedValue { state -> (accepted: Bool, loops: ClientEventLoops?) in
+            guard state.started, !state.closing, !state.ended, state.postTemplate != nil, let loops = state.loops else {
+                return (false, nil)
+            }
+            return (true, state.outbox.push(outgoing) ? loops : nil)
+        }
+        if let loops = dispatch.loops {
+            let loop = loops.preferred()
+            loop.execute { self.postNext(on: loop) }
+        }
+        return dispatch.accepted
     }
 
-    /// POSTs one message to the endpoint; a failed request gets an error response.
-    private func post(_ message: OutgoingMessage) async {
-        let context = state.withLockedValue { state -> (HTTPClient, UpstreamHTTPRequests, String)? in
-            guard !state.closing, let client = state.client, let requests = state.requests, let endpoint = state.endpoint else { return nil }
-            return (client, requests, endpoint)
-        }
-        guard let (client, requests, endpoint) = context else { return }
-        let request = requests.make(.POST, url: endpoint, accept: UpstreamHTTPRequests.jsonOrEventStream, body: message.bytes)
-        let failure: String?
-        do {
-            let response = try await client.execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
-            let detail = await response.body.errorExcerpt()
-            if (200..<300).contains(response.status.code) {
-                failure = nil
-            } else {
-                failure = "\(endpoint) answered HTTP \(response.status.code) \(response.status.reasonPhrase) to \(message.label)\(detail.isEmpty ? "" : ": \(detail)")"
+    /// POSTs the next queued message on `loop`; when it completed, the one after it follows.
+    private func postNext(on loop: any EventLoop) {
+        let next = state.withLockedValue { state -> (OutgoingMessage, HTTPClient, HTTPClient.Request, String)? in
+            guard !state.closing, let client = state.client, let template = state.postTemplate, let endpoint = state.endpoint else {
+                state.outbox.clear()
+                return nil
             }
-        } catch {
-            failure = "cannot reach \(endpoint): \(describeHTTPError(error))"
+            guard let message = state.outbox.next() else { return nil }
+            return (message, client, template, endpoint)
         }
-        guard let failure, !state.withLockedValue({ $0.closing }) else { return }
+        guard let (message, client, template, endpoint) = next else { return }
+        var request = template
+        request.body = .byteBuffer(message.bytes)
+        let task = client.execute(
+            request: request, delegate: StatusExcerptDelegate(on: loop), eventLoop: .delegate(on: loop),
+            deadline: .now() + TimeAmount(configuration.requestTimeout))
+        let closing = state.withLockedValue { state -> Bool in
+            if !state.closing { state.post = task }
+            return state.closing
+        }
+        if closing { task.cancel() }
+        task.futureResult.whenComplete { result in
+            self.state.withLockedValue { $0.post = nil }
+            let failure: String?
+            switch result {
+            case .success(let answer) where (200..<300).contains(answer.status.code):
+                failure = nil
+            case .success(let answer):
+                let detail = answer.excerpt
+                failure = "\(endpoint) answered HTTP \(answer.status.code) \(answer.status.reasonPhrase) to \(message.label)\(detail.isEmpty ? "" : ": \(detail)")"
+            case .failure(let error):
+                failure = "cannot reach \(endpoint): \(describeHTTPError(error))"
+            }
+            if let failure { self.report(failure, for: message) }
+            // A new turn of the loop, so that a burst of failures cannot nest without bound.
+            loop.execute { self.postNext(on: loop) }
+        }
+    }
+
+    /// A POST failed: a request gets an error response, anything else is only logged.
+    private func report(_ failure: String, for message: OutgoingMessage) {
+        guard !state.withLockedValue({ $0.closing }) else { return }
         logger.warning("\(message.label) failed: \(failure)")
         if message.isRequest, let idBytes = message.idBytes {
             gate.deliver(.message(UpstreamFailure.response(idBytes: idBytes, message: "upstream '\(name)': \(failure)")))
@@ -245,15 +277,17 @@ public final class LegacySSEClientTransport: MessageTransport {
     /// Stops the event stream, shuts down an own HTTP client, then reports `.closedLocally`
     /// (unless the end of the stream was reported already).
     public func close() async {
-        let tasks = state.withLockedValue { state -> [Task<Void, Never>]? in
+        let inFlight = state.withLockedValue { state -> (Task<Void, Never>?, HTTPClient.Task<StatusExcerptDelegate.Answer>?)? in
             guard !state.closing else { return nil }
             state.closing = true
-            return [state.reader, state.dispatcher].compactMap { $0 }
+            state.outbox.clear()
+            return (state.reader, state.post)
         }
-        guard let tasks else { return }
-        outboxInput.finish()
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        guard let (reader, post) = inFlight else { return }
+        reader?.cancel()
+        post?.cancel()
+        await reader?.value
+        _ = try? await post?.get()
         await releaseClient()
         gate.close(.closedLocally)
     }

@@ -20,4 +20,11 @@ public enum RemoteUpstreamTransport {
             return AutomaticUpstreamTransport(name: name, configuration: configuration, logger: logger, httpClient: httpClient)
         }
     }
+
+    /// A transport of `configuration.kind` that sends through `shared` (nil: a client of its own).
+    public static func make(
+        name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, shared: SharedHTTPClient?
+    ) -> any MessageTransport {
+        make(name: name, configuration: configuration, logger: logger, httpClient: shared?.client)
+    }
 }

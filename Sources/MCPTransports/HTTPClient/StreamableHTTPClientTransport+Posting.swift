@@ -1,101 +1,114 @@
 import AsyncHTTPClient
 import JSONRPC
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
-/// How one POST (with its response stream) ended.
-enum PostOutcome: Sendable {
-    /// Delivered; any response that came was routed.
-    case finished
-    /// 404 to a request that carried the session id: the server dropped the session.
-    case sessionExpired
-    /// Not delivered or not answered; `status` is the HTTP status when there was one.
-    case failed(String, status: Int?)
-}
-
 extension StreamableHTTPClientTransport {
-    /// POSTs `message`, renewing an expired session and retrying (at most twice).
-    func sendRenewingSession(_ message: OutgoingMessage, exchange: RequestExchange?) async -> PostOutcome {
+    /// POSTs `message` with AsyncHTTPClient's event-loop API: the answer is read by a
+    /// `StreamablePostDelegate` on `loop` (whose connections the pool prefers), and `completion`
+    /// runs there with the outcome. The deadline bounds the whole exchange. Returns the HTTP task,
+    /// or nil when the transport is closing (`completion` has run then).
+    @discardableResult
+    func post(
+        _ message: OutgoingMessage, exchange: RequestExchange?, ticket: SessionTicket, deadline: NIODeadline,
+        on loop: any EventLoop, completion: @escaping @Sendable (PostOutcome) -> Void
+    ) -> HTTPClient.Task<PostOutcome>? {
+        guard let link = state.withLockedValue({ $0.closing ? nil : $0.link }) else {
+            completion(.failed("the transport is closing", status: nil))
+            return nil
+        }
+        var request = link.postTemplate
+        request.body = .byteBuffer(message.bytes)
+        ticket.apply(to: &request.headers)
+        let delegate = StreamablePostDelegate(transport: self, label: message.label, exchange: exchange, ticket: ticket, on: loop)
+        let task = link.client.execute(request: request, delegate: delegate, eventLoop: .delegate(on: loop), deadline: deadline)
+        let postID = state.withLockedValue { state -> Int? in
+            guard !state.closing else { return nil }
+            let id = state.nextPostID
+            state.nextPostID += 1
+            state.posts[id] = task
+            return id
+        }
+        if postID == nil { task.cancel() }
+        task.futureResult.whenComplete { result in
+            if let postID {
+                _ = self.state.withLockedValue { $0.posts.removeValue(forKey: postID) }
+            }
+            switch result {
+            case .success(let outcome): completion(outcome)
+            case .failure(let error): completion(delegate.outcome(after: error))
+            }
+        }
+        return task
+    }
+
+    /// The event-loop POST for the rare paths that run as tasks; cancelling the task cancels it.
+    /// A broken event stream is resumed here.
+    func post(_ message: OutgoingMessage, exchange: RequestExchange?, ticket: SessionTicket, deadline: NIODeadline) async -> PostOutcome {
+        /// The HTTP task, once started, or that the caller was cancelled before it started.
+        enum Handle {
+            case none
+            case running(HTTPClient.Task<PostOutcome>)
+            case cancelled
+        }
+        let handle = NIOLockedValueBox(Handle.none)
+        guard let loop = state.withLockedValue({ $0.closing ? nil : $0.link?.loops.preferred() }) else {
+            return .failed("the transport is closing", status: nil)
+        }
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<PostOutcome, Never>) in
+                let task = post(message, exchange: exchange, ticket: ticket, deadline: deadline, on: loop) { outcome in
+                    continuation.resume(returning: outcome)
+                }
+                guard let task else { return }
+                let cancelled = handle.withLockedValue { handle -> Bool in
+                    if case .cancelled = handle { return true }
+                    handle = .running(task)
+                    return false
+                }
+                if cancelled { task.cancel() }
+            }
+        } onCancel: {
+            let running = handle.withLockedValue { handle -> HTTPClient.Task<PostOutcome>? in
+                defer { handle = .cancelled }
+                if case .running(let task) = handle { return task }
+                return nil
+            }
+            running?.cancel()
+        }
+        guard case .broken(let streamBreak) = outcome, let exchange else { return outcome }
+        return await resume(exchange, from: streamBreak)
+    }
+
+    /// After a 404 to `message` sent with the session `expired`: re-initializes and POSTs it again,
+    /// renewing once more if that meets 404 too.
+    func retryAfterRenewal(_ message: OutgoingMessage, exchange: RequestExchange?, expired: SessionTicket, deadline: NIODeadline) async -> PostOutcome {
+        var expired = expired
         var renewals = 0
         while true {
+            renewals += 1
+            logger.notice("the server no longer knows the session (HTTP 404); re-initializing", metadata: ["while": "\(message.label)"])
+            await renewSession(after: expired)
             guard let ticket = await currentTicket() else {
                 return .failed("the transport is closing", status: nil)
             }
-            let outcome = await post(message, exchange: exchange, ticket: ticket)
+            let outcome = await post(message, exchange: exchange, ticket: ticket, deadline: deadline)
             guard case .sessionExpired = outcome, renewals < 2, !Task.isCancelled else { return outcome }
-            renewals += 1
-            logger.notice("the server no longer knows the session (HTTP 404); re-initializing", metadata: ["while": "\(message.label)"])
-            await renewSession(after: ticket)
-        }
-    }
-
-    /// One POST and its response body.
-    func post(_ message: OutgoingMessage, exchange: RequestExchange?, ticket: SessionTicket) async -> PostOutcome {
-        guard let (client, requests) = connection() else {
-            return .failed("the transport is closing", status: nil)
-        }
-        var request = requests.make(.POST, accept: UpstreamHTTPRequests.jsonOrEventStream, body: message.bytes)
-        Self.addSessionHeaders(&request, ticket)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, deadline: .now() + TimeAmount(configuration.requestTimeout))
-        } catch {
-            return .failed("cannot reach \(configuration.url): \(describeHTTPError(error))", status: nil)
-        }
-        let status = Int(response.status.code)
-        if (200..<300).contains(status), exchange?.isInitialize == true {
-            adoptSession(from: response)
-        }
-        switch status {
-        case 200..<300:
-            return await readBody(of: response, for: message, exchange: exchange)
-        case 404 where ticket.sessionID != nil:
-            _ = await response.body.errorExcerpt()
-            return .sessionExpired
-        default:
-            let detail = await response.body.errorExcerpt()
-            let reason = "\(configuration.url) answered HTTP \(status) \(response.status.reasonPhrase) to \(message.label)"
-            return .failed(detail.isEmpty ? reason : "\(reason): \(detail)", status: status)
+            expired = ticket
         }
     }
 
     /// The client and request factory, unless closing.
     func connection() -> (HTTPClient, UpstreamHTTPRequests)? {
         state.withLockedValue { state in
-            guard !state.closing, let client = state.client, let requests = state.requests else { return nil }
-            return (client, requests)
-        }
-    }
-
-    private func readBody(of response: HTTPClientResponse, for message: OutgoingMessage, exchange: RequestExchange?) async -> PostOutcome {
-        switch ResponseContent(response) {
-        case .eventStream:
-            return await readEventStream(response.body, label: message.label, exchange: exchange)
-        case .json:
-            let limit = configuration.maxMessageBytes
-            do {
-                let (buffer, count) = try await response.body.readLimited(limit)
-                guard let buffer else {
-                    gate.deliver(.oversized(byteCount: count, limit: limit))
-                    return .failed("the response to \(message.label) was \(count) bytes, over the limit of \(limit) bytes (maxMessageBytes)", status: nil)
-                }
-                receiveJSONBody(buffer)
-                return .finished
-            } catch {
-                return .failed("the response to \(message.label) broke off: \(describeHTTPError(error))", status: nil)
-            }
-        case .none, .other:
-            _ = await response.body.errorExcerpt()
-            if exchange != nil {
-                let status = response.status.code
-                return .failed("\(configuration.url) answered HTTP \(status) to \(message.label) without a JSON or event-stream body", status: nil)
-            }
-            return .finished
+            guard !state.closing, let link = state.link else { return nil }
+            return (link.client, link.requests)
         }
     }
 
     /// A JSON body: one message, or an array whose elements are routed one by one.
-    private func receiveJSONBody(_ buffer: ByteBuffer) {
+    func receiveJSONBody(_ buffer: ByteBuffer) {
         let first = buffer.withUnsafeReadableBytes { bytes in
             bytes.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }
         }
@@ -111,31 +124,11 @@ extension StreamableHTTPClientTransport {
         }
     }
 
-    /// Delivers the `message` events of a POST's event stream; resumes it with GET when it breaks
-    /// before the response to `exchange` arrived.
-    private func readEventStream(_ body: HTTPClientResponse.Body, label: String, exchange: RequestExchange?) async -> PostOutcome {
-        var parser = ServerSentEventParser(maxEventBytes: configuration.maxMessageBytes)
-        var oversized = false
-        let error = await body.consumeEvents(with: &parser) { output in
-            if handle(output) { oversized = true }
-            return !(exchange?.isAnswered ?? false)
-        }
-        guard let exchange, !exchange.isAnswered else { return .finished }
-        if oversized {
-            return .failed("the response to \(label) was over the limit of \(configuration.maxMessageBytes) bytes (maxMessageBytes)", status: nil)
-        }
-        let cause = error.map(describeHTTPError) ?? "the server closed it"
-        guard !parser.lastEventID.isEmpty else {
-            return .failed("the event stream for \(label) ended before the response (\(cause)) and carried no event id to resume from", status: nil)
-        }
-        logger.info("event stream broke before the response; resuming", metadata: ["request": "\(label)", "lastEventID": "\(parser.lastEventID)"])
-        return await resume(exchange, lastEventID: parser.lastEventID, retryMilliseconds: parser.reconnectionTime)
-    }
-
     /// Resumes a broken response stream with GET and `Last-Event-ID` until the response arrives.
-    private func resume(_ exchange: RequestExchange, lastEventID: String, retryMilliseconds: Int?) async -> PostOutcome {
-        var lastID = lastEventID
-        var delay = min(retryMilliseconds ?? 1000, 30_000)
+    func resume(_ exchange: RequestExchange, from streamBreak: StreamBreak) async -> PostOutcome {
+        logger.info("event stream broke before the response; resuming", metadata: ["request": "\(exchange.label)", "lastEventID": "\(streamBreak.lastEventID)"])
+        var lastID = streamBreak.lastEventID
+        var delay = min(streamBreak.retryMilliseconds ?? 1000, 30_000)
         var fruitless = 0
         var problem = "the server closed the resumed stream"
         while fruitless < Self.resumeAttempts {
@@ -148,7 +141,7 @@ extension StreamableHTTPClientTransport {
                 return .failed("the transport is closing", status: nil)
             }
             var request = requests.make(.GET, accept: UpstreamHTTPRequests.eventStream)
-            Self.addSessionHeaders(&request, ticket)
+            ticket.apply(to: &request.headers)
             request.headers.replaceOrAdd(name: "Last-Event-ID", value: lastID)
             let response: HTTPClientResponse
             do {

@@ -27,7 +27,7 @@ extension StreamableHTTPClientTransport {
             let ticket = state.withLockedValue { state -> SessionTicket? in state.renewing ? nil : state.ticket }
             guard let ticket else { return }
             var request = requests.make(.GET, accept: UpstreamHTTPRequests.eventStream)
-            Self.addSessionHeaders(&request, ticket)
+            ticket.apply(to: &request.headers)
             if !lastEventID.isEmpty {
                 request.headers.replaceOrAdd(name: "Last-Event-ID", value: lastEventID)
             }

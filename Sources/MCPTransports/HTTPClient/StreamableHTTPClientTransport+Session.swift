@@ -18,19 +18,9 @@ extension StreamableHTTPClientTransport {
         }
     }
 
-    /// Sets `Mcp-Session-Id` and `MCP-Protocol-Version` when known.
-    static func addSessionHeaders(_ request: inout HTTPClientRequest, _ ticket: SessionTicket) {
-        if let sessionID = ticket.sessionID {
-            request.headers.replaceOrAdd(name: "Mcp-Session-Id", value: sessionID)
-        }
-        if let version = ticket.protocolVersion {
-            request.headers.replaceOrAdd(name: "MCP-Protocol-Version", value: version)
-        }
-    }
-
     /// Takes the session id from a successful `initialize` response (none: the server is stateless).
-    func adoptSession(from response: HTTPClientResponse) {
-        var sessionID = response.headers.first(name: "mcp-session-id")
+    func adoptSession(from headers: HTTPHeaders) {
+        var sessionID = headers.first(name: "mcp-session-id")
         if let value = sessionID, value.isEmpty || !value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
             logger.error("the server sent an Mcp-Session-Id that is not visible ASCII; ignoring it")
             sessionID = nil
@@ -115,6 +105,7 @@ extension StreamableHTTPClientTransport {
         }
         for waiter in waiters { waiter.resume() }
         if reopen { openServerStream() }
+        resumeDispatchingAfterRenewal()
     }
 
     /// initialize, notifications/initialized, then the remembered setLevel and subscriptions.
@@ -139,14 +130,12 @@ extension StreamableHTTPClientTransport {
         let initialized = OutgoingMessage(
             bytes: JSONRPCEncoder.notification(method: "notifications/initialized", params: nil),
             kind: .notification, id: nil, method: .initialized)
-        let posted = await withTimeLimit(configuration.requestTimeout) { [self] in
-            await self.post(initialized, exchange: nil, ticket: ticket)
-        }
-        switch posted {
-        case .finished?: break
-        case .failed(let reason, _)?: return "notifications/initialized: \(reason)"
-        case .sessionExpired?: return "notifications/initialized: the new session was refused (404)"
-        case nil: return "notifications/initialized: no answer within \(configuration.requestTimeout)"
+        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
+        switch await post(initialized, exchange: nil, ticket: ticket, deadline: deadline) {
+        case .finished, .broken: break
+        case .failed(let reason, _): return "notifications/initialized: \(reason)"
+        case .sessionExpired: return "notifications/initialized: the new session was refused (404)"
+        case .timedOut: return "notifications/initialized: no answer within \(configuration.requestTimeout)"
         }
         for replay in replays {
             switch await internalRequest(replay, isInitialize: false, ticket: ticket) {
@@ -175,16 +164,18 @@ extension StreamableHTTPClientTransport {
         let exchange = RequestExchange(id: id, idBytes: id.jsonBytes, label: method.name, isInitialize: isInitialize, isInternal: true)
         register(exchange)
         defer { unregister(exchange) }
-        let outcome = await withTimeLimit(configuration.requestTimeout) { [self] in
-            await self.post(message, exchange: exchange, ticket: ticket)
+        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
+        let outcome = await withinDeadline(deadline) { [self] in
+            await self.post(message, exchange: exchange, ticket: ticket, deadline: deadline)
         }
         if let response = exchange.response { return .success(response) }
         let reason: String
         switch outcome {
-        case nil: reason = "no answer within \(configuration.requestTimeout)"
-        case .failed(let text, _)?: reason = text
-        case .sessionExpired?: reason = "HTTP 404"
-        case .finished?: reason = "the answer held no response"
+        case .timedOut: reason = "no answer within \(configuration.requestTimeout)"
+        case .failed(let text, _): reason = text
+        case .sessionExpired: reason = "HTTP 404"
+        case .finished: reason = "the answer held no response"
+        case .broken: reason = "the event stream broke before the response"
         }
         _ = exchange.fail(reason)
         return .failure(RenewalError(reason))

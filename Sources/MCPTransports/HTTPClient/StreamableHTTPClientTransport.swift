@@ -9,23 +9,32 @@ import NIOSSL
 
 /// An upstream MCP server reached over Streamable HTTP (protocol revisions 2025-03-26 to 2025-11-25).
 ///
-/// Every message the proxy sends is its own POST, in the order sent. A request's answer comes back
-/// as JSON (one message or an array) or as an event stream that may carry related requests and
-/// notifications before the response; every server message goes to the sink. The session id from
-/// the `initialize` response and the negotiated protocol version are sent on every later request.
-/// After `notifications/initialized` a GET stream is opened for server-initiated messages when the
-/// server offers one (405: none), and reopened with `Last-Event-ID` when it drops.
+/// Every message the proxy sends is its own POST, in the order sent; a notification's or a
+/// response's POST completes before the next message goes out, while requests run concurrently.
+/// A request's answer comes back as JSON (one message or an array) or as an event stream that may
+/// carry related requests and notifications before the response; every server message goes to the
+/// sink. The session id from the `initialize` response and the negotiated protocol version are
+/// sent on every later request. After `notifications/initialized` a GET stream is opened for
+/// server-initiated messages when the server offers one (405: none), and reopened with
+/// `Last-Event-ID` when it drops.
+///
+/// The common path runs on AsyncHTTPClient's event loops without tasks or timers of Swift
+/// concurrency: `send` queues the message and dispatches it on the calling thread's event loop
+/// when it is one of the client's (else on one of them), the answer is read and routed there as
+/// it arrives, and the request timeout is the request's deadline. Session renewal and the
+/// resumption of a broken stream, which are rare, run as tasks.
 ///
 /// Failures never leave the proxy waiting: a request that cannot be delivered or answered (refused
 /// connection, HTTP error, time-out, a stream that broke and could not be resumed) is answered with
-/// a JSON-RPC error (-32000) that names the URL and the cause. A 404 to a request carrying the
-/// session id means the server dropped the session: the transport re-initializes on its own
-/// (repeating the proxy's `initialize`, `notifications/initialized`, the last `logging/setLevel`
-/// and the active `resources/subscribe` requests under ids of its own, whose responses it keeps),
-/// then retries the request. Other sends wait meanwhile; the proxy notices nothing.
+/// exactly one JSON-RPC error (-32000) that names the URL and the cause; a response that arrives
+/// after that is dropped. A 404 to a request carrying the session id means the server dropped the
+/// session: the transport re-initializes on its own (repeating the proxy's `initialize`,
+/// `notifications/initialized`, the last `logging/setLevel` and the active `resources/subscribe`
+/// requests under ids of its own, whose responses it keeps), then retries the request. Other sends
+/// wait meanwhile; the proxy notices nothing.
 ///
 /// `start` does no network I/O: an unreachable server shows up as an error answer to `initialize`.
-/// `close` ends the session with DELETE and reports `.closedLocally`.
+/// `close` cancels everything in flight, ends the session with DELETE and reports `.closedLocally`.
 public final class StreamableHTTPClientTransport: MessageTransport {
     /// The upstream's configured name, for logs and errors.
     public let name: String
@@ -39,17 +48,15 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 512))
     let probe: ProbeHooks?
     private let injectedClient: HTTPClient?
-    private let outbox: AsyncStream<OutgoingMessage>
-    private let outboxInput: AsyncStream<OutgoingMessage>.Continuation
 
     /// How often a broken response stream is resumed without progress before the request fails.
     static let resumeAttempts = 3
 
     /// Creates a transport; nothing happens until `start`.
     ///
-    /// - Parameter httpClient: a client to share between upstreams; by default the transport
-    ///   creates its own at `start` and shuts it down in `close`. TLS settings apply per request
-    ///   either way.
+    /// - Parameter httpClient: a client to share between upstreams (and sessions); by default the
+    ///   transport creates its own at `start` and shuts it down in `close`. TLS settings apply per
+    ///   request either way.
     public convenience init(name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, httpClient: HTTPClient? = nil) {
         self.init(name: name, configuration: configuration, logger: logger, httpClient: httpClient, probe: nil)
     }
@@ -66,14 +73,12 @@ public final class StreamableHTTPClientTransport: MessageTransport {
         var initial = StreamableHTTPState()
         initial.fallbackArmed = probe != nil
         self.state = NIOLockedValueBox(initial)
-        (outbox, outboxInput) = AsyncStream.makeStream(of: OutgoingMessage.self)
     }
 
     deinit {
-        outboxInput.finish()
         let leftover = state.withLockedValue { state -> HTTPClient? in
-            defer { state.client = nil }
-            return state.ownsClient ? state.client : nil
+            defer { state.link = nil }
+            return state.ownsClient ? state.link?.client : nil
         }
         // A started transport that was never closed: release the client without waiting.
         leftover?.shutdown().whenComplete { _ in }
@@ -90,84 +95,93 @@ public final class StreamableHTTPClientTransport: MessageTransport {
             tls = try settings.makeTLSConfiguration()
         }
         let requests = UpstreamHTTPRequests(url: configuration.url, headers: configuration.headers, tls: tls)
+        let postTemplate: HTTPClient.Request
+        do {
+            postTemplate = try requests.postTemplate()
+        } catch {
+            throw TransportError("upstream '\(name)': \(error.message)")
+        }
         let injectedClient = self.injectedClient
         let connectTimeout = configuration.connectTimeout
         let fresh = state.withLockedValue { state -> Bool in
             guard !state.started, !state.closing else { return false }
             state.started = true
-            state.requests = requests
-            if let injectedClient {
-                state.client = injectedClient
-            } else {
-                state.client = HTTPClient(
-                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                    configuration: UpstreamHTTPRequests.clientConfiguration(connectTimeout: connectTimeout))
-                state.ownsClient = true
-            }
+            let client = injectedClient ?? HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: UpstreamHTTPRequests.clientConfiguration(connectTimeout: connectTimeout))
+            state.ownsClient = injectedClient == nil
+            state.link = HTTPUpstreamLink(
+                client: client, requests: requests, postTemplate: postTemplate, loops: ClientEventLoops(client.eventLoopGroup))
             return true
         }
         guard fresh else {
             throw TransportError("upstream '\(name)': this transport was already started or closed; make a new one for each connection")
         }
         gate.attach(sink)
-        let outbox = self.outbox
-        let dispatcher = Task { [weak self] in
-            for await message in outbox {
-                guard let self else { return }
-                await self.dispatch(message)
-            }
-        }
-        state.withLockedValue { $0.dispatcher = dispatcher }
         logger.debug("streamable HTTP upstream ready to send", metadata: ["url": "\(configuration.url)"])
     }
 
     /// Queues one message; it is POSTed in the order sent. False before `start` and after `close`.
+    ///
+    /// Never calls the sink: the message is dispatched in a later turn of an event loop, so this may
+    /// be called from inside `transportReceived`.
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        guard state.withLockedValue({ $0.started && !$0.closing }) else { return false }
         let outgoing = OutgoingMessage(message, scanner: scanner)
-        if case .terminated = outboxInput.yield(outgoing) { return false }
-        return true
+        let dispatch = state.withLockedValue { state -> (accepted: Bool, loops: ClientEventLoops?) in
+            guard state.started, !state.closing, let link = state.link else { return (false, nil) }
+            return (true, state.outbox.push(outgoing) ? link.loops : nil)
+        }
+        if let loops = dispatch.loops {
+            let loop = loops.preferred()
+            loop.execute { self.dispatchQueued(on: loop) }
+        }
+        return dispatch.accepted
     }
 
-    /// Stops all streams, ends the session with DELETE (405 ignored), shuts down an own HTTP client,
-    /// then reports `.closedLocally`.
+    /// Stops all streams and requests, ends the session with DELETE (405 ignored), shuts down an
+    /// own HTTP client, then reports `.closedLocally`.
     public func close() async {
+        /// What `close` takes out of the state to stop and release.
         struct Leftovers {
             var tasks: [Task<Void, Never>]
+            var posts: [HTTPClient.Task<PostOutcome>]
             var waiters: [CheckedContinuation<Void, Never>]
-            var client: HTTPClient?
+            var link: HTTPUpstreamLink?
             var ownsClient: Bool
-            var requests: UpstreamHTTPRequests?
             var ticket: SessionTicket
         }
         let leftovers = state.withLockedValue { state -> Leftovers? in
             guard !state.closing else { return nil }
             state.closing = true
+            state.outbox.clear()
             var tasks = Array(state.tasks.values)
-            tasks += [state.dispatcher, state.serverStream, state.renewal].compactMap { $0 }
+            tasks += [state.serverStream, state.renewal].compactMap { $0 }
             state.tasks.removeAll()
+            let posts = Array(state.posts.values)
+            state.posts.removeAll()
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
             return Leftovers(
-                tasks: tasks, waiters: waiters, client: state.client, ownsClient: state.ownsClient,
-                requests: state.requests, ticket: state.ticket)
+                tasks: tasks, posts: posts, waiters: waiters, link: state.link, ownsClient: state.ownsClient,
+                ticket: state.ticket)
         }
         guard let leftovers else { return }
-        outboxInput.finish()
         for waiter in leftovers.waiters { waiter.resume() }
         for task in leftovers.tasks { task.cancel() }
+        for post in leftovers.posts { post.cancel() }
         for task in leftovers.tasks { await task.value }
-        if let client = leftovers.client, let requests = leftovers.requests, leftovers.ticket.sessionID != nil {
-            await endSession(client: client, requests: requests, ticket: leftovers.ticket)
+        for post in leftovers.posts { _ = try? await post.get() }
+        if let link = leftovers.link, leftovers.ticket.sessionID != nil {
+            await endSession(client: link.client, requests: link.requests, ticket: leftovers.ticket)
         }
-        if leftovers.ownsClient, let client = leftovers.client {
+        if leftovers.ownsClient, let client = leftovers.link?.client {
             do {
                 try await client.shutdown()
             } catch {
                 logger.debug("HTTP client shutdown: \(error)")
             }
-            state.withLockedValue { $0.client = nil }
+            state.withLockedValue { $0.link = nil }
         }
         gate.close(.closedLocally)
     }
@@ -175,115 +189,13 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     /// DELETE with the session id: the server may free the session now (405: it does not allow that).
     private func endSession(client: HTTPClient, requests: UpstreamHTTPRequests, ticket: SessionTicket) async {
         var request = requests.make(.DELETE, accept: UpstreamHTTPRequests.jsonOrEventStream)
-        Self.addSessionHeaders(&request, ticket)
+        ticket.apply(to: &request.headers)
         do {
             let response = try await client.execute(request, deadline: .now() + .seconds(5))
             _ = await response.body.errorExcerpt()
             logger.debug("session ended", metadata: ["status": "\(response.status.code)"])
         } catch {
             logger.debug("could not end the session: \(describeHTTPError(error))")
-        }
-    }
-
-    // MARK: Dispatching the proxy's messages
-
-    /// Takes the proxy's messages in order: requests run concurrently, others are delivered before the next.
-    private func dispatch(_ message: OutgoingMessage) async {
-        if message.kind == .request, message.method == .initialize {
-            beginSession(with: message)
-        } else {
-            state.withLockedValue { $0.remember(message) }
-        }
-        guard await currentTicket() != nil else { return }
-        if message.isRequest {
-            spawn { [self] in await self.runRequest(message) }
-        } else {
-            await runOneWay(message)
-        }
-    }
-
-    /// The proxy starts a (new) session: forget the old one and remember `initialize` for renewals.
-    private func beginSession(with message: OutgoingMessage) {
-        let stream = state.withLockedValue { state -> Task<Void, Never>? in
-            state.sessionID = nil
-            state.protocolVersion = nil
-            state.generation += 1
-            state.initializeRequest = message.bytes
-            state.logLevelRequest = nil
-            state.subscriptions.removeAll()
-            state.serverStreamWanted = false
-            defer { state.serverStream = nil }
-            return state.serverStream
-        }
-        stream?.cancel()
-    }
-
-    /// Runs `work` as a task that `close` cancels and waits for.
-    func spawn(_ work: @escaping @Sendable () async -> Void) {
-        state.withLockedValue { state in
-            guard !state.closing else { return }
-            let id = state.nextTaskID
-            state.nextTaskID += 1
-            state.tasks[id] = Task { [self] in
-                await work()
-                _ = self.state.withLockedValue { $0.tasks.removeValue(forKey: id) }
-            }
-        }
-    }
-
-    /// One request of the proxy's: POST it (renewing the session if needed) and make sure it is answered.
-    private func runRequest(_ message: OutgoingMessage) async {
-        guard let id = message.id, let idBytes = message.idBytes else { return }
-        let exchange = RequestExchange(
-            id: id, idBytes: idBytes, label: message.label, isInitialize: message.method == .initialize, isInternal: false)
-        register(exchange)
-        // Unregistered only after the exchange has ended, so that a late response is recognized and dropped.
-        defer { unregister(exchange) }
-        let outcome = await withTimeLimit(configuration.requestTimeout) { [self] in
-            await self.sendRenewingSession(message, exchange: exchange)
-        }
-        switch outcome {
-        case nil:
-            fail(exchange, "\(configuration.url) did not answer \(message.label) within \(configuration.requestTimeout)")
-        case .finished?:
-            if !exchange.isAnswered {
-                fail(exchange, "\(configuration.url) ended its answer to \(message.label) without a response")
-            }
-        case .failed(let reason, let status)?:
-            if exchange.isInitialize, let status, [400, 404, 405].contains(status), let probe = takeFallback() {
-                _ = exchange.fail("the server does not speak Streamable HTTP")
-                logger.info("upstream answered HTTP \(status) to a Streamable HTTP initialize; trying the legacy HTTP+SSE transport")
-                probe.rejected(message.bytes, status)
-                return
-            }
-            fail(exchange, reason)
-        case .sessionExpired?:
-            let detail = state.withLockedValue { $0.lastRenewalFailure } ?? "the server keeps answering 404"
-            fail(exchange, "the session at \(configuration.url) expired and could not be re-initialized: \(detail)")
-        }
-        if exchange.isInitialize, let probe = state.withLockedValue({ $0.fallbackArmed ? self.probe : nil }) {
-            // Neither confirmed nor rejected (unreachable, 5xx, time-out): the next initialize probes again.
-            probe.failed()
-        }
-    }
-
-    /// A notification or response: POST it; failures can only be logged.
-    private func runOneWay(_ message: OutgoingMessage) async {
-        let outcome = await withTimeLimit(configuration.requestTimeout) { [self] in
-            await self.sendRenewingSession(message, exchange: nil)
-        }
-        switch outcome {
-        case .finished?:
-            if message.method == .initialized {
-                state.withLockedValue { $0.serverStreamWanted = true }
-                openServerStream()
-            }
-        case .failed(let reason, _)?:
-            logger.warning("could not deliver \(message.label): \(reason)")
-        case .sessionExpired?:
-            logger.warning("could not deliver \(message.label): the session expired and could not be re-initialized")
-        case nil:
-            logger.warning("could not deliver \(message.label): no answer within \(configuration.requestTimeout)")
         }
     }
 
@@ -327,7 +239,7 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     }
 
     /// The legacy-fallback hooks, once: only the first rejected `initialize` may switch transports.
-    private func takeFallback() -> ProbeHooks? {
+    func takeFallback() -> ProbeHooks? {
         state.withLockedValue { state in
             guard state.fallbackArmed else { return nil }
             state.fallbackArmed = false

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import JSONRPC
 import NIOCore
+import NIOHTTP1
 
 /// The session facts a request is sent with.
 struct SessionTicket: Sendable {
@@ -10,15 +11,33 @@ struct SessionTicket: Sendable {
     var protocolVersion: String?
     /// Which session this is; bumped each time a session is (re)established.
     var generation: Int
+
+    /// Sets `Mcp-Session-Id` and `MCP-Protocol-Version` when known.
+    func apply(to headers: inout HTTPHeaders) {
+        if let sessionID {
+            headers.replaceOrAdd(name: "Mcp-Session-Id", value: sessionID)
+        }
+        if let protocolVersion {
+            headers.replaceOrAdd(name: "MCP-Protocol-Version", value: protocolVersion)
+        }
+    }
+}
+
+/// What a started transport sends with: the client, how its requests are built, and its loops.
+struct HTTPUpstreamLink: Sendable {
+    let client: HTTPClient
+    let requests: UpstreamHTTPRequests
+    /// Every message's POST, parsed once at `start`.
+    let postTemplate: HTTPClient.Request
+    let loops: ClientEventLoops
 }
 
 /// Mutable state of a `StreamableHTTPClientTransport`, guarded by one lock.
 struct StreamableHTTPState {
     var started = false
     var closing = false
-    var client: HTTPClient?
+    var link: HTTPUpstreamLink?
     var ownsClient = false
-    var requests: UpstreamHTTPRequests?
 
     // The session.
     var sessionID: String?
@@ -39,10 +58,17 @@ struct StreamableHTTPState {
     var serverStream: Task<Void, Never>?
 
     // Work in flight.
+    /// The proxy's messages not yet dispatched, in order.
+    var outbox = MessageOutbox()
+    /// The dispatcher stopped for a session renewal; the renewal's end restarts it.
+    var dispatchAwaitsRenewal = false
     var exchanges: [JSONRPCID: RequestExchange] = [:]
+    /// POSTs on their way, so that `close` can cancel them.
+    var posts: [Int: HTTPClient.Task<PostOutcome>] = [:]
+    var nextPostID = 0
+    /// The rare paths (renewal, resumption) that run as tasks.
     var tasks: [Int: Task<Void, Never>] = [:]
     var nextTaskID = 0
-    var dispatcher: Task<Void, Never>?
     var nextInternalID = 0
 
     /// The legacy fallback may still be taken (automatic mode, before a first successful initialize).
@@ -68,5 +94,19 @@ struct StreamableHTTPState {
         default:
             break
         }
+    }
+
+    /// The proxy starts a (new) session with `initialize`: forget the old one and remember this
+    /// `initialize` for renewals. Returns the GET stream to cancel.
+    mutating func beginSession(with initialize: ByteBuffer) -> Task<Void, Never>? {
+        sessionID = nil
+        protocolVersion = nil
+        generation += 1
+        initializeRequest = initialize
+        logLevelRequest = nil
+        subscriptions.removeAll()
+        serverStreamWanted = false
+        defer { serverStream = nil }
+        return serverStream
     }
 }

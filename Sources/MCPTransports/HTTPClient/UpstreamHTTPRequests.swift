@@ -15,20 +15,34 @@ struct UpstreamHTTPRequests: Sendable {
     static let eventStream = "text/event-stream"
     static let jsonOrEventStream = "application/json, text/event-stream"
 
-    /// A request with the configured headers, `Accept`, and a JSON body when given.
-    func make(_ method: HTTPMethod, url: String? = nil, accept: String, body: ByteBuffer? = nil) -> HTTPClientRequest {
+    /// A request without a body (the GET streams, DELETE) for the async API, with the configured
+    /// headers and `Accept`.
+    func make(_ method: HTTPMethod, url: String? = nil, accept: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url ?? self.url)
         request.method = method
         for (name, value) in headers {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.headers.replaceOrAdd(name: "Accept", value: accept)
-        if let body {
-            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-            request.body = .bytes(body)
-        }
         request.tlsConfiguration = tls
         return request
+    }
+
+    /// A POST of JSON bodies for AsyncHTTPClient's event-loop API, with the configured headers and
+    /// `Accept`; its URL is parsed here, once, so that each message only copies it and adds a body.
+    func postTemplate(url: String? = nil) throws(TransportError) -> HTTPClient.Request {
+        let target = url ?? self.url
+        var headers = HTTPHeaders()
+        for (name, value) in self.headers {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        headers.replaceOrAdd(name: "Accept", value: Self.jsonOrEventStream)
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        do {
+            return try HTTPClient.Request(url: target, method: .POST, headers: headers, body: nil, tlsConfiguration: tls)
+        } catch {
+            throw TransportError("'\(target)' is not a URL that the HTTP client accepts (\(error)); check the url setting")
+        }
     }
 
     /// Connections kept alive per host: each request with an event-stream answer, and the GET
@@ -38,9 +52,9 @@ struct UpstreamHTTPRequests: Sendable {
 
     /// Configuration for an HTTP client that a transport creates for itself: no read timeout
     /// (event streams may idle), no decompression, a bounded connect time, no silent retrying of a
-    /// refused connection (the request fails at once and the proxy hears why), and many pooled
-    /// connections for concurrent streams.
-    static func clientConfiguration(connectTimeout: Duration) -> HTTPClient.Configuration {
+    /// refused connection (the request fails at once and the proxy hears why), many pooled
+    /// connections for concurrent streams, and no tracing spans.
+    static func clientConfiguration(connectTimeout: Duration, connectionsPerHost: Int = connectionsPerHost) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: nil)
         configuration.decompression = .disabled
@@ -48,6 +62,8 @@ struct UpstreamHTTPRequests: Sendable {
         configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.connectionPool.retryConnectionEstablishment = false
+        // No spans: the proxy bootstraps no tracer, and a no-op span still costs per request.
+        configuration.tracing.tracer = nil
         return configuration
     }
 }
@@ -60,7 +76,11 @@ enum ResponseContent: Equatable {
     case other(String)
 
     init(_ response: HTTPClientResponse) {
-        guard let value = response.headers.first(name: "content-type") else {
+        self.init(response.headers)
+    }
+
+    init(_ headers: HTTPHeaders) {
+        guard let value = headers.first(name: "content-type") else {
             self = .none
             return
         }
@@ -84,39 +104,17 @@ extension Substring {
 }
 
 extension HTTPClientResponse.Body {
-    /// Reads the whole body when it fits `limit`; otherwise counts and drops it (`buffer` is nil).
-    func readLimited(_ limit: Int) async throws -> (buffer: ByteBuffer?, byteCount: Int) {
-        var collected: ByteBuffer?
-        var total = 0
-        for try await chunk in self {
-            total += chunk.readableBytes
-            if total > limit {
-                collected = nil
-                continue
-            }
-            if collected == nil {
-                collected = chunk
-            } else {
-                var chunk = chunk
-                collected?.writeBuffer(&chunk)
-            }
-        }
-        if total > limit { return (nil, total) }
-        return (collected ?? ByteBuffer(), total)
-    }
-
     /// Up to 300 bytes of the body as text, for error messages (never throws).
     func errorExcerpt() async -> String {
-        var text = ""
+        var excerpt = BodyExcerpt()
         do {
-            for try await chunk in self where text.utf8.count < 300 {
-                text += String(buffer: chunk)
+            for try await chunk in self where !excerpt.isFull {
+                excerpt.append(chunk)
             }
         } catch {
-            return text
+            return excerpt.rawText
         }
-        let trimmed = text.utf8.count > 300 ? String(decoding: Array(text.utf8.prefix(300)), as: UTF8.self) + "…" : text
-        return trimmed.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return excerpt.text
     }
 
     /// Feeds the body to `parser` and hands each output to `handle`, until the body ends, an error

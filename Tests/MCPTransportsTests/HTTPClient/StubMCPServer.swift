@@ -27,8 +27,14 @@ struct StubMCPRecord: Sendable {
 /// `json` (one JSON response), `array` (a JSON array: progress, then the response), `sse` (an event
 /// stream: progress, a server request, the response), `cut` (an event stream that breaks after the
 /// progress event; GET with `Last-Event-ID: cut-1` delivers the response), `fail503` (HTTP 503),
-/// `hang` (never answers), `slow` (answers after 1 s), `big` (a response of 4000 bytes). The GET stream is refused (405) or
-/// pushes `notifications/tools/list_changed` and the request `roots/list` (id "srv-1") and stays open.
+/// `hang` (never answers), `slow` (answers after 1 s), `big` (a response of 4000 bytes), `bigchunks`
+/// (a JSON response of 10,000 bytes written in ten chunks), `drip` (an event stream: progress, then
+/// the response once `releaseHeldResponses` is called, its `data` line split across two writes), `ssehang` (an event
+/// stream: progress, then nothing), `sseopen` (an event stream: the response, and the stream stays
+/// open). The notification `notifications/slow` is accepted (202) only after 300 ms; `timeline`
+/// tells when each POST arrived and when the slow one was answered. The GET stream is refused
+/// (405) or pushes `notifications/tools/list_changed` and the request `roots/list` (id "srv-1")
+/// and stays open.
 final class StubMCPServer: Sendable {
     enum GetMode: Sendable { case notAllowed, stream }
 
@@ -43,6 +49,9 @@ final class StubMCPServer: Sendable {
         var expired: Set<String> = []
         var pendingCut: [String: ByteBuffer] = [:]
         var openStreams: [StubHTTPResponder] = []
+        var timeline: [String] = []
+        var heldPosts: [StubHTTPResponder] = []
+        var heldResponses: [(responder: StubHTTPResponder, event: String)] = []
     }
 
     static let protocolVersion = "2025-11-25"
@@ -93,6 +102,31 @@ final class StubMCPServer: Sendable {
 
     /// Everything received so far, in order of arrival.
     var log: [StubMCPRecord] { state.withLockedValue { $0.log } }
+
+    /// "arrived <method>" for each POST and "answered <method>" when a slow notification was
+    /// answered, in order.
+    var timeline: [String] { state.withLockedValue { $0.timeline } }
+
+    /// The POST connections whose answers were left open (`sseopen`, `ssehang`).
+    var heldPosts: [StubHTTPResponder] { state.withLockedValue { $0.heldPosts } }
+
+    /// Finishes the `drip` answers held back so far: each response event goes out in two writes.
+    func releaseHeldResponses() async {
+        let held = state.withLockedValue { state -> [(responder: StubHTTPResponder, event: String)] in
+            defer { state.heldResponses.removeAll() }
+            return state.heldResponses
+        }
+        for (responder, event) in held {
+            let middle = event.index(event.startIndex, offsetBy: event.count / 2)
+            responder.write(String(event[..<middle]))
+            try? await Task.sleep(for: .milliseconds(50))
+            responder.write(String(event[middle...]))
+            responder.end()
+        }
+    }
+
+    /// Whether a `drip` answer waits for `releaseHeldResponses`.
+    var holdsResponses: Bool { state.withLockedValue { !$0.heldResponses.isEmpty } }
 
     /// The records of POSTs with this JSON-RPC method.
     func records(_ rpcMethod: String) -> [StubMCPRecord] {
@@ -190,6 +224,7 @@ final class StubMCPServer: Sendable {
             return
         }
         let method = message.envelope.method?.name
+        state.withLockedValue { $0.timeline.append("arrived \(method ?? "a response")") }
         let idText = message.idBytes.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         if method == "initialize" {
             let session = state.withLockedValue { state -> String in
@@ -210,6 +245,10 @@ final class StubMCPServer: Sendable {
         }
         guard message.envelope.kind == .request else {
             record(request, message, status: 202)
+            if method == "notifications/slow" {
+                try? await Task.sleep(for: .milliseconds(300))
+                state.withLockedValue { $0.timeline.append("answered notifications/slow") }
+            }
             responder.respond(.accepted)
             return
         }
@@ -239,6 +278,29 @@ final class StubMCPServer: Sendable {
             responder.write("id: cut-1\ndata: \(Self.progress(token: idText))\n\n")
             try? await Task.sleep(for: .milliseconds(50))
             responder.cut()
+        case ("tools/call", "drip"):
+            record(request, message, status: 200)
+            responder.startEventStream()
+            state.withLockedValue { $0.heldResponses.append((responder, "id: d-2\ndata: \(response)\n\n")) }
+            responder.write("id: d-1\ndata: \(Self.progress(token: idText))\n\n")
+        case ("tools/call", "ssehang"):
+            record(request, message, status: 200)
+            state.withLockedValue { $0.heldPosts.append(responder) }
+            responder.startEventStream()
+            responder.write("id: h-1\ndata: \(Self.progress(token: idText))\n\n")
+        case ("tools/call", "sseopen"):
+            record(request, message, status: 200)
+            state.withLockedValue { $0.heldPosts.append(responder) }
+            responder.startEventStream()
+            responder.write("id: o-1\ndata: \(response)\n\n")
+        case ("tools/call", "bigchunks"):
+            record(request, message, status: 200)
+            responder.head(.ok, [("Content-Type", "application/json"), ("Content-Length", "10000")])
+            for _ in 0..<10 {
+                responder.write(String(repeating: " ", count: 1000))
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            responder.end()
         case ("tools/call", "slow"):
             record(request, message, status: 200)
             try? await Task.sleep(for: .seconds(1))
