@@ -108,20 +108,13 @@ extension JSONCursor {
         return true
     }
 
-    /// The index after the string whose quote is at `start`, or nil if it is invalid.
+    /// The index after the string whose quote is at `start`, or nil if it is invalid (the
+    /// checks of `scanString`, without its error messages).
     @inline(__always)
     private func skipStringQuickly(from start: Int) -> Int? {
         var index = start + 1
         while true {
-            while index + 8 <= end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let attention = JSONCursor.attentionMask(word)
-                if attention != 0 {
-                    index += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                index += 8
-            }
+            index = firstByteNeedingAttention(from: index)
             guard index < end else { return nil }
             let byte = base[index]
             if byte == UInt8(ascii: "\"") {

@@ -6,17 +6,7 @@ extension JSONCursor {
         var index = pos + 1
         var escaped = false
         while true {
-            // Eight bytes at a time while none needs a closer look; then straight to the first
-            // byte that does.
-            while index + 8 <= end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let attention = JSONCursor.attentionMask(word)
-                if attention != 0 {
-                    index += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                index += 8
-            }
+            index = firstByteNeedingAttention(from: index)
             guard index < end else {
                 throw syntaxError(
                     "unterminated string (opened at byte \(start)); the message is truncated", at: end)
@@ -38,6 +28,23 @@ extension JSONCursor {
                 index = try scanUTF8(at: index)
             }
         }
+    }
+
+    /// The first byte at or after `index` that is a quote, a backslash, a control character or
+    /// non-ASCII (or the index of the last byte or two when fewer than eight remain): eight bytes
+    /// at a time while none needs a closer look, then straight to the first that does.
+    @inline(__always)
+    func firstByteNeedingAttention(from index: Int) -> Int {
+        var index = index
+        while index + 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let attention = JSONCursor.attentionMask(word)
+            if attention != 0 {
+                return index + attention.trailingZeroBitCount >> 3
+            }
+            index += 8
+        }
+        return index
     }
 
     /// The high bit of each byte of `word` (little-endian: byte 0 is the lowest) that is a

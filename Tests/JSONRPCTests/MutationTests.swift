@@ -5,18 +5,6 @@ import XCTest
 /// Random byte mutations of valid messages: the scanner must never crash, and whatever it accepts
 /// must be internally consistent.
 final class MutationTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64) so failures reproduce.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private let seeds = [
         #"{"jsonrpc":"2.0","id":"a\u0041","method":"tools/call","params":{"name":"t","arguments":{"x":[1,2.5e3,true,null]},"_meta":{"progressToken":7}}}"#,
         #"[{"jsonrpc":"2.0","id":1,"result":{"k":"é😀"}},{"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"m"}}]"#,

@@ -4,17 +4,6 @@ import XCTest
 /// The iterative container validator must accept exactly what the recursive one accepts, and end
 /// at the same byte, or decline so that the recursive one decides.
 final class QuickSkipTests: XCTestCase {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// (quick accepted, end) and (strict accepted, end) for `bytes`.
     private func compare(_ bytes: [UInt8], maxDepth: Int = 64) -> (quick: Int?, strict: Int?) {
         bytes.withUnsafeBufferPointer { buffer -> (Int?, Int?) in
