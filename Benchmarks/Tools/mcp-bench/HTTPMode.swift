@@ -40,18 +40,10 @@ struct HTTPMode: AsyncParsableCommand {
         do {
             sessions = try await Self.openSessions(count: load.concurrency, endpoint: endpoint, group: group, load: load, label: label)
             let idle = pid.flatMap(ProcessMemory.read)
-            if load.warmup > 0 { _ = try await LoadRun.run(sessions, total: load.warmup, record: false) }
-            for run in 1...load.runs {
-                let totals = try await LoadRun.run(sessions, total: load.requests, record: true)
-                let report = RunReport(
-                    target: label, transport: "http", run: run, requests: load.requests, concurrency: load.concurrency,
-                    payloadBytes: load.payload, errors: totals.errors, elapsedSeconds: totals.elapsedSeconds,
-                    histogram: totals.histogram, targetPID: pid, idleMemory: idle,
-                    endMemory: pid.flatMap(ProcessMemory.read), errorSamples: totals.errorSamples)
-                BenchOutput.json(report.jsonLine)
-                if !load.quiet { BenchOutput.note(report.table) }
-                if totals.errors > 0 { exitCode = 1 }
-            }
+            let failed = try await LoadRun.measure(
+                sessions, load: load, label: label, transport: "http", targetPID: pid, idleMemory: idle,
+                memory: { pid.flatMap(ProcessMemory.read) })
+            if failed { exitCode = 1 }
         } catch {
             BenchOutput.note("mcp-bench: \(label): \(error)")
             exitCode = 1

@@ -19,6 +19,28 @@ struct RunTotals: Sendable {
 
 /// Drives the load over a set of sessions: warm-up, then measured runs.
 enum LoadRun {
+    /// The warm-up, then `load.runs` measured runs, each printed as a JSON line (and a table unless
+    /// quiet). `memory` reads the target's memory after each run. Returns whether any request failed.
+    static func measure(
+        _ sessions: [LoadSession], load: LoadOptions, label: String, transport: String,
+        targetPID: Int32?, idleMemory: ProcessMemory?, memory: () -> ProcessMemory?
+    ) async throws -> Bool {
+        if load.warmup > 0 { _ = try await run(sessions, total: load.warmup, record: false) }
+        var failed = false
+        for number in 1...load.runs {
+            let totals = try await run(sessions, total: load.requests, record: true)
+            let report = RunReport(
+                target: label, transport: transport, run: number, requests: load.requests, concurrency: load.concurrency,
+                payloadBytes: load.payload, errors: totals.errors, elapsedSeconds: totals.elapsedSeconds,
+                histogram: totals.histogram, targetPID: targetPID, idleMemory: idleMemory,
+                endMemory: memory(), errorSamples: totals.errorSamples)
+            BenchOutput.json(report.jsonLine)
+            if !load.quiet { BenchOutput.note(report.table) }
+            if totals.errors > 0 { failed = true }
+        }
+        return failed
+    }
+
     /// Sends `total` requests split evenly over `sessions`; records them unless `record` is false.
     static func run(_ sessions: [LoadSession], total: Int, record: Bool) async throws -> RunTotals {
         var recorders: [ObjectIdentifier: LatencyRecorder] = [:]

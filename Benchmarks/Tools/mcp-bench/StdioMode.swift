@@ -52,18 +52,10 @@ struct StdioMode: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(200))
             let idle = ProcessMemory.read(pid: pid)
             let session = LoadSession(connection: connection, ids: ids, request: ToolCallRequest(tool: handshake.tool, size: load.payload), recorder: LatencyRecorder())
-            if load.warmup > 0 { _ = try await LoadRun.run([session], total: load.warmup, record: false) }
-            for run in 1...load.runs {
-                let totals = try await LoadRun.run([session], total: load.requests, record: true)
-                let report = RunReport(
-                    target: label, transport: "stdio", run: run, requests: load.requests, concurrency: load.concurrency,
-                    payloadBytes: load.payload, errors: totals.errors, elapsedSeconds: totals.elapsedSeconds,
-                    histogram: totals.histogram, targetPID: pid, idleMemory: idle,
-                    endMemory: ProcessMemory.read(pid: pid), errorSamples: totals.errorSamples)
-                BenchOutput.json(report.jsonLine)
-                if !load.quiet { BenchOutput.note(report.table) }
-                if totals.errors > 0 { exitCode = 1 }
-            }
+            let failed = try await LoadRun.measure(
+                [session], load: load, label: label, transport: "stdio", targetPID: pid, idleMemory: idle,
+                memory: { ProcessMemory.read(pid: pid) })
+            if failed { exitCode = 1 }
         } catch {
             BenchOutput.note("mcp-bench: \(label): \(error)")
             exitCode = 1
