@@ -13,7 +13,11 @@ enum DecimalWriter {
 
     /// Appends `value` in decimal.
     static func append(_ value: Int64, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: self.bytes(value))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count(value)))
+        bytes.withUnsafeMutableBytes { all in
+            _ = write(value, into: UnsafeMutableRawBufferPointer(rebasing: all[start...]))
+        }
     }
 
     /// `value` in decimal, in an array of exactly its length.
