@@ -10,6 +10,8 @@ import PackageDescription
 // - swift-nio-ssl: TLS (and mTLS) for the network fronts and upstreams, BoringSSL inside.
 // - async-http-client: the Streamable HTTP and legacy SSE upstream clients (pooling, TLS, streaming bodies).
 // - swift-service-lifecycle: graceful shutdown of the network gateway on SIGINT/SIGTERM.
+// - jwt-kit: JWT verification (HS/RS/PS/ES/EdDSA) and JWKS parsing for MCPSecurity's authenticators.
+// - swift-crypto: SHA-256 for API-key digests and the verified-token cache (jwt-kit needs it anyway).
 // - ordo-one/benchmark: hot-path microbenchmarks with time and allocation counts (Benchmarks/).
 let package = Package(
     name: "mcp-proxy",
@@ -19,6 +21,7 @@ let package = Package(
         .library(name: "MCPTransports", targets: ["MCPTransports"]),
         .library(name: "MCPRouting", targets: ["MCPRouting"]),
         .library(name: "MCPStats", targets: ["MCPStats"]),
+        .library(name: "MCPSecurity", targets: ["MCPSecurity"]),
         .library(name: "MCPProxy", targets: ["MCPProxy"]),
         .library(name: "MCPConfig", targets: ["MCPConfig"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
@@ -34,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),  // jwt-kit 5.8 needs 4.1+
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -62,9 +67,18 @@ let package = Package(
             dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .target(
+            name: "MCPSecurity",
+            dependencies: [
+                "JSONRPC", "MCPRouting",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "MCPProxy",
             dependencies: [
-                "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats",
+                "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats", "MCPSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +167,10 @@ let package = Package(
             dependencies: ["mcp-bench", "fast-upstream", "JSONRPC", .product(name: "NIOCore", package: "swift-nio")],
             path: "Benchmarks/Tests/BenchToolsTests"
         ),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "JSONRPCTests", dependencies: [
+            "JSONRPC", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(name: "MCPTransportsTests", dependencies: [
             "MCPTransports", "JSONRPC",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -168,6 +185,12 @@ let package = Package(
         .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
         .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),
+        .testTarget(name: "MCPSecurityTests", dependencies: [
+            "MCPSecurity", "JSONRPC",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),  // RSA key generation in tests
+        ]),
         .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "JSONRPC", "MCPTransports", "mcp-proxy", "example-server",

@@ -62,9 +62,15 @@ public protocol MessageTransport: AnyObject, Sendable {
     func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool
     /// Closes gracefully and waits until the peer is gone.
     func close() async
+    /// Who is on the other side: the principal the front authenticated for this session (it may
+    /// be refreshed by later requests of the same identity), or ``Principal/anonymous``.
+    var principal: Principal { get }
 }
 
 extension MessageTransport {
+    /// Transports without authentication serve an anonymous principal.
+    public var principal: Principal { .anonymous }
+
     /// Single-stream transports ignore the relation.
     @discardableResult
     public func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool {

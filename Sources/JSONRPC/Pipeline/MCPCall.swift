@@ -1,0 +1,27 @@
+import NIOCore
+
+/// One client-to-server request as it enters the pipeline: the message the scanner already
+/// found (bytes and envelope), nothing decoded beyond that.
+public struct MCPCall: Sendable {
+    /// The scanned message; its bytes are passed on unchanged unless a stage adds a splice.
+    public let message: JSONRPCMessage
+    /// The request's method.
+    public let method: MCPMethod
+    /// The client's id token exactly as sent.
+    public let idBytes: [UInt8]
+    /// When the request arrived (monotonic nanoseconds).
+    public let receivedAt: UInt64
+
+    /// Creates a call from a scanned request.
+    public init(message: JSONRPCMessage, method: MCPMethod, idBytes: [UInt8], receivedAt: UInt64) {
+        self.message = message
+        self.method = method
+        self.idBytes = idBytes
+        self.receivedAt = receivedAt
+    }
+
+    /// `params.name` as the client sent it (the exposed tool or prompt name).
+    @inlinable public var name: String? { message.envelope.name }
+    /// `params.uri` as the client sent it (the exposed resource URI).
+    @inlinable public var uri: String? { message.envelope.uri }
+}
