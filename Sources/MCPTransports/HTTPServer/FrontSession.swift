@@ -4,4 +4,6 @@ protocol FrontSession: MessageTransport {
     var id: String { get }
     /// Ends the session; the proxy hears `reason` once. Later calls do nothing.
     func terminate(_ reason: TransportCloseReason)
+    /// The principal the session is bound to.
+    var binding: PrincipalBinding { get }
 }

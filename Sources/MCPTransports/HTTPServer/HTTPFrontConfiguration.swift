@@ -32,6 +32,41 @@ public struct HTTPFrontConfiguration: Sendable {
     /// The paths served. Requests to other paths get 404.
     public var endpoints: [HTTPEndpoint]
 
+    // MARK: Who may call
+
+    /// Asked for every request to an MCP endpoint (all transports, every endpoint), before any
+    /// session is looked up or created; nil admits everyone as ``Principal/anonymous``.
+    public var admission: (any RequestAdmission)?
+    /// Fixed documents served on GET at exact paths without admission and from any
+    /// origin, e.g. `/.well-known/oauth-protected-resource` and
+    /// `/.well-known/oauth-protected-resource/mcp`. An endpoint path takes precedence.
+    public var staticDocuments: [String: HTTPStaticDocument] = [:]
+
+    // MARK: Connection and session limits
+
+    /// The most open client connections; a connection past it is closed as soon as it is accepted
+    /// (and counted in ``HTTPFrontServer/connectionStatistics``). The front also lowers the limit it
+    /// applies so that open connections leave room in the process's open-files limit
+    /// (`RLIMIT_NOFILE`) for the admin listener, upstreams and logs.
+    public var maxConnections: Int = 4096
+    /// The most open connections from one remote IP address; past it, connections are closed at accept.
+    public var maxConnectionsPerAddress: Int = 256
+    /// How long a client may take to send a request's complete head (request line and headers),
+    /// counted from the connection's start (TLS handshake included) or from the first byte of a
+    /// later request; a slower client is disconnected. Zero turns the limit off.
+    public var headerTimeout: Duration = .seconds(10)
+    /// How long a keep-alive connection may wait for its next request after a response ended. Not
+    /// applied while a request is in flight or a response (an event stream, a WebSocket) is open.
+    /// Zero turns the limit off.
+    public var idleTimeout: Duration = .seconds(60)
+    /// The most sessions open at once, over all endpoints and transports. A request that would open
+    /// one more is answered 503 (a WebSocket upgrade too) with `Retry-After`; open sessions are unaffected.
+    public var maxSessions: Int = 10_000
+    /// The most sessions one principal (``Principal/identityKey``) may have open at once. A request
+    /// that would open one more is answered 429 with `Retry-After`. Not applied to
+    /// ``Principal/anonymous`` (fronts without authentication), which only ``maxSessions`` bounds.
+    public var maxSessionsPerPrincipal: Int = 100
+
     /// The protocol revisions that use the `initialize` handshake: 2024-11-05 to 2025-11-25.
     public static let handshakeProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 
@@ -41,12 +76,14 @@ public struct HTTPFrontConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         tls: TLSServerSettings? = nil,
-        allowedOrigins: [String] = []
+        allowedOrigins: [String] = [],
+        admission: (any RequestAdmission)? = nil
     ) {
         self.endpoints = endpoints
         self.host = host
         self.port = port
         self.tls = tls
         self.allowedOrigins = allowedOrigins
+        self.admission = admission
     }
 }

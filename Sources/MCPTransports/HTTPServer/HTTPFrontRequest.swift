@@ -1,11 +1,14 @@
+import JSONRPC
 import NIOCore
 import NIOHTTP1
 
-/// One complete HTTP request as the front received it: head and the whole (bounded) body.
+/// One complete HTTP request as the front received it: head and the whole (bounded) body, and
+/// the principal admission established (``Principal/anonymous`` without admission).
 struct HTTPFrontRequest: Sendable {
     let head: HTTPRequestHead
     let body: ByteBuffer
     let remoteAddress: String?
+    var principal: Principal = .anonymous
 
     /// The request target's path, without the query string.
     var path: Substring {

@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends each request of the front to its endpoint, after the checks every endpoint shares:
-/// `Origin` (403) and `MCP-Protocol-Version` (400).
+/// `Origin` (403) and `MCP-Protocol-Version` (400). Static documents are served before those checks.
 final class HTTPFrontRouter: Sendable {
     private enum Route: Sendable {
         case streamable(StreamableHTTPEndpointHandler)
@@ -21,11 +21,16 @@ final class HTTPFrontRouter: Sendable {
     private let maxBodyBytes: Int
     private let logger: Logger
     private let onSession: @Sendable (HTTPFrontSession) -> Void
+    private let documents: [String: HTTPStaticDocument]
+    /// Asks the configured admission policy; nil when everyone is anonymous.
+    let gate: AdmissionGate?
 
     init(
         configuration: HTTPFrontConfiguration, registry: HTTPSessionRegistry, logger: Logger,
         onSession: @escaping @Sendable (HTTPFrontSession) -> Void
     ) {
+        self.documents = configuration.staticDocuments
+        self.gate = configuration.admission.map { AdmissionGate(admission: $0, endpoints: configuration.endpoints) }
         let settings = FrontStreamSettings(configuration)
         let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: max(configuration.maxBodyBytes, 1)))
         var routes: [String: Route] = [:]
@@ -62,6 +67,10 @@ final class HTTPFrontRouter: Sendable {
 
     /// Answers one complete request.
     func handle(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        if !documents.isEmpty, let document = documents[String(request.path)], routes[String(request.path)] == nil {
+            StaticDocumentResponse.answer(request.head, with: document, responder: responder)
+            return
+        }
         if let (status, message) = admission(request.head) {
             responder.reject(status, message)
             return
@@ -115,22 +124,62 @@ final class HTTPFrontRouter: Sendable {
             guard Self.offersMCP(offered) else { return channel.eventLoop.makeSucceededFuture(nil) }
             headers.add(name: "sec-websocket-protocol", value: "mcp")
         }
-        return channel.eventLoop.makeSucceededFuture(headers)
+        // The head is complete: no header deadline while the upgrade is decided.
+        ConnectionTimer.of(channel)?.requestStarted()
+        let connection = try? channel.pipeline.syncOperations.handler(type: HTTPConnectionHandler.self)
+        guard let gate, let request = gate.request(for: head, channel: channel) else {
+            return channel.eventLoop.makeSucceededFuture(upgradeHeaders(headers, for: .anonymous, connection: connection))
+        }
+        let loopConnection = connection.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
+        return gate.decide(request, on: channel.eventLoop).map { [self] decision -> HTTPHeaders? in
+            switch decision {
+            case .admit(let principal):
+                return upgradeHeaders(headers, for: principal, connection: loopConnection?.value)
+            case .reject:
+                // The declined upgrade's head goes on to the connection handler, which answers with this.
+                loopConnection?.value.upgradeDecision = decision
+                return nil
+            }
+        }
+    }
+
+    /// The upgrade's headers when `principal` may open a session now; else nil, with the session
+    /// cap's refusal left for the connection handler to answer.
+    private func upgradeHeaders(_ headers: HTTPHeaders, for principal: Principal, connection: HTTPConnectionHandler?) -> HTTPHeaders? {
+        if let refusal = registry.refusal(for: principal) {
+            let body = JSONRPCEncoder.errorResponse(idBytes: nil, code: .invalidRequest, message: refusal.message)
+            connection?.upgradeDecision = .reject(
+                HTTPRejection(
+                    status: Int(refusal.status.code), headers: [("retry-after", String(HTTPSessionRegistry.retryAfterSeconds))],
+                    body: Array(body.readableBytesView)))
+            return nil
+        }
+        connection?.upgradeDecision = .admit(principal)
+        return headers
     }
 
     /// Replaces the HTTP handler with a WebSocket session after a completed upgrade.
     func upgraded(channel: any Channel, head: HTTPRequestHead) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             guard case .webSocket(let endpoint) = routes[String(HTTPFrontRequest.path(of: head.uri))] else { return }
+            ConnectionTimer.of(channel)?.stop()
             let operations = channel.pipeline.syncOperations
-            let http = try operations.context(handlerType: HTTPConnectionHandler.self)
-            operations.removeHandler(context: http, promise: nil)
+            let http = try operations.handler(type: HTTPConnectionHandler.self)
+            let principal: Principal
+            if case .admit(let admitted)? = http.upgradeDecision { principal = admitted } else { principal = .anonymous }
+            try operations.removeHandler(context: operations.context(handlerType: HTTPConnectionHandler.self), promise: nil)
             let session = WebSocketSession(
-                channel: channel, service: endpoint.service, maxQueuedBytes: settings.maxQueuedBytesPerStream, logger: logger
+                channel: channel, service: endpoint.service, maxQueuedBytes: settings.maxQueuedBytesPerStream, logger: logger,
+                principal: principal
             ) { [registry] id in registry.remove(id) }
             try operations.addHandler(WebSocketMessageHandler(session: session, maxMessageBytes: maxBodyBytes))
-            registry.add(session)
             let remote = channel.remoteAddress?.ipAndPortText
+            if registry.add(session, principal: principal) != nil {
+                // Another session took the last place since the upgrade was accepted.
+                logger.notice("refused a new WebSocket session: a session cap is reached", metadata: ["client": "\(remote ?? "?")"])
+                session.sendCloseOnLoop(.unknown(1013))  // try again later
+                return
+            }
             logger.info("new session", metadata: ["session": "\(session.id.prefix(8))", "client": "\(remote ?? "?")", "service": "\(endpoint.service)"])
             onSession(HTTPFrontSession(transport: session, service: endpoint.service, remoteAddress: remote, kind: .webSocket))
         }

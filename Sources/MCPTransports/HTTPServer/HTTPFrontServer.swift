@@ -34,8 +34,8 @@ public final class HTTPFrontServer: Sendable {
     public let configuration: HTTPFrontConfiguration
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let registry = HTTPSessionRegistry()
-    private let connections = ConnectionTracker()
+    private let registry: HTTPSessionRegistry
+    private let connections: ConnectionTracker
     private let state = NIOLockedValueBox(State())
 
     /// Creates a server; nothing listens until `start`.
@@ -46,11 +46,24 @@ public final class HTTPFrontServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.group = eventLoopGroup
+        self.registry = HTTPSessionRegistry(
+            maxSessions: configuration.maxSessions, maxSessionsPerPrincipal: configuration.maxSessionsPerPrincipal)
+        self.connections = ConnectionTracker(
+            maxConnections: FileDescriptorBudget.connectionCap(configured: configuration.maxConnections),
+            maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)
     }
 
     /// The sessions open now, over all endpoints and transports.
     public var sessionCount: Int {
         registry.count
+    }
+
+    /// What the connection guards did so far: open connections, refusals at accept, timeouts,
+    /// accept pauses, and sessions refused by the caps.
+    public var connectionStatistics: HTTPFrontConnectionStatistics {
+        var statistics = connections.statistics
+        statistics.refusedSessions = registry.refusedCount
+        return statistics
     }
 
     /// Binds and starts accepting. Every new MCP session is handed to `onSession` (the proxy then
@@ -69,15 +82,35 @@ public final class HTTPFrontServer: Sendable {
         let maxQueued = configuration.maxQueuedBytesPerStream
         let logger = self.logger
         let connections = self.connections
+        let timeouts = (header: configuration.headerTimeout, idle: configuration.idleTimeout)
+        if connections.maxConnections < configuration.maxConnections {
+            logger.notice(
+                "accepting fewer connections than maxConnections: the open-files limit (ulimit -n) leaves room for only this many",
+                metadata: ["maxConnections": "\(connections.maxConnections)", "configured": "\(configuration.maxConnections)"])
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(tracker: connections, logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
-                connections.track(channel)
+                if let refusal = connections.admit(channel) {
+                    return channel.eventLoop.makeFailedFuture(ConnectionRefusal(event: refusal))
+                }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, tls: tls, router: router, maxBodyBytes: maxBody, maxQueuedBytes: maxQueued, logger: logger)
+                    let timer: ConnectionTimer?
+                    if timeouts.header > .zero || timeouts.idle > .zero {
+                        timer = ConnectionTimer(channel: channel, headerTimeout: timeouts.header, idleTimeout: timeouts.idle, tracker: connections)
+                    } else {
+                        timer = nil
+                    }
+                    try Self.configure(
+                        channel, tls: tls, router: router, timer: timer, maxBodyBytes: maxBody, maxQueuedBytes: maxQueued, logger: logger)
                 }
             }
         let channel: any Channel
@@ -125,9 +158,13 @@ public final class HTTPFrontServer: Sendable {
     }
 
     private static func configure(
-        _ channel: any Channel, tls: NIOSSLContext?, router: HTTPFrontRouter, maxBodyBytes: Int, maxQueuedBytes: Int, logger: Logger
+        _ channel: any Channel, tls: NIOSSLContext?, router: HTTPFrontRouter, timer: ConnectionTimer?, maxBodyBytes: Int,
+        maxQueuedBytes: Int, logger: Logger
     ) throws {
         let operations = channel.pipeline.syncOperations
+        if let timer {
+            try operations.addHandler(ConnectionTimerHandler(timer: timer))
+        }
         if let tls {
             try operations.addHandler(NIOSSLServerHandler(context: tls))
         }
@@ -142,7 +179,9 @@ public final class HTTPFrontServer: Sendable {
         }
         try operations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
         try operations.addHandler(
-            HTTPConnectionHandler(maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger) { request, responder in
+            HTTPConnectionHandler(
+                maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger, gate: router.gate, timer: timer
+            ) { request, responder in
                 router.handle(request, responder: responder)
             })
     }

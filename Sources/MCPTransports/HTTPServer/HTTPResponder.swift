@@ -29,6 +29,8 @@ final class HTTPResponder: Sendable {
         var keepAliveTask: RepeatedTask?
         var onClose: (@Sendable (CloseCause) -> Void)?
         var closedCause: CloseCause?
+        /// The connection's deadlines, told when the response ends and the connection waits for the next request.
+        var timer: ConnectionTimer?
     }
 
     /// Bytes accepted by `write` and not yet taken by the peer; checked on the caller's thread so
@@ -47,12 +49,12 @@ final class HTTPResponder: Sendable {
     private let budget: NIOLockedValueBox<Budget>
 
     /// Created on the channel's event loop when a request is complete.
-    init(channel: any Channel, request: HTTPRequestHead, maxQueuedBytes: Int, logger: Logger) {
+    init(channel: any Channel, request: HTTPRequestHead, maxQueuedBytes: Int, logger: Logger, timer: ConnectionTimer? = nil) {
         self.channel = channel
         self.keepAlive = request.isKeepAlive
         self.version = request.version
         self.logger = logger
-        self.state = NIOLoopBoundBox(State(), eventLoop: channel.eventLoop)
+        self.state = NIOLoopBoundBox(State(timer: timer), eventLoop: channel.eventLoop)
         self.budget = NIOLockedValueBox(Budget(bytes: WriteBudget(limit: maxQueuedBytes)))
     }
 
@@ -185,7 +187,12 @@ final class HTTPResponder: Sendable {
     /// handler (which refers to this responder) must not keep it alive after the answer.
     private func finishMessage(closing: Bool) {
         state.value.onClose = nil
+        let timer = state.value.timer
+        state.value.timer = nil
         if keepAlive && !closing {
+            // Before the end goes out: writing it may hand NIO's pipelining handler's next request
+            // to the connection handler at once, which marks the connection busy again.
+            timer?.responseFinished()
             channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
         } else {
             let channel = self.channel

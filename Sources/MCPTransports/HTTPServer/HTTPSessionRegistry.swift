@@ -1,42 +1,127 @@
+import JSONRPC
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 
-/// The live sessions of one HTTP front, by id.
+/// The live sessions of one HTTP front, by id, with the caps on how many may be open (in all and
+/// per principal).
 final class HTTPSessionRegistry: Sendable {
-    private let sessions = NIOLockedValueBox<[String: any FrontSession]>([:])
-
-    var count: Int {
-        sessions.withLockedValue { $0.count }
+    /// Why a new session was refused, and how to answer.
+    struct Refusal: Sendable {
+        let status: HTTPResponseStatus
+        let message: String
     }
 
-    func add(_ session: any FrontSession) {
-        sessions.withLockedValue { $0[session.id] = session }
+    private struct Entry {
+        let session: any FrontSession
+        /// The identity counted against the per-principal cap; nil when it is not capped (anonymous).
+        let cappedIdentity: String?
+    }
+
+    private struct State {
+        var sessions: [String: Entry] = [:]
+        var perIdentity: [String: Int] = [:]
+        var refused = 0
+    }
+
+    /// Seconds a refused client is asked to wait (`Retry-After`).
+    static let retryAfterSeconds = 5
+
+    private let state = NIOLockedValueBox(State())
+    let maxSessions: Int
+    let maxSessionsPerPrincipal: Int
+
+    init(maxSessions: Int = .max, maxSessionsPerPrincipal: Int = .max) {
+        self.maxSessions = max(maxSessions, 0)
+        self.maxSessionsPerPrincipal = max(maxSessionsPerPrincipal, 0)
+    }
+
+    var count: Int {
+        state.withLockedValue { $0.sessions.count }
+    }
+
+    /// Registers `session` for `principal`, or refuses it when a cap is reached:
+    /// 503 when the front has ``maxSessions`` open (the proxy as a whole is full), 429 when the
+    /// principal has ``maxSessionsPerPrincipal`` open (this caller is over its share).
+    /// The anonymous principal is bounded by the total cap only.
+    func add(_ session: any FrontSession, principal: Principal) -> Refusal? {
+        let identity = principal.method == .anonymous ? nil : principal.identityKey
+        return state.withLockedValue { state -> Refusal? in
+            if let refusal = refusal(for: identity, in: state) {
+                state.refused += 1
+                return refusal
+            }
+            state.sessions[session.id] = Entry(session: session, cappedIdentity: identity)
+            if let identity { state.perIdentity[identity, default: 0] += 1 }
+            return nil
+        }
+    }
+
+    /// The refusal `add` would answer for `principal` now, or nil (a check ahead of a WebSocket
+    /// upgrade; `add` checks again).
+    func refusal(for principal: Principal) -> Refusal? {
+        let identity = principal.method == .anonymous ? nil : principal.identityKey
+        return state.withLockedValue { state in
+            let refusal = refusal(for: identity, in: state)
+            if refusal != nil { state.refused += 1 }
+            return refusal
+        }
+    }
+
+    /// Requests refused because a cap was reached, since the start.
+    var refusedCount: Int {
+        state.withLockedValue { $0.refused }
+    }
+
+    private func refusal(for identity: String?, in state: State) -> Refusal? {
+        if state.sessions.count >= maxSessions {
+            return Refusal(
+                status: .serviceUnavailable,
+                message: "the proxy has its limit of \(maxSessions) open sessions; try again later or end unused sessions")
+        }
+        if let identity, state.perIdentity[identity, default: 0] >= maxSessionsPerPrincipal {
+            return Refusal(
+                status: .tooManyRequests,
+                message: "you have the limit of \(maxSessionsPerPrincipal) open sessions; end one (DELETE with its Mcp-Session-Id, or close its stream) before opening another")
+        }
+        return nil
     }
 
     func remove(_ id: String) {
-        sessions.withLockedValue { $0[id] = nil }
-    }
-
-    /// The Streamable HTTP session `id` of the endpoint at `path`.
-    func streamable(_ id: String, path: String) -> StreamableHTTPSession? {
-        sessions.withLockedValue { sessions in
-            guard let session = sessions[id] as? StreamableHTTPSession, session.endpoint.path == path else { return nil }
-            return session
+        state.withLockedValue { state in
+            guard let entry = state.sessions.removeValue(forKey: id), let identity = entry.cappedIdentity else { return }
+            let remaining = state.perIdentity[identity, default: 1] - 1
+            state.perIdentity[identity] = remaining > 0 ? remaining : nil
         }
     }
 
-    /// The legacy SSE session `id` whose messages path is `path`.
-    func legacy(_ id: String, messagesPath path: String) -> LegacySSESession? {
-        sessions.withLockedValue { sessions in
-            guard let session = sessions[id] as? LegacySSESession, session.messagesPath == path else { return nil }
+    /// The Streamable HTTP session `id` of the endpoint at `path`, if it is bound to the identity of
+    /// `principal` (which then becomes the session's principal); nil otherwise, exactly as for an
+    /// unknown id.
+    func streamable(_ id: String, path: String, principal: Principal) -> StreamableHTTPSession? {
+        let found = state.withLockedValue { state -> StreamableHTTPSession? in
+            guard let session = state.sessions[id]?.session as? StreamableHTTPSession, session.endpoint.path == path else { return nil }
             return session
         }
+        guard let found, found.binding.admits(principal) else { return nil }
+        return found
+    }
+
+    /// The legacy SSE session `id` whose messages path is `path`, if it is bound to the identity of
+    /// `principal`; nil otherwise.
+    func legacy(_ id: String, messagesPath path: String, principal: Principal) -> LegacySSESession? {
+        let found = state.withLockedValue { state -> LegacySSESession? in
+            guard let session = state.sessions[id]?.session as? LegacySSESession, session.messagesPath == path else { return nil }
+            return session
+        }
+        guard let found, found.binding.admits(principal) else { return nil }
+        return found
     }
 
     /// Ends the Streamable HTTP sessions idle at `now`; returns how many.
     @discardableResult
     func expireIdle(at now: NIODeadline) -> Int {
-        let candidates = sessions.withLockedValue { $0.values.compactMap { $0 as? StreamableHTTPSession } }
+        let candidates = state.withLockedValue { $0.sessions.values.compactMap { $0.session as? StreamableHTTPSession } }
         let idle = candidates.filter { $0.isIdle(at: now) }
         for session in idle { session.terminate(.endOfStream) }
         return idle.count
@@ -44,7 +129,16 @@ final class HTTPSessionRegistry: Sendable {
 
     /// Ends every session with `reason`.
     func terminateAll(_ reason: TransportCloseReason) {
-        let all = sessions.withLockedValue { Array($0.values) }
+        let all = state.withLockedValue { $0.sessions.values.map(\.session) }
         for session in all { session.terminate(reason) }
+    }
+}
+
+extension HTTPResponder {
+    /// Answers a request refused by a session cap: the status, `Retry-After`, and a JSON-RPC error body.
+    func reject(_ refusal: HTTPSessionRegistry.Refusal) {
+        var headers = HTTPHeaders()
+        headers.add(name: "retry-after", value: String(HTTPSessionRegistry.retryAfterSeconds))
+        reject(refusal.status, refusal.message, headers: headers)
     }
 }

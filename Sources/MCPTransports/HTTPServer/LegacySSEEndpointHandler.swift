@@ -27,9 +27,14 @@ struct LegacySSEEndpointHandler: Sendable {
             return
         }
         let session = LegacySSESession(
-            id: SessionIdentifier.make(), service: endpoint.service, messagesPath: messagesPath, responder: responder, logger: logger
+            id: SessionIdentifier.make(), service: endpoint.service, messagesPath: messagesPath, responder: responder, logger: logger,
+            principal: request.principal
         ) { [registry] id in registry.remove(id) }
-        registry.add(session)
+        if let refusal = registry.add(session, principal: request.principal) {
+            logger.notice("refused a new session: a session cap is reached", metadata: ["client": "\(request.remoteAddress ?? "?")"])
+            responder.reject(refusal)
+            return
+        }
         session.begin(keepAliveInterval: settings.keepAliveInterval)
         logger.info("new session", metadata: ["session": "\(session.id.prefix(8))", "client": "\(request.remoteAddress ?? "?")", "service": "\(endpoint.service)"])
         onSession(HTTPFrontSession(transport: session, service: endpoint.service, remoteAddress: request.remoteAddress, kind: endpoint.kind))
@@ -47,7 +52,7 @@ struct LegacySSEEndpointHandler: Sendable {
             responder.reject(.badRequest, "sessionId is missing; POST to the URL of the endpoint event")
             return
         }
-        guard let session = registry.legacy(sessionID, messagesPath: messagesPath) else {
+        guard let session = registry.legacy(sessionID, messagesPath: messagesPath, principal: request.principal) else {
             responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; open a new event stream with GET \(endpoint.path)")
             return
         }

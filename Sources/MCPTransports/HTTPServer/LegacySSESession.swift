@@ -16,12 +16,15 @@ final class LegacySSESession: FrontSession {
     private let logger: Logger
     private let open = NIOLockedValueBox(true)
     private let onEnded: @Sendable (String) -> Void
+    /// The principal that opened the event stream (refreshed by later POSTs of the same identity).
+    let binding: PrincipalBinding
 
     init(
         id: String, service: String, messagesPath: String, responder: HTTPResponder, logger: Logger,
-        onEnded: @escaping @Sendable (String) -> Void
+        principal: Principal = .anonymous, onEnded: @escaping @Sendable (String) -> Void
     ) {
         self.id = id
+        self.binding = PrincipalBinding(principal)
         self.name = "sse:\(service):\(id.prefix(8))"
         self.messagesPath = messagesPath
         self.responder = responder
@@ -49,6 +52,10 @@ final class LegacySSESession: FrontSession {
     /// Takes one POSTed message; false when the session has ended.
     func receive(_ body: ByteBuffer) -> Bool {
         delivery.deliver(.message(body))
+    }
+
+    var principal: Principal {
+        binding.current
     }
 
     func start(sink: any MessageSink) async throws(TransportError) {

@@ -56,7 +56,7 @@ struct StreamableHTTPEndpointHandler: Sendable {
             }
         }
         if let sessionID = request.header("mcp-session-id") {
-            guard let session = registry.streamable(sessionID, path: endpoint.path) else {
+            guard let session = registry.streamable(sessionID, path: endpoint.path, principal: request.principal) else {
                 responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
                 return
             }
@@ -69,9 +69,13 @@ struct StreamableHTTPEndpointHandler: Sendable {
         }
         let session = StreamableHTTPSession(
             id: SessionIdentifier.make(), endpoint: endpoint, settings: settings, eventLoop: responder.channel.eventLoop,
-            logger: logger
+            logger: logger, principal: request.principal
         ) { [registry] id in registry.remove(id) }
-        registry.add(session)
+        if let refusal = registry.add(session, principal: request.principal) {
+            logger.notice("refused a new session: a session cap is reached", metadata: ["client": "\(request.remoteAddress ?? "?")"])
+            responder.reject(refusal)
+            return
+        }
         session.receivePost(frame, body: request.body, acceptance: acceptance, createsSession: true, responder: responder)
         logger.info("new session", metadata: ["session": "\(session.id.prefix(8))", "client": "\(request.remoteAddress ?? "?")", "service": "\(endpoint.service)"])
         onSession(HTTPFrontSession(transport: session, service: endpoint.service, remoteAddress: request.remoteAddress, kind: .streamableHTTP))
@@ -98,7 +102,7 @@ struct StreamableHTTPEndpointHandler: Sendable {
             responder.reject(.badRequest, "Mcp-Session-Id is missing; send the id that initialize returned")
             return nil
         }
-        guard let session = registry.streamable(sessionID, path: endpoint.path) else {
+        guard let session = registry.streamable(sessionID, path: endpoint.path, principal: request.principal) else {
             responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
             return nil
         }

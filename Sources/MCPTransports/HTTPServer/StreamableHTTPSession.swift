@@ -30,12 +30,15 @@ final class StreamableHTTPSession: FrontSession {
     private let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 1024))
     private let state: NIOLockedValueBox<StreamableSessionState>
     private let onEnded: @Sendable (String) -> Void
+    /// The principal that created the session (refreshed by later requests of the same identity).
+    let binding: PrincipalBinding
 
     init(
         id: String, endpoint: HTTPEndpoint, settings: FrontStreamSettings, eventLoop: any EventLoop, logger: Logger,
-        onEnded: @escaping @Sendable (String) -> Void
+        principal: Principal = .anonymous, onEnded: @escaping @Sendable (String) -> Void
     ) {
         self.id = id
+        self.binding = PrincipalBinding(principal)
         self.endpoint = endpoint
         self.name = "http:\(endpoint.service):\(id.prefix(8))"
         self.settings = settings
@@ -48,6 +51,10 @@ final class StreamableHTTPSession: FrontSession {
     }
 
     // MARK: MessageTransport
+
+    var principal: Principal {
+        binding.current
+    }
 
     func start(sink: any MessageSink) async throws(TransportError) {
         delivery.attach(sink)

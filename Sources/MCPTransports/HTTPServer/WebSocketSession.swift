@@ -1,3 +1,4 @@
+import JSONRPC
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -19,11 +20,17 @@ final class WebSocketSession: FrontSession {
     private let loopState: NIOLoopBoundBox<LoopState>
     private let budget: NIOLockedValueBox<WriteBudget>
     private let onEnded: @Sendable (String) -> Void
+    /// The principal admitted on the upgrade request.
+    let binding: PrincipalBinding
 
     /// Created on the channel's event loop, once the upgrade is done.
-    init(channel: any Channel, service: String, maxQueuedBytes: Int, logger: Logger, onEnded: @escaping @Sendable (String) -> Void) {
+    init(
+        channel: any Channel, service: String, maxQueuedBytes: Int, logger: Logger, principal: Principal = .anonymous,
+        onEnded: @escaping @Sendable (String) -> Void
+    ) {
         let id = SessionIdentifier.make()
         self.id = id
+        self.binding = PrincipalBinding(principal)
         self.name = "ws:\(service):\(id.prefix(8))"
         self.channel = channel
         self.delivery = SinkDelivery(eventLoop: channel.eventLoop)
@@ -33,6 +40,10 @@ final class WebSocketSession: FrontSession {
         self.loopState = NIOLoopBoundBox(LoopState(), eventLoop: channel.eventLoop)
         self.budget = NIOLockedValueBox(WriteBudget(limit: maxQueuedBytes))
         self.onEnded = onEnded
+    }
+
+    var principal: Principal {
+        binding.current
     }
 
     func start(sink: any MessageSink) async throws(TransportError) {
