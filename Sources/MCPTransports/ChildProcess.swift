@@ -9,7 +9,10 @@ import Darwin
 
 /// A spawned child process in its own process group, with pipes for stdin, stdout and stderr.
 ///
-/// The parent's ends of the pipes are close-on-exec, so no other child inherits them.
+/// Every child of the proxy is started here, through `mcp_spawn` (Sources/CProcessSpawn): fork
+/// and exec on one long-lived spawner thread, so the child holds exactly fds 0, 1 and 2, and the
+/// sandbox (limits, `no_new_privs`, user, parent-death signal) is applied before exec. The
+/// parent's ends of the pipes are close-on-exec, as a second line for any other spawn path.
 final class ChildProcess: Sendable {
     let pid: pid_t
     /// The parent's write end of the child's stdin.
@@ -26,13 +29,17 @@ final class ChildProcess: Sendable {
         self.stderrReader = stderrReader
     }
 
-    /// Spawns `command` (searched in PATH when it has no slash).
-    static func spawn(
-        command: String,
-        arguments: [String],
-        environment: [String: String],
-        workingDirectory: String?
-    ) throws(TransportError) -> ChildProcess {
+    /// Spawns the configured command with `environment` (already filtered by the sandbox).
+    /// The executable is searched in the child's PATH (else the proxy's) when it has no slash.
+    static func spawn(_ configuration: StdioProcessConfiguration, environment: [String: String]) throws(TransportError) -> ChildProcess {
+        let command = configuration.command
+        let sandbox = configuration.sandbox
+        let searchPath = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let executable = resolveExecutable(command, searchPath: searchPath) else {
+            throw TransportError("cannot start '\(command)': No such file or directory; check the command exists and is executable (PATH is searched when it has no '/': \(searchPath))")
+        }
+        let account = try SandboxAccount.resolve(user: sandbox?.user, group: sandbox?.group, command: command)
+
         var stdinPipe: [CInt] = [-1, -1]
         var stdoutPipe: [CInt] = [-1, -1]
         var stderrPipe: [CInt] = [-1, -1]
@@ -45,60 +52,54 @@ final class ChildProcess: Sendable {
             closeAll(stdinPipe + stdoutPipe)
             throw errnoError("pipe2")
         }
-        let allFDs = stdinPipe + stdoutPipe + stderrPipe
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], STDIN_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], STDERR_FILENO)
-        if let directory = workingDirectory {
-            let status = mcp_spawn_file_actions_addchdir(&actions, directory)
-            if status != 0 {
-                closeAll(allFDs)
-                throw TransportError("cannot set working directory '\(directory)' for '\(command)': \(String(cString: strerror(status)))")
-            }
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Own process group (so shutdown signals reach grandchildren), clean signal mask, and
-        // default dispositions for signals the proxy ignores or handles (ignored ones would be inherited).
-        let flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGALRM] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-        let argv = CStringArray([command] + arguments)
+        let argv = CStringArray([command] + configuration.arguments)
         let envp = CStringArray(environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         defer {
             argv.free()
             envp.free()
         }
-
-        // posix_spawnp searches the proxy's PATH; a PATH in the child's environment should win.
-        let executable = resolveExecutable(command, path: environment["PATH"])
-        var pid: pid_t = 0
-        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
+        let limits = sandbox?.limits ?? ProcessResourceLimits()
+        var result = mcp_spawn_result()
+        let status: CInt = executable.withCString { path in
+            withOptionalCString(configuration.workingDirectory) { directory in
+                argv.pointers.withUnsafeBufferPointer { argvPointers in
+                    envp.pointers.withUnsafeBufferPointer { envpPointers in
+                        var request = mcp_spawn_request()
+                        request.path = path
+                        request.argv = argvPointers.baseAddress
+                        request.envp = envpPointers.baseAddress
+                        request.working_directory = directory
+                        request.stdin_fd = stdinPipe[0]
+                        request.stdout_fd = stdoutPipe[1]
+                        request.stderr_fd = stderrPipe[1]
+                        request.address_space_bytes = limits.memoryMB.map { Int64($0) << 20 } ?? MCP_SPAWN_NO_LIMIT
+                        request.cpu_seconds = limits.cpuSeconds.map(Int64.init) ?? MCP_SPAWN_NO_LIMIT
+                        request.open_files = limits.openFiles.map(Int64.init) ?? MCP_SPAWN_NO_LIMIT
+                        request.processes = limits.processes.map(Int64.init) ?? MCP_SPAWN_NO_LIMIT
+                        request.die_with_parent = configuration.dieWithProxy ? 1 : 0
+                        request.no_new_privileges = (sandbox?.noNewPrivileges ?? false) ? 1 : 0
+                        if let gid = account?.gid {
+                            request.change_group = 1
+                            request.gid = gid
+                        }
+                        if let uid = account?.uid {
+                            request.change_user = 1
+                            request.uid = uid
+                        }
+                        return mcp_spawn(&request, &result)
+                    }
+                }
+            }
+        }
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
         guard status == 0 else {
             closeAll([stdinPipe[1], stdoutPipe[0], stderrPipe[0]])
-            let reason = String(cString: strerror(status))
-            throw TransportError("cannot start '\(command)': \(reason); check the command exists and is executable (PATH is searched when it has no '/')")
+            throw failure(result, configuration: configuration, executable: executable)
         }
-        return ChildProcess(pid: pid, stdinWriter: stdinPipe[1], stdoutReader: stdoutPipe[0], stderrReader: stderrPipe[0])
+        return ChildProcess(pid: result.pid, stdinWriter: stdinPipe[1], stdoutReader: stdoutPipe[0], stderrReader: stderrPipe[0])
     }
 
     /// Sends `signal` to the child's whole process group.
@@ -109,7 +110,14 @@ final class ChildProcess: Sendable {
     }
 
     /// Blocks the calling thread until the child exits; returns the exit code or the negated signal.
+    ///
+    /// Before the child is reaped, whatever is left in its process group (children it started
+    /// and did not wait for) gets SIGKILL: while the exited leader is an unreaped zombie its pid
+    /// cannot be reused, so the signal cannot reach an unrelated group.
     func waitForExit() -> Int32 {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        _ = kill(-pid, SIGKILL)
         var status: CInt = 0
         while true {
             let result = waitpid(pid, &status, 0)
@@ -121,13 +129,40 @@ final class ChildProcess: Sendable {
         return -(status & 0x7f)
     }
 
-    private static func resolveExecutable(_ command: String, path: String?) -> String {
-        guard !command.contains("/"), let path else { return command }
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(command)"
-            if access(candidate, X_OK) == 0 { return candidate }
+    /// The error for a failed spawn: which step, why, and what to check.
+    private static func failure(_ result: mcp_spawn_result, configuration: StdioProcessConfiguration, executable: String) -> TransportError {
+        let command = configuration.command
+        let reason = String(cString: strerror(result.error))
+        let step = String(cString: mcp_spawn_step_name(result.step))
+        switch Int(result.step) {
+        case Int(MCP_SPAWN_STEP_EXEC.rawValue):
+            return TransportError("cannot start '\(command)': \(reason); check that \(executable) exists, is executable and, for a script, that its interpreter (#! line) exists")
+        case Int(MCP_SPAWN_STEP_CHDIR.rawValue):
+            return TransportError("cannot start '\(command)': cannot change to the working directory '\(configuration.workingDirectory ?? "")': \(reason); check cwd (or sandbox.workingDirectory)")
+        case Int(MCP_SPAWN_STEP_RLIMIT_AS.rawValue), Int(MCP_SPAWN_STEP_RLIMIT_CPU.rawValue),
+             Int(MCP_SPAWN_STEP_RLIMIT_NOFILE.rawValue), Int(MCP_SPAWN_STEP_RLIMIT_NPROC.rawValue):
+            return TransportError("cannot start '\(command)': \(step) failed: \(reason); a limit above the proxy's own hard limit needs root, lower it in sandbox.limits")
+        case Int(MCP_SPAWN_STEP_SETGROUPS.rawValue), Int(MCP_SPAWN_STEP_SETGID.rawValue), Int(MCP_SPAWN_STEP_SETUID.rawValue):
+            return TransportError("cannot start '\(command)': \(step) failed: \(reason); check sandbox.user and sandbox.group")
+        case Int(MCP_SPAWN_STEP_FORK.rawValue), Int(MCP_SPAWN_STEP_STATUS_PIPE.rawValue), Int(MCP_SPAWN_STEP_THREAD.rawValue):
+            return TransportError("cannot start '\(command)': \(step) failed: \(reason); the proxy may be out of processes or file descriptors (check ulimit -u and ulimit -n)")
+        default:
+            return TransportError("cannot start '\(command)': \(step) failed: \(reason)")
         }
-        return command
+    }
+
+    /// The executable for `command`: itself when it has a slash, else the first executable
+    /// regular file of that name in `searchPath`; nil when there is none.
+    private static func resolveExecutable(_ command: String, searchPath: String) -> String? {
+        guard !command.contains("/") else { return command }
+        for directory in searchPath.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = "\(directory)/\(command)"
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 
     private static func closeAll(_ fds: [CInt]) {
@@ -137,6 +172,12 @@ final class ChildProcess: Sendable {
     private static func errnoError(_ call: String) -> TransportError {
         TransportError("\(call) failed: \(String(cString: strerror(errno))); the proxy may be out of file descriptors (raise ulimit -n)")
     }
+}
+
+/// Runs `body` with a C string for `text`, or with nil.
+private func withOptionalCString<Result>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+    guard let text else { return body(nil) }
+    return text.withCString { body($0) }
 }
 
 /// A NULL-terminated array of C strings for exec-style calls.

@@ -14,6 +14,13 @@ public struct StdioProcessConfiguration: Sendable, Equatable {
     public var maxLineBytes: Int
     /// How long to wait after closing stdin before SIGTERM, and after SIGTERM before SIGKILL.
     public var shutdownGrace: Duration
+    /// Confinement of the child: environment allowlist, resource limits, `no_new_privs`, user.
+    /// `nil` applies none of those, but the child still dies with the proxy (see ``dieWithProxy``),
+    /// gets only fds 0, 1 and 2, and runs in its own process group.
+    public var sandbox: ProcessSandbox?
+
+    /// Whether the child gets SIGKILL when the proxy dies: the sandbox's setting, on without one.
+    public var dieWithProxy: Bool { sandbox?.dieWithProxy ?? true }
 
     /// Creates a configuration; only `command` is required.
     public init(
@@ -23,7 +30,8 @@ public struct StdioProcessConfiguration: Sendable, Equatable {
         inheritEnvironment: Bool = true,
         workingDirectory: String? = nil,
         maxLineBytes: Int = 16 << 20,
-        shutdownGrace: Duration = .seconds(5)
+        shutdownGrace: Duration = .seconds(5),
+        sandbox: ProcessSandbox? = nil
     ) {
         self.command = command
         self.arguments = arguments
@@ -32,9 +40,11 @@ public struct StdioProcessConfiguration: Sendable, Equatable {
         self.workingDirectory = workingDirectory
         self.maxLineBytes = maxLineBytes
         self.shutdownGrace = shutdownGrace
+        self.sandbox = sandbox
     }
 
-    /// The environment the child actually gets.
+    /// The environment the child actually gets: the inherited part (all of `parent`, or only its
+    /// PATH) filtered by the sandbox's allowlist, then the configured `environment` on top.
     func effectiveEnvironment(parent: [String: String]) -> [String: String] {
         var result: [String: String]
         if inheritEnvironment {
@@ -42,6 +52,9 @@ public struct StdioProcessConfiguration: Sendable, Equatable {
         } else {
             result = [:]
             if let path = parent["PATH"] { result["PATH"] = path }
+        }
+        if let sandbox {
+            result = result.filter { sandbox.allowsVariable($0.key) }
         }
         for (key, value) in environment { result[key] = value }
         return result

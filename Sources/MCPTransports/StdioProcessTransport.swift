@@ -12,9 +12,12 @@ import Darwin
 
 /// An upstream MCP server run as a child process, spoken to over its stdin and stdout.
 ///
-/// The child runs in its own process group; its stderr is drained continuously into the log,
-/// tagged with the upstream's name. `close()` closes stdin, waits, then sends SIGTERM and finally
-/// SIGKILL to the group. When the child exits on its own, the sink hears `.processExited`.
+/// The child holds only fds 0, 1 and 2, runs in its own process group, is confined by the
+/// configuration's ``ProcessSandbox`` and, by default, dies with the proxy (`PR_SET_PDEATHSIG`).
+/// Its stderr is drained continuously into the log, tagged with the upstream's name. `close()`
+/// closes stdin, waits, then sends SIGTERM and finally SIGKILL to the group; once the child has
+/// exited, what is left of its group gets SIGKILL. When the child exits on its own, the sink
+/// hears `.processExited`.
 public final class StdioProcessTransport: MessageTransport {
     public let name: String
     /// What is run.
@@ -65,12 +68,7 @@ public final class StdioProcessTransport: MessageTransport {
 
     public func start(sink: any MessageSink) async throws(TransportError) {
         let environment = configuration.effectiveEnvironment(parent: ProcessInfo.processInfo.environment)
-        let process = try ChildProcess.spawn(
-            command: configuration.command,
-            arguments: configuration.arguments,
-            environment: environment,
-            workingDirectory: configuration.workingDirectory
-        )
+        let process = try ChildProcess.spawn(configuration, environment: environment)
         logger.info("started upstream process", metadata: ["pid": "\(process.pid)", "command": "\(configuration.command)"])
         state.withLockedValue {
             $0.process = process
