@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats", "MCPSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

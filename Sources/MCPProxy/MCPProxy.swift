@@ -24,13 +24,48 @@ public final class MCPProxy: Sendable {
     public let stats: StatsRegistry
     let logger: Logger
     private let cursorSecret: [UInt8]
+    /// The user's stages followed by the stats stage, built once.
+    let pipeline: any MCPMiddleware<ProxyRequestContext>
+    /// Which catalog items each principal sees in lists; nil shows everything.
+    public let visibility: (any CatalogVisibility)?
 
     /// Creates a proxy. Nothing starts until `serve`.
-    public init(upstreams: [UpstreamDefinition], options: ProxyOptions = ProxyOptions(), stats: StatsRegistry = StatsRegistry(significantDigits: 2), logger: Logger) {
+    ///
+    /// - Parameters:
+    ///   - visibility: filters merged lists per principal (an authorizer); nil shows everything.
+    ///   - stages: the request pipeline, in order (``MCPPipelineBuilder``). The proxy adds its
+    ///     stats stage after them; with no stages every request goes straight to its target.
+    public convenience init<Chain: MCPMiddleware>(
+        upstreams: [UpstreamDefinition],
+        options: ProxyOptions = ProxyOptions(),
+        stats: StatsRegistry = StatsRegistry(significantDigits: 2),
+        visibility: (any CatalogVisibility)? = nil,
+        logger: Logger,
+        @MCPPipelineBuilder<ProxyRequestContext> stages: () -> Chain
+    ) where Chain.Context == ProxyRequestContext {
+        self.init(upstreams: upstreams, options: options, stats: stats, visibility: visibility, logger: logger, chain: stages())
+    }
+
+    /// Creates a proxy with no pipeline stages of the user's. Nothing starts until `serve`.
+    public convenience init(upstreams: [UpstreamDefinition], options: ProxyOptions = ProxyOptions(), stats: StatsRegistry = StatsRegistry(significantDigits: 2), logger: Logger) {
+        self.init(upstreams: upstreams, options: options, stats: stats, visibility: nil, logger: logger, chain: PassThroughMiddleware<ProxyRequestContext>())
+    }
+
+    /// Creates a proxy from an already built chain of stages.
+    public init<Chain: MCPMiddleware>(
+        upstreams: [UpstreamDefinition],
+        options: ProxyOptions,
+        stats: StatsRegistry,
+        visibility: (any CatalogVisibility)?,
+        logger: Logger,
+        chain: Chain
+    ) where Chain.Context == ProxyRequestContext {
         self.upstreams = upstreams
         self.options = options
         self.stats = stats
         self.logger = logger
+        self.visibility = visibility
+        self.pipeline = MiddlewarePair(chain, StatsMiddleware())
         var generator = SystemRandomNumberGenerator()
         self.cursorSecret = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
@@ -39,7 +74,10 @@ public final class MCPProxy: Sendable {
     ///
     /// Each call gets its own upstream connections (one upstream session per client session),
     /// so server-to-client requests, subscriptions and log levels never cross clients.
-    public func serve(_ transport: any MessageTransport) async throws(TransportError) {
+    ///
+    /// - Parameter principal: who the client is when the transport authenticates nothing itself
+    ///   (the stdio front's configured principal); nil takes the transport's `principal`.
+    public func serve(_ transport: any MessageTransport, principal: Principal? = nil) async throws(TransportError) {
         let scanner = JSONRPCScanner(limits: options.scanLimits)
         let connections = upstreams.enumerated().map { index, definition in
             UpstreamConnection(definition: definition, index: index, scanner: scanner, logger: logger)
@@ -47,7 +85,8 @@ public final class MCPProxy: Sendable {
         let catalog = MergedCatalog(upstreams: upstreams, options: options, stats: stats, logger: logger)
         let session = ProxySession(
             downstream: transport, upstreams: connections, catalog: catalog,
-            options: options, stats: stats, logger: logger, cursorSecret: cursorSecret)
+            options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
+            pipeline: pipeline, visibility: visibility, principal: principal)
         for connection in connections { connection.attach(session) }
         do {
             try await session.start()

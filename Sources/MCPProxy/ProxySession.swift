@@ -18,6 +18,12 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     let options: ProxyOptions
     let stats: StatsRegistry
     let logger: Logger
+    /// The request pipeline, stats stage included.
+    let pipeline: any MCPMiddleware<ProxyRequestContext>
+    /// Which catalog items the principal sees in lists; nil shows everything.
+    let visibility: (any CatalogVisibility)?
+    /// The principal of a front that authenticates nothing itself (stdio); nil asks the transport.
+    let fixedPrincipal: Principal?
     let scanner: JSONRPCScanner
     let cursors: CursorCodec
     let state = NIOLockedValueBox(SessionState())
@@ -78,8 +84,14 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         options: ProxyOptions,
         stats: StatsRegistry,
         logger: Logger,
-        cursorSecret: [UInt8]
+        cursorSecret: [UInt8],
+        pipeline: any MCPMiddleware<ProxyRequestContext> = StatsMiddleware(),
+        visibility: (any CatalogVisibility)? = nil,
+        principal: Principal? = nil
     ) {
+        self.pipeline = pipeline
+        self.visibility = visibility
+        self.fixedPrincipal = principal
         self.downstream = downstream
         self.upstreams = upstreams
         self.catalog = catalog
@@ -92,6 +104,16 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     }
 
     var phase: Phase { state.withLockedValue { $0.phase } }
+
+    /// Who is calling: the configured principal, or the one the transport authenticated.
+    var principal: Principal { fixedPrincipal ?? downstream.principal }
+
+    /// Tells the pipeline's stages how a forwarded request ended.
+    func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64) {
+        guard pipeline.observesCompletion else { return }
+        let summary = MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt)
+        pipeline.finished(summary, context: request.context, outcome: outcome)
+    }
 
     // MARK: Sending to the client
 
@@ -243,7 +265,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     private func timedOut(_ request: ForwardedRequest, id: Int64, upstream: UpstreamConnection, now: UInt64) {
         state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
-        request.series.record(latencyNanoseconds: now &- request.startedAt, outcome: .timeout)
+        complete(request, outcome: .timeout, now: now)
         var params: [UInt8] = Array(#"{"requestId":"#.utf8)
         params += JSONRPCID.number(id).jsonBytes
         params += Array(#","reason":"timed out in the proxy"}"#.utf8)

@@ -59,7 +59,7 @@ extension ProxySession {
         catalog.store(kind, upstream: upstream.index, items: items, version: version)
     }
 
-    func handleList(_ kind: ListKind, message: JSONRPCMessage, id: [UInt8], route: ReplyRoute) async {
+    func handleList(_ kind: ListKind, message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, principal: Principal) async {
         var offset = 0
         if let paramsRange = message.envelope.paramsRange, let cursorView = JSONView(message: message, range: paramsRange)["cursor"] {
             guard let text = cursorView.string, let cursor = cursors.decode(text, list: kind.resultKey) else {
@@ -70,18 +70,26 @@ extension ProxySession {
         }
         if !allListsLoaded(kind) { await loadLists(kind) }
         let merged = catalog.merged(kind)
-        let pageSize = options.pageSize > 0 ? options.pageSize : max(merged.entries.count, 1)
-        let start = min(offset, merged.entries.count)
-        let end = min(start + pageSize, merged.entries.count)
+        // Filter before paging, so offsets in cursors count only what this principal sees.
+        let entries: [MergedEntry]
+        if let visibility {
+            let publicKind = kind.publicKind
+            entries = merged.entries.filter { visibility.isVisible(principal, kind: publicKind, name: $0.exposed) }
+        } else {
+            entries = merged.entries
+        }
+        let pageSize = options.pageSize > 0 ? options.pageSize : max(entries.count, 1)
+        let start = min(offset, entries.count)
+        let end = min(start + pageSize, entries.count)
         var result: [UInt8] = [UInt8(ascii: "{")]
         JSONString.append(kind.resultKey, to: &result)
         result += [UInt8(ascii: ":"), UInt8(ascii: "[")]
-        for (position, entry) in merged.entries[start..<end].enumerated() {
+        for (position, entry) in entries[start..<end].enumerated() {
             if position > 0 { result.append(UInt8(ascii: ",")) }
             result += entry.bytes
         }
         result.append(UInt8(ascii: "]"))
-        if end < merged.entries.count {
+        if end < entries.count {
             result += Array(#","nextCursor":"#.utf8)
             JSONString.append(cursors.encode(CatalogCursor(generation: merged.generation, offset: end, list: kind.resultKey)), to: &result)
         }

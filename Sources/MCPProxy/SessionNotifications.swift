@@ -34,7 +34,7 @@ extension ProxySession {
         guard let target else { return }
         let upstream = upstreams[target.upstream]
         guard let request = upstream.abandon(target.id) else { return }
-        request.series.record(latencyNanoseconds: MonotonicClock.now() &- request.startedAt, outcome: .cancelled)
+        complete(request, outcome: .cancelled, now: MonotonicClock.now())
         upstream.send(message.splicing(range, with: JSONRPCID.number(target.id).jsonBytes))
         if case .batch(let collector) = request.reply, let all = collector.skip() {
             sendToClient(all)

@@ -30,17 +30,17 @@ extension ProxySession {
         }
         switch method {
         case .initialize:
-            beginInitialize(message, id: id, route: route)
+            runPipeline(message, id: id, route: route, target: .local(.initialize))
         case .ping:
-            replyResult(route, id: id, result: Array("{}".utf8))
+            runPipeline(message, id: id, route: route, target: .local(.ping))
         case .toolsList:
-            runTask { await self.handleList(.tools, message: message, id: id, route: route) }
+            runPipeline(message, id: id, route: route, target: .local(.list(.tools)))
         case .promptsList:
-            runTask { await self.handleList(.prompts, message: message, id: id, route: route) }
+            runPipeline(message, id: id, route: route, target: .local(.list(.prompts)))
         case .resourcesList:
-            runTask { await self.handleList(.resources, message: message, id: id, route: route) }
+            runPipeline(message, id: id, route: route, target: .local(.list(.resources)))
         case .resourcesTemplatesList:
-            runTask { await self.handleList(.resourceTemplates, message: message, id: id, route: route) }
+            runPipeline(message, id: id, route: route, target: .local(.list(.resourceTemplates)))
         case .toolsCall:
             routeByName(message, kind: .tools, id: id, route: route)
         case .promptsGet:
@@ -50,10 +50,70 @@ extension ProxySession {
         case .completionComplete:
             routeCompletion(message, id: id, route: route)
         case .loggingSetLevel:
-            runTask { await self.handleSetLevel(message, id: id, route: route) }
+            runPipeline(message, id: id, route: route, target: .local(.setLevel))
         default:
             routeByRule(message, method: method, id: id, route: route)
         }
+    }
+
+    // MARK: The pipeline
+
+    /// Runs a routed request through the pipeline; the terminal answers it locally or forwards it.
+    func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget) {
+        guard let method = message.envelope.method else { return }
+        var call = MCPCall(message: message, method: method, idBytes: id, receivedAt: MonotonicClock.now())
+        var context = ProxyRequestContext(principal: principal, target: target)
+        let verdict = pipeline.handle(&call, context: &context) { call, context in
+            self.terminal(call, context: context, route: route)
+        }
+        if case .refused(let refusal) = verdict {
+            stats.counter("mcp_proxy_refused_total", help: "Client requests a pipeline stage refused, by reason",
+                          labels: ["reason": refusal.reason]).increment()
+            replyError(route, id: id, code: refusal.code, message: refusal.message, data: refusal.data)
+        }
+    }
+
+    /// The end of the chain: answer locally, or forward upstream.
+    private func terminal(_ call: MCPCall, context: ProxyRequestContext, route: ReplyRoute) -> MCPVerdict {
+        let message = call.message
+        let id = call.idBytes
+        switch context.target {
+        case .local(.initialize):
+            beginInitialize(message, id: id, route: route)
+        case .local(.ping):
+            replyResult(route, id: id, result: Array("{}".utf8))
+        case .local(.list(let kind)):
+            let principal = context.principal
+            runTask { await self.handleList(kind, message: message, id: id, route: route, principal: principal) }
+        case .local(.setLevel):
+            runTask { await self.handleSetLevel(message, id: id, route: route) }
+        case .upstream(let target):
+            if let (uri, subscribe) = target.subscription {
+                state.withLockedValue { state in
+                    if subscribe {
+                        state.subscriptions[uri, default: 0] += 1
+                    } else if let count = state.subscriptions[uri] {
+                        state.subscriptions[uri] = count > 1 ? count - 1 : nil
+                    }
+                }
+            }
+            forward(message, target: target, context: context, id: id, route: route)
+            return .forwarded
+        }
+        return .answered
+    }
+
+    /// Routes a request to upstream `index` with `edits` applied, through the pipeline.
+    func routeToUpstream(
+        _ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, index: Int, edits: [ByteSplice],
+        series: RequestSeries?, rewritesURIs: Bool = false, subscription: (uri: String, subscribe: Bool)? = nil
+    ) {
+        let upstream = upstreams[index]
+        let target = UpstreamTarget(
+            index: index, name: upstream.name, edits: edits,
+            series: series ?? stats.requestSeries(upstream: upstream.name, method: message.envelope.method?.name ?? "?", tool: nil),
+            rewritesURIs: rewritesURIs, subscription: subscription)
+        runPipeline(message, id: id, route: route, target: .upstream(target))
     }
 
     // MARK: Routing
@@ -78,8 +138,8 @@ extension ProxySession {
             return
         }
         let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: entry.originalJSON)]
-        forward(message, to: upstreams[entry.upstream], edits: edits, series: entry.series, id: id, route: route,
-                rewritesURIs: options.rewriteResourceURIs)
+        routeToUpstream(message, id: id, route: route, index: entry.upstream, edits: edits, series: entry.series,
+                        rewritesURIs: options.rewriteResourceURIs)
     }
 
     /// resources/read, subscribe and unsubscribe: the URI's owner.
@@ -102,22 +162,18 @@ extension ProxySession {
             return
         }
         let upstream = upstreams[target.upstream]
+        var subscription: (uri: String, subscribe: Bool)?
         if method == .resourcesSubscribe || method == .resourcesUnsubscribe {
             guard upstream.initializeResult?.capabilities.resourcesSubscribe ?? true else {
                 replyError(route, id: id, code: .methodNotFound, message: "Upstream '\(upstream.name)' does not support resource subscriptions")
                 return
             }
-            state.withLockedValue { state in
-                if method == .resourcesSubscribe {
-                    state.subscriptions[uri, default: 0] += 1
-                } else if let count = state.subscriptions[uri] {
-                    state.subscriptions[uri] = count > 1 ? count - 1 : nil
-                }
-            }
+            subscription = (uri, method == .resourcesSubscribe)
         }
         let edits = target.uri == uri ? [] : [ByteSplice(range: uriRange, replacement: JSONString.encode(target.uri))]
         let series = stats.requestSeries(upstream: upstream.name, method: method.name, tool: nil)
-        forward(message, to: upstream, edits: edits, series: series, id: id, route: route, rewritesURIs: options.rewriteResourceURIs)
+        routeToUpstream(message, id: id, route: route, index: target.upstream, edits: edits, series: series,
+                        rewritesURIs: options.rewriteResourceURIs, subscription: subscription)
     }
 
     /// completion/complete: by the prompt name or resource URI in `ref`.
@@ -138,7 +194,7 @@ extension ProxySession {
             }
             let upstream = upstreams[entry.upstream]
             let edits = entry.original == name ? [] : [ByteSplice(range: range, replacement: JSONString.encode(entry.original))]
-            forward(message, to: upstream, edits: edits, series: series(upstream.name), id: id, route: route)
+            routeToUpstream(message, id: id, route: route, index: upstream.index, edits: edits, series: series(upstream.name))
         } else if let uri = envelope.refURI, let range = envelope.refURIRange {
             let lookup = resolveOrLoad([.resources, .resourceTemplates], message: message, route: route, retried: retried) {
                 self.resourceTarget(for: uri)
@@ -153,7 +209,7 @@ extension ProxySession {
             }
             let upstream = upstreams[target.upstream]
             let edits = target.uri == uri ? [] : [ByteSplice(range: range, replacement: JSONString.encode(target.uri))]
-            forward(message, to: upstream, edits: edits, series: series(upstream.name), id: id, route: route)
+            routeToUpstream(message, id: id, route: route, index: upstream.index, edits: edits, series: series(upstream.name))
         } else {
             replyError(route, id: id, code: .invalidParams, message: "params.ref must name a prompt (ref/prompt with name) or a resource (ref/resource with uri)")
         }
@@ -167,7 +223,7 @@ extension ProxySession {
             return
         }
         let series = stats.requestSeries(upstream: upstream.name, method: method.name, tool: nil)
-        forward(message, to: upstream, edits: [], series: series, id: id, route: route)
+        routeToUpstream(message, id: id, route: route, index: upstream.index, edits: [], series: series)
     }
 
     /// Routes a request after some asynchronous `work` (a catalog load, an upstream start),
@@ -223,19 +279,13 @@ extension ProxySession {
     // MARK: Forwarding
 
     /// Sends a client request upstream with the proxy's id (and progress token), remembering how to answer.
-    func forward(
-        _ message: JSONRPCMessage,
-        to upstream: UpstreamConnection,
-        edits: [ByteSplice],
-        series: RequestSeries?,
-        id: [UInt8],
-        route: ReplyRoute,
-        rewritesURIs: Bool = false
-    ) {
+    func forward(_ message: JSONRPCMessage, target: UpstreamTarget, context: ProxyRequestContext, id: [UInt8], route: ReplyRoute) {
         let envelope = message.envelope
+        let upstream = upstreams[target.index]
+        guard let method = envelope.method else { return }
         guard upstream.isReady else {
             if case .stopped(let error) = upstream.phase {
-                series?.record(latencyNanoseconds: 0, outcome: .upstreamUnavailable)
+                finishUnforwarded(method: method, context: context)
                 replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
                 return
             }
@@ -245,9 +295,10 @@ extension ProxySession {
                 outcome.withLockedValue { $0 = result }
             } then: {
                 if case .failure(let error)? = outcome.withLockedValue({ $0 }) {
+                    self.finishUnforwarded(method: method, context: context)
                     self.replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
                 } else {
-                    self.forward(message, to: upstream, edits: edits, series: series, id: id, route: route, rewritesURIs: rewritesURIs)
+                    self.forward(message, target: target, context: context, id: id, route: route)
                 }
             }
             return
@@ -257,7 +308,7 @@ extension ProxySession {
             return
         }
         let upstreamIDBytes = JSONRPCID.number(upstreamID).jsonBytes
-        var allEdits = edits
+        var allEdits = target.edits
         allEdits.append(ByteSplice(range: idRange, replacement: upstreamIDBytes))
         var clientToken: [UInt8]?
         if let tokenRange = envelope.progressTokenRange {
@@ -270,10 +321,11 @@ extension ProxySession {
             clientID: clientID,
             clientProgressToken: clientToken,
             reply: route,
-            series: series ?? stats.requestSeries(upstream: upstream.name, method: envelope.method?.name ?? "?", tool: nil),
+            method: method,
+            context: context,
             startedAt: now,
             deadline: now &+ MonotonicClock.nanoseconds(options.requestTimeout),
-            rewritesURIs: rewritesURIs)
+            rewritesURIs: target.rewritesURIs)
         let duplicate = state.withLockedValue { state -> Bool in
             if state.inflight[clientID] != nil || state.routing.contains(clientID) { return true }
             state.inflight[clientID] = (upstream.index, upstreamID)
@@ -285,9 +337,16 @@ extension ProxySession {
         }
         if !upstream.forward(message.splicing(allEdits), id: upstreamID, request: request) {
             state.withLockedValue { _ = $0.inflight.removeValue(forKey: clientID) }
-            request.series.record(latencyNanoseconds: 0, outcome: .upstreamUnavailable)
+            complete(request, outcome: .upstreamUnavailable, now: now)
             replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(upstream.name)' is unavailable")
         }
+    }
+
+    /// Tells the stages that a request the chain let through never reached its upstream.
+    private func finishUnforwarded(method: MCPMethod, context: ProxyRequestContext) {
+        guard pipeline.observesCompletion else { return }
+        let now = MonotonicClock.now()
+        pipeline.finished(MCPCallSummary(method: method, receivedAt: now, latencyNanoseconds: 0), context: context, outcome: .upstreamUnavailable)
     }
 
     /// Starts and initializes an upstream with this session's handshake.
@@ -312,9 +371,9 @@ extension ProxySession {
         if request.rewritesURIs, let resultRange = message.envelope.resultRange {
             edits += URIRewriter.edits(inResult: JSONView(message: message, range: resultRange)) { self.catalog.exposedURI($0, upstream: upstream.index) }
         }
-        let outcome: RequestOutcome = message.envelope.kind == .errorResponse
+        let outcome: MCPOutcome = message.envelope.kind == .errorResponse
             ? .error(code: message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue) : .success
-        request.series.record(latencyNanoseconds: MonotonicClock.now() &- request.startedAt, outcome: outcome)
+        complete(request, outcome: outcome, now: MonotonicClock.now())
         reply(message.splicing(edits), request.reply)
     }
 
@@ -329,7 +388,7 @@ extension ProxySession {
         }
         let now = MonotonicClock.now()
         for request in requests {
-            request.series.record(latencyNanoseconds: now &- request.startedAt, outcome: .upstreamUnavailable)
+            complete(request, outcome: .upstreamUnavailable, now: now)
             replyError(request.reply, id: request.clientIDBytes, code: error.code,
                        message: "Upstream '\(upstream.name)' failed before answering: \(error.message)")
         }

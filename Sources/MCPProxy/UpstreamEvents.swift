@@ -28,8 +28,10 @@ struct ForwardedRequest: Sendable {
     let clientProgressToken: [UInt8]?
     /// Where the response goes (directly, or into a batch).
     let reply: ReplyRoute
-    /// Stats for this request.
-    let series: RequestSeries
+    /// The request's method.
+    let method: MCPMethod
+    /// What the pipeline knew of the request; its stages learn the outcome with it.
+    let context: ProxyRequestContext
     /// Monotonic nanoseconds when it was forwarded, and when it expires.
     let startedAt: UInt64
     let deadline: UInt64
