@@ -23,6 +23,15 @@ public struct ListenSettings: Sendable, Equatable {
     public var drainSeconds: Double = 10
     /// TLS for the fronts; nil serves plain HTTP.
     public var tls: TLSFileSettings?
+    /// The most connections open at once on the network fronts; past it new connections are
+    /// closed at once. Default 4096.
+    public var maxConnections: Int = 4096
+    /// The most connections open at once from one remote address. Default 256.
+    public var maxConnectionsPerAddress: Int = 256
+    /// How long a client may take to send a request's headers before the connection is closed. Default 10.
+    public var headerTimeoutSeconds: Double = 10
+    /// How long an idle keep-alive connection (no request in progress, no open stream) stays open. Default 60.
+    public var idleTimeoutSeconds: Double = 60
 
     /// Defaults: 127.0.0.1:8080, /mcp, /sse, /messages, /ws.
     public init() {}

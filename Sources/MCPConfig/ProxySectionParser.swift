@@ -3,17 +3,20 @@
 struct ProxySectionParser {
     static let sections: [String: [String]] = [
         "namespacing": ["separator", "collision", "maxNameLength", "rewriteResourceURIs"],
-        "limits": ["maxMessageBytes", "maxNestingDepth", "maxLineBytes", "requestTimeoutSeconds"],
+        "limits": ["maxMessageBytes", "maxNestingDepth", "maxLineBytes", "requestTimeoutSeconds",
+                   "maxSessions", "maxSessionsPerPrincipal"],
         "upstreams": ["startup", "initializeTimeoutSeconds", "shutdownGraceSeconds", "restart"],
         "pagination": ["pageSize"],
         "logging": ["level"],
         "stats": ["dumpOnExit"],
         "listen": ["host", "port", "path", "ssePath", "messagesPath", "webSocketPath", "namedServers",
-                   "allowedOrigins", "maxBodyBytes", "sessionIdleTimeoutSeconds", "drainSeconds", "tls"],
+                   "allowedOrigins", "maxBodyBytes", "sessionIdleTimeoutSeconds", "drainSeconds", "tls",
+                   "maxConnections", "maxConnectionsPerAddress", "headerTimeoutSeconds", "idleTimeoutSeconds"],
         "admin": ["host", "port"],
     ]
     static let topKeys = ["name", "version", "instructions", "namespacing", "routes", "limits",
-                          "upstreams", "pagination", "logging", "stats", "listen", "admin"]
+                          "upstreams", "pagination", "logging", "stats", "listen", "admin",
+                          "auth", "authorization", "rateLimits"]
 
     /// The settings, with defaults for what is missing or invalid (invalid values are reported),
     /// and the routes as read (with the line of each, for later checks).
@@ -65,6 +68,7 @@ struct ProxySectionParser {
             }
             settings.admin = admin
         }
+        SecuritySectionsParser.parse(mapping, path: path, into: &settings, reader: &reader)
         var routes: [RouteParser.ParsedRoute] = []
         if let value = reader.optional(mapping, "routes") {
             routes = RouteParser.parse(value, at: path.key("routes"), reader: &reader)
@@ -115,6 +119,12 @@ struct ProxySectionParser {
         if let value = reader.optional(section, "requestTimeoutSeconds"),
            let seconds = reader.seconds(value, at: here.key("requestTimeoutSeconds"), allowZero: false) {
             settings.requestTimeoutSeconds = seconds
+        }
+        if let value = reader.optional(section, "maxSessions"), let number = reader.int(value, at: here.key("maxSessions"), minimum: 1) {
+            settings.maxSessions = number
+        }
+        if let value = reader.optional(section, "maxSessionsPerPrincipal"), let number = reader.int(value, at: here.key("maxSessionsPerPrincipal"), minimum: 1) {
+            settings.maxSessionsPerPrincipal = number
         }
     }
 
@@ -176,6 +186,7 @@ struct ProxySectionParser {
         if let value = reader.optional(section, "tls") {
             listen.tls = TLSSectionParser.parse(value, at: here.key("tls"), reader: &reader, requireIdentity: true)
         }
+        ConnectionLimitsParser.read(section, at: here, into: &listen, reader: &reader)
         settings.listen = listen
     }
 
@@ -187,6 +198,8 @@ struct ProxySectionParser {
         for entry in mapping.entries where !topKeys.contains(entry.key) {
             if entry.key == "logLevel" {
                 hints[entry.key] = "write it as proxy.logging.level"
+            } else if let section = SecuritySectionsParser.home(of: entry.key) {
+                hints[entry.key] = "it belongs under proxy.\(section)"
             } else if let (section, _) = nested.first(where: { $0.1 == entry.key }) {
                 hints[entry.key] = "it belongs under proxy.\(section)"
             } else if KeySuggestion.closest(to: entry.key, among: topKeys) == nil,

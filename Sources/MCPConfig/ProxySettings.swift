@@ -55,6 +55,22 @@ public struct ProxySettings: Sendable, Equatable {
     /// The admin listener (`proxy.admin`); nil when not configured.
     public var admin: AdminSettings?
 
+    /// `proxy.limits.maxSessions`: the most client sessions open at once over all network
+    /// fronts; past it a new session is refused with a clear error. Default 10000.
+    public var maxSessions: Int = 10_000
+    /// `proxy.limits.maxSessionsPerPrincipal`: the most sessions one authenticated principal may
+    /// hold at once. Default 100. Anonymous callers are bounded by `maxSessions` and
+    /// `proxy.listen.maxConnectionsPerAddress` instead.
+    public var maxSessionsPerPrincipal: Int = 100
+
+    /// `proxy.auth`: authentication; `nil` when the file has no `auth` section (no
+    /// authentication, and the default pre-authentication limit).
+    public var auth: AuthSettings?
+    /// `proxy.authorization`: what principals may do; `nil` when not configured (everything allowed).
+    public var authorization: AuthorizationSettings?
+    /// `proxy.rateLimits`: token buckets, in file order. Default none.
+    public var rateLimits: [RateLimitSetting] = []
+
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]
     /// The values `logLevel` may take, from most to least verbose.
