@@ -1,0 +1,85 @@
+/// The pipeline stage that asks a ``RateLimiter`` about every request and refuses those over a
+/// limit before they reach an upstream.
+///
+/// The refusal is ``JSONRPCErrorCode/rateLimited`` (-32029) with `data`
+/// `{"reason":"rateLimited","retryAfterMs":N}`. The request's arrival time (`MCPCall.receivedAt`)
+/// is the clock. This stage passes no upstream (it usually runs before routing); for
+/// `per: upstream` entries use ``RoutedRateLimitMiddleware`` after routing. The allow path
+/// allocates nothing.
+public struct RateLimitMiddleware<Context: PrincipalContext>: MCPMiddleware {
+    /// The limiter.
+    public let limiter: any RateLimiter
+
+    /// Creates the stage.
+    public init(limiter: any RateLimiter) {
+        self.limiter = limiter
+    }
+
+    /// Refuses requests over a limit; passes the rest on.
+    public func handle(
+        _ call: inout MCPCall,
+        context: inout Context,
+        next: (inout MCPCall, inout Context) -> MCPVerdict
+    ) -> MCPVerdict {
+        let decision = limiter.check(
+            principal: context.principal,
+            method: call.method,
+            name: call.name,
+            upstream: nil,
+            now: call.receivedAt
+        )
+        switch decision {
+        case .allowed:
+            return next(&call, &context)
+        case .limited(let wait, let entry):
+            return .refused(Self.refusal(retryAfterNanoseconds: wait, entry: entry))
+        }
+    }
+
+    /// The refusal for a request over a limit.
+    static func refusal(retryAfterNanoseconds wait: UInt64, entry: String) -> MCPRefusal {
+        let milliseconds = wait / 1_000_000 + (wait % 1_000_000 == 0 ? 0 : 1)
+        var data: [UInt8] = Array(#"{"reason":"rateLimited","retryAfterMs":"#.utf8)
+        data.append(contentsOf: String(milliseconds).utf8)
+        data.append(UInt8(ascii: "}"))
+        return MCPRefusal(
+            code: .rateLimited,
+            message: "Rate limit exceeded (\(entry)); retry after \(milliseconds) ms",
+            data: data,
+            reason: "rateLimited"
+        )
+    }
+}
+
+/// ``RateLimitMiddleware`` for a stage after routing: the routed upstream (`upstreamName`) is
+/// passed to the limiter, so `per: upstream` entries count too.
+public struct RoutedRateLimitMiddleware<Context: PrincipalContext & RoutedContext>: MCPMiddleware {
+    /// The limiter.
+    public let limiter: any RateLimiter
+
+    /// Creates the stage.
+    public init(limiter: any RateLimiter) {
+        self.limiter = limiter
+    }
+
+    /// Refuses requests over a limit; passes the rest on.
+    public func handle(
+        _ call: inout MCPCall,
+        context: inout Context,
+        next: (inout MCPCall, inout Context) -> MCPVerdict
+    ) -> MCPVerdict {
+        let decision = limiter.check(
+            principal: context.principal,
+            method: call.method,
+            name: call.name,
+            upstream: context.upstreamName,
+            now: call.receivedAt
+        )
+        switch decision {
+        case .allowed:
+            return next(&call, &context)
+        case .limited(let wait, let entry):
+            return .refused(RateLimitMiddleware<Context>.refusal(retryAfterNanoseconds: wait, entry: entry))
+        }
+    }
+}
