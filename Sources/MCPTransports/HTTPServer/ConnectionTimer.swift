@@ -19,17 +19,25 @@ final class ConnectionTimer {
     private let channel: any Channel
     private let headerTimeout: TimeAmount?
     private let idleTimeout: TimeAmount?
+    /// The longest a pending check may lie ahead: the shorter timeout. Checks are not moved on
+    /// every request (that would schedule a task per request); instead one check is pending at a
+    /// time, never later than the current deadline, and reschedules itself while a deadline runs.
+    private let granularity: TimeAmount
     private let tracker: ConnectionTracker
     private var phase = Phase.readingHead
-    private var deadline: Scheduled<Void>?
+    /// When the current phase's limit is reached; nil while no deadline runs.
+    private var deadline: NIODeadline?
+    private var check: Scheduled<Void>?
+    private var checkAt = NIODeadline.distantFuture
 
     /// Created on the channel's event loop when the connection is accepted; the header deadline starts.
     init(channel: any Channel, headerTimeout: Duration, idleTimeout: Duration, tracker: ConnectionTracker) {
         self.channel = channel
         self.headerTimeout = headerTimeout > .zero ? TimeAmount(headerTimeout) : nil
         self.idleTimeout = idleTimeout > .zero ? TimeAmount(idleTimeout) : nil
+        self.granularity = [self.headerTimeout, self.idleTimeout].compactMap { $0 }.min() ?? .seconds(1)
         self.tracker = tracker
-        arm(headerTimeout: true)
+        setDeadline(self.headerTimeout)
     }
 
     /// The timer of a front connection, found in its pipeline (on the event loop); nil when the
@@ -42,45 +50,64 @@ final class ConnectionTimer {
     func bytesArrived() {
         guard case .idle = phase else { return }
         phase = .readingHead
-        arm(headerTimeout: true)
+        setDeadline(headerTimeout)
     }
 
     /// A complete request head arrived.
     func requestStarted() {
         guard phase != .stopped, phase != .busy else { return }
         phase = .busy
-        disarm()
+        deadline = nil
     }
 
     /// The response to the current request ended; the connection stays open for the next one.
     func responseFinished() {
         guard case .busy = phase else { return }
         phase = .idle
-        arm(headerTimeout: false)
+        setDeadline(idleTimeout)
     }
 
     /// No more deadlines: the connection closed or is a WebSocket now.
     func stop() {
         phase = .stopped
-        disarm()
+        deadline = nil
+        check?.cancel()
+        check = nil
     }
 
-    private func arm(headerTimeout isHeader: Bool) {
-        disarm()
-        guard let timeout = isHeader ? headerTimeout : idleTimeout else { return }
-        let expected = phase
-        deadline = channel.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard phase == expected else { return }
-            phase = .stopped
+    private func setDeadline(_ timeout: TimeAmount?) {
+        guard let timeout else {
             deadline = nil
-            tracker.record(isHeader ? .headerTimeout : .idleTimeout)
-            channel.close(promise: nil)
+            return
+        }
+        let now = NIODeadline.now()
+        let due = now + timeout
+        deadline = due
+        if check == nil || checkAt > due {
+            schedule(at: min(due, now + granularity))
         }
     }
 
-    private func disarm() {
-        deadline?.cancel()
-        deadline = nil
+    private func schedule(at time: NIODeadline) {
+        check?.cancel()
+        checkAt = time
+        check = channel.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
+            fire()
+        }
+    }
+
+    private func fire() {
+        check = nil
+        checkAt = .distantFuture
+        guard phase != .stopped, phase != .busy, let deadline else { return }
+        let now = NIODeadline.now()
+        guard deadline <= now else {
+            schedule(at: min(deadline, now + granularity))
+            return
+        }
+        tracker.record(phase == .readingHead ? .headerTimeout : .idleTimeout)
+        stop()
+        channel.close(promise: nil)
     }
 }
 
