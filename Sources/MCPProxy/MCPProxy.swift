@@ -1,6 +1,7 @@
 import JSONRPC
 import Logging
 import MCPRouting
+import MCPSecurity
 import MCPStats
 import MCPTransports
 
@@ -27,7 +28,7 @@ public final class MCPProxy: Sendable {
     /// The user's stages followed by the stats stage, built once.
     let pipeline: any MCPMiddleware<ProxyRequestContext>
     /// Which catalog items each principal sees in lists; nil shows everything.
-    public let visibility: (any CatalogVisibility)?
+    public let visibility: (any Authorizer)?
 
     /// Creates a proxy. Nothing starts until `serve`.
     ///
@@ -39,7 +40,7 @@ public final class MCPProxy: Sendable {
         upstreams: [UpstreamDefinition],
         options: ProxyOptions = ProxyOptions(),
         stats: StatsRegistry = StatsRegistry(significantDigits: 2),
-        visibility: (any CatalogVisibility)? = nil,
+        visibility: (any Authorizer)? = nil,
         logger: Logger,
         @MCPPipelineBuilder<ProxyRequestContext> stages: () -> Chain
     ) where Chain.Context == ProxyRequestContext {
@@ -56,7 +57,7 @@ public final class MCPProxy: Sendable {
         upstreams: [UpstreamDefinition],
         options: ProxyOptions,
         stats: StatsRegistry,
-        visibility: (any CatalogVisibility)?,
+        visibility: (any Authorizer)?,
         logger: Logger,
         chain: Chain
     ) where Chain.Context == ProxyRequestContext {

@@ -1,4 +1,5 @@
 import JSONRPC
+import MCPSecurity
 import MCPStats
 
 /// What every pipeline stage of an ``MCPProxy`` sees besides the call: who is calling, and where
@@ -16,8 +17,8 @@ public struct ProxyRequestContext: PrincipalContext, RoutedContext, Sendable {
         return nil
     }
     /// The list a local list request reads (tools, prompts, resources, templates), else nil.
-    public var listKind: CatalogListKind? {
-        if case .local(.list(let kind)) = target { return kind.publicKind }
+    public var listKind: CatalogItemKind? {
+        if case .local(.list(let kind)) = target { return kind.itemKind }
         return nil
     }
 
@@ -30,28 +31,9 @@ public struct ProxyRequestContext: PrincipalContext, RoutedContext, Sendable {
     }
 }
 
-/// The lists a client can read from the merged catalog.
-public enum CatalogListKind: String, Sendable, Hashable, CaseIterable {
-    /// `tools/list`: items matched by tool name.
-    case tools
-    /// `prompts/list`: items matched by prompt name.
-    case prompts
-    /// `resources/list`: items matched by URI.
-    case resources
-    /// `resources/templates/list`: items matched by URI template.
-    case resourceTemplates
-}
-
-/// Decides which catalog items a principal sees in merged lists. A user's authorizer conforms;
-/// the proxy filters before it pages, so cursors stay correct.
-public protocol CatalogVisibility: Sendable {
-    /// Whether `principal` may see the item exposed as `name` (a tool or prompt name, a resource
-    /// URI or a URI template) in the list of `kind`.
-    func isVisible(_ principal: Principal, kind: CatalogListKind, name: String) -> Bool
-}
-
 extension ListKind {
-    var publicKind: CatalogListKind {
+    /// The authorizer's name for this list.
+    var itemKind: CatalogItemKind {
         switch self {
         case .tools: return .tools
         case .prompts: return .prompts

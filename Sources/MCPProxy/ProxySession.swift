@@ -1,6 +1,7 @@
 import JSONRPC
 import Logging
 import MCPRouting
+import MCPSecurity
 import MCPStats
 import MCPTransports
 import NIOConcurrencyHelpers
@@ -21,7 +22,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     /// The request pipeline, stats stage included.
     let pipeline: any MCPMiddleware<ProxyRequestContext>
     /// Which catalog items the principal sees in lists; nil shows everything.
-    let visibility: (any CatalogVisibility)?
+    let visibility: (any Authorizer)?
     /// The principal of a front that authenticates nothing itself (stdio); nil asks the transport.
     let fixedPrincipal: Principal?
     let scanner: JSONRPCScanner
@@ -86,7 +87,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         logger: Logger,
         cursorSecret: [UInt8],
         pipeline: any MCPMiddleware<ProxyRequestContext> = StatsMiddleware(),
-        visibility: (any CatalogVisibility)? = nil,
+        visibility: (any Authorizer)? = nil,
         principal: Principal? = nil
     ) {
         self.pipeline = pipeline

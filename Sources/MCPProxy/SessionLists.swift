@@ -73,8 +73,8 @@ extension ProxySession {
         // Filter before paging, so offsets in cursors count only what this principal sees.
         let entries: [MergedEntry]
         if let visibility {
-            let publicKind = kind.publicKind
-            entries = merged.entries.filter { visibility.isVisible(principal, kind: publicKind, name: $0.exposed) }
+            let itemKind = kind.itemKind
+            entries = merged.entries.filter { visibility.isVisible(principal, kind: itemKind, name: $0.exposed) }
         } else {
             entries = merged.entries
         }

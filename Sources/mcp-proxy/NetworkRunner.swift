@@ -33,14 +33,16 @@ struct NetworkRunner {
         let stats = StatsRegistry(significantDigits: 2)
         let upstreams: [UpstreamDefinition]
         let options: ProxyOptions
+        let security: SecurityComponents
         do {
             upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             options = try ProxyAssembly.options(from: config)
+            security = try await SecurityComponents.build(from: config)
         } catch {
             FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let aggregated = MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+        let aggregated = ProxyAssembly.proxy(upstreams: upstreams, options: options, stats: stats, security: security, logger: logger)
         var proxies: [String: MCPProxy] = ["*": aggregated]
         let listen = config.proxy.listen
         var endpoints = [
@@ -52,7 +54,7 @@ struct NetworkRunner {
             for definition in upstreams {
                 var alone = definition
                 alone.namespace = .none
-                proxies[definition.name] = MCPProxy(upstreams: [alone], options: options, stats: stats, logger: logger)
+                proxies[definition.name] = ProxyAssembly.proxy(upstreams: [alone], options: options, stats: stats, security: security, logger: logger)
                 let base = "/servers/\(definition.name)"
                 endpoints += [
                     HTTPEndpoint(path: base + "/mcp", kind: .streamableHTTP, service: definition.name),
@@ -67,6 +69,14 @@ struct NetworkRunner {
         front.allowedOrigins = listen.allowedOrigins
         front.maxBodyBytes = listen.maxBodyBytes
         front.sessionIdleTimeout = .milliseconds(Int(listen.sessionIdleTimeoutSeconds * 1000))
+        front.maxConnections = listen.maxConnections
+        front.maxConnectionsPerAddress = listen.maxConnectionsPerAddress
+        front.headerTimeout = .milliseconds(Int(listen.headerTimeoutSeconds * 1000))
+        front.idleTimeout = .milliseconds(Int(listen.idleTimeoutSeconds * 1000))
+        front.maxSessions = config.proxy.maxSessions
+        front.maxSessionsPerPrincipal = config.proxy.maxSessionsPerPrincipal
+        front.admission = security.admission
+        front.staticDocuments = security.staticDocuments
         if let tls = listen.tls, let certificate = tls.certificate, let key = tls.privateKey {
             front.tls = TLSServerSettings(certificatePath: certificate, privateKeyPath: key, clientCAPath: tls.ca)
         }

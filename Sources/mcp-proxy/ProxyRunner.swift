@@ -32,18 +32,20 @@ struct ProxyRunner {
     private func serve(logger: Logger, httpClient: SharedHTTPClient?) async throws {
         let upstreams: [UpstreamDefinition]
         let options: ProxyOptions
+        let security: SecurityComponents
         do {
             upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             options = try ProxyAssembly.options(from: config)
+            security = try await SecurityComponents.build(from: config, network: false)
         } catch {
             FileHandle.standardError.write(Data("mcp-proxy: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let stats = StatsRegistry(significantDigits: 2)
-        let proxy = MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+        let proxy = ProxyAssembly.proxy(upstreams: upstreams, options: options, stats: stats, security: security, logger: logger)
         let signals = SignalHandlers(stats: stats)
         let serving = Task {
-            try await proxy.serve(StandardIOTransport(maxLineBytes: config.proxy.maxLineBytes))
+            try await proxy.serve(StandardIOTransport(maxLineBytes: config.proxy.maxLineBytes), principal: security.stdioPrincipal)
         }
         signals.onTerminate { serving.cancel() }
         defer {
