@@ -86,13 +86,14 @@ for name in "${TARGETS[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+    slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log" | tail -1)
     files=$(find "$corpus" -type f | wc -l)
     if [[ $status -eq 0 ]]; then
-        line="fuzz: $name: ${execs:-?} execs, ${rate:-?} exec/s, corpus $files files, peak RSS ${rss:-?} MB, no crash, no timeout"
+        line="fuzz: $name: ${execs:-?} execs, ${rate:-?} exec/s, slowest input ${slowest:-?} s, corpus $files files, peak RSS ${rss:-?} MB, no crash, no timeout"
     else
         failed=1
         artifact=$(sed -n "s/.*Test unit written to \(.*\)$/\1/p" "$log" | tail -1)
-        reason=$(grep -m1 -E "Fatal error|ERROR: libFuzzer|ERROR: AddressSanitizer|SUMMARY" "$log" || echo "exit status $status")
+        reason=$(grep -m1 -E "Fatal error|ERROR: libFuzzer|ERROR: AddressSanitizer|SUMMARY|run interrupted" "$log" || echo "exit status $status")
         line="fuzz: $name: FAILED after ${execs:-?} execs: $reason; input: ${artifact:-none}"
         echo "---- last lines of .build-fuzz/logs/$name.log"
         grep -v -E "^#[0-9]+.*(NEW|REDUCE|pulse)|NEW_FUNC|Uses: " "$log" | tail -40
