@@ -51,7 +51,10 @@ mkdir -p "$SCRATCH/artifacts" "$SCRATCH/logs"
 if [[ $BUILD -eq 1 ]]; then
     echo "== fuzz: building Fuzz/ (release, -sanitize=fuzzer,address) into .build-fuzz"
     start=$(date +%s)
-    "${NICE[@]}" swift build -c release --sanitize=fuzzer --sanitize=address \
+    # swiftc keeps only the last -sanitize= it is given, and SwiftPM emits --sanitize=fuzzer and
+    # --sanitize=address in no fixed order, so Swift code would get coverage or ASan, not both.
+    # The combined -Xswiftc flag comes last and gives both; --sanitize still covers C and linking.
+    "${NICE[@]}" swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
         --package-path "$ROOT/Fuzz" --scratch-path "$SCRATCH" 2>&1 \
         | grep -v "Cannot export local symbol '__asan_extra_spill_area'" || true
     [[ ${PIPESTATUS[0]} -eq 0 ]] || die "the build failed"
