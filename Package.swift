@@ -112,7 +112,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "custom-proxy",
-            dependencies: ["MCPProxy", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MCPProxy", "MCPSecurity", "MCPTransports", "MCPRouting", "MCPStats", "JSONRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Examples/custom-proxy"
         ),
         // Benchmarks (Benchmarks/README.md). ProxyBenchmarks sits directly in Benchmarks/, where
@@ -120,7 +123,7 @@ let package = Package(
         .target(
             name: "ProxyBenchmarkSupport",
             dependencies: [
-                "JSONRPC", "MCPRouting", "MCPStats", "MCPProxy", "MCPTransports",
+                "JSONRPC", "MCPRouting", "MCPStats", "MCPProxy", "MCPTransports", "MCPSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -97,6 +97,34 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: The request pipeline's security stages
+
+    Benchmark("Pipeline: empty chain (baseline for the stage costs)", configuration: BenchmarkSettings.perOperation) { benchmark in
+        guard let chain = try? SecurityChain(), chain.runEmpty(now: 1) else {
+            benchmark.error("the empty chain did not forward")
+            return
+        }
+        var now: UInt64 = 2
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            now &+= 1_000
+            blackHole(chain.runEmpty(now: now))
+        }
+    }
+
+    Benchmark("Pipeline: authorization + rate limits (principal, principal+tool, upstream), allowed tools/call", configuration: BenchmarkSettings.perOperation) { benchmark in
+        guard let chain = try? SecurityChain(), chain.run(now: 1) else {
+            benchmark.error("the security chain refused the sample call")
+            return
+        }
+        var now: UInt64 = 2
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            now &+= 1_000
+            blackHole(chain.run(now: now))
+        }
+    }
+
     // MARK: The real MCPProxy, in memory
 
     let box = ProxyBox()
@@ -104,7 +132,7 @@ let benchmarks: @Sendable () -> Void = {
         "MCPProxy in-process: tools/call round trip through fake transports, 300 B, 100 routes",
         configuration: BenchmarkSettings.perOperation.with(
             setup: {
-                let proxy = InProcessProxy(routes: RouteRules.table(count: 100))
+                let proxy = try InProcessProxy(routes: RouteRules.table(count: 100))
                 try await proxy.start()
                 box.proxy = proxy
             },
@@ -114,6 +142,29 @@ let benchmarks: @Sendable () -> Void = {
             })
     ) { benchmark in
         guard let proxy = box.proxy else {
+            benchmark.error("the proxy did not start")
+            return
+        }
+        for _ in benchmark.scaledIterations {
+            proxy.call()
+        }
+    }
+
+    let securedBox = ProxyBox()
+    Benchmark(
+        "MCPProxy in-process: tools/call round trip as above, with authorization and rate limits in the pipeline",
+        configuration: BenchmarkSettings.perOperation.with(
+            setup: {
+                let proxy = try InProcessProxy(routes: RouteRules.table(count: 100), secured: true)
+                try await proxy.start()
+                securedBox.proxy = proxy
+            },
+            teardown: {
+                await securedBox.proxy?.stop()
+                securedBox.proxy = nil
+            })
+    ) { benchmark in
+        guard let proxy = securedBox.proxy else {
             benchmark.error("the proxy did not start")
             return
         }

@@ -2,6 +2,7 @@ import JSONRPC
 import Logging
 import MCPProxy
 import MCPRouting
+import MCPSecurity
 import MCPStats
 import NIOCore
 
@@ -25,21 +26,40 @@ public final class InProcessProxy: @unchecked Sendable {
         public let description: String
     }
 
-    /// A proxy with `routes` in its options; nothing runs until `start`.
-    public init(routes: RouteTable) {
+    /// The client's principal.
+    let principal = Principal(subject: "rita", issuer: "https://idp.test", roles: ["reader"], scopes: ["mcp.tools"], method: .jwt)
+
+    /// A proxy with `routes` in its options; nothing runs until `start`. `secured` adds the
+    /// security stages (an authorizer that lets the reader call the sample tool, and rate limits
+    /// per principal, principal and tool, and upstream that never refuse).
+    public init(routes: RouteTable, secured: Bool = false) throws {
         let upstream = self.upstream
         let logger = Logger(label: "bench-proxy", factory: { _ in SwiftLogNoOpLogHandler() })
-        proxy = MCPProxy(
-            upstreams: [UpstreamDefinition(name: "fast") { upstream }],
-            options: ProxyOptions(routes: routes),
-            logger: logger)
+        let definitions = [UpstreamDefinition(name: "fast") { upstream }]
+        guard secured else {
+            proxy = MCPProxy(upstreams: definitions, options: ProxyOptions(routes: routes), logger: logger)
+            return
+        }
+        let authorizer = try RuleAuthorizer(rules: [
+            AuthorizationRule(roles: ["reader"], tools: .init(allow: [SampleMessages.exposedTool])),
+        ], default: .deny)
+        let limiter = try TokenBucketRateLimiter(entries: [
+            RateLimitEntry(per: .principal, rate: 1e12, burst: 1_000_000_000),
+            RateLimitEntry(per: .principalAndTool, rate: 1e12, burst: 1_000_000_000),
+            RateLimitEntry(per: .upstream, rate: 1e12, burst: 1_000_000_000),
+        ])
+        proxy = MCPProxy(upstreams: definitions, options: ProxyOptions(routes: routes), visibility: authorizer, logger: logger) {
+            AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer)
+            RoutedRateLimitMiddleware<ProxyRequestContext>(limiter: limiter)
+        }
     }
 
     /// Starts serving, performs the client handshake and checks that one call goes through.
     public func start() async throws {
         let proxy = self.proxy
         let client = self.client
-        serving = Task { try? await proxy.serve(client) }
+        let principal = self.principal
+        serving = Task { try? await proxy.serve(client, principal: principal) }
         await client.waitUntilStarted()
 
         let initialize = await client.request(

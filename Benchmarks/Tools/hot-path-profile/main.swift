@@ -75,7 +75,7 @@ case "routes":
 default:
     // No top-level await: an async main parks the main thread in libdispatch, where valgrind
     // 3.19 crashes. The setup runs as a task and the main thread waits for it.
-    let proxy = InProcessProxy(routes: RouteRules.table(count: 100))
+    let proxy = try InProcessProxy(routes: RouteRules.table(count: 100))
     let started = DispatchSemaphore(value: 0)
     let failure = Mutex<String?>(nil)
     Task.detached {
