@@ -110,7 +110,7 @@ def request(port: int, method: str, path: str, headers: dict[str, str], body: ob
         all_headers["Content-Type"] = "application/json"
     connection.request(method, path, body=payload, headers=all_headers)
     response = connection.getresponse()
-    response.read()
+    response.body = response.read()  # type: ignore[attr-defined]
     connection.close()
     return response
 
@@ -168,6 +168,9 @@ def test_missing_token_gets_401_with_metadata_pointer(secure: SecureGateway, fro
     assert challenge.startswith("Bearer "), challenge
     assert f'resource_metadata="{METADATA_URL}"' in challenge
     assert "error=" not in challenge, "no token was presented, so no error code (RFC 6750 3.1)"
+    if front != "websocket":
+        error = json.loads(response.body)["error"]  # type: ignore[attr-defined]
+        assert error["code"] == -32004 and error["data"]["reason"] == "missing", error
 
 
 # MARK: the attack set

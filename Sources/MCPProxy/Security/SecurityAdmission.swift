@@ -87,7 +87,7 @@ public struct SecurityAdmission: RequestAdmission {
         return HTTPRejection(
             status: 401,
             headers: [("WWW-Authenticate", challenge)],
-            body: Self.errorBody(code: -32001, message: "Unauthorized: \(failure.description)", reason: failure.reason.rawValue))
+            body: Self.errorBody(code: JSONRPCErrorCode.unauthorized.rawValue, message: "Unauthorized: \(failure.description)", reason: failure.reason.rawValue))
     }
 
     static func tooManyRequests(retryAfterNanoseconds: UInt64) -> HTTPRejection {
