@@ -41,6 +41,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let gate: AdmissionGate?
     private let timer: ConnectionTimer?
     private let dispatch: @Sendable (HTTPFrontRequest, HTTPResponder) -> Void
+    /// The verified client certificate's subject, looked up once per connection (TLS is set up
+    /// before the first request head arrives).
+    private var peerSubject: String??
 
     /// The decision the WebSocket upgrade check made for the head NIO's upgrade handler holds: the
     /// upgrade reads an admitted principal from here; a declined upgrade's head then arrives here
@@ -119,7 +122,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: Admission
 
     private func startAdmission(_ head: HTTPRequestHead, gate: AdmissionGate, context: ChannelHandlerContext) {
-        guard let request = gate.request(for: head, channel: context.channel) else { return }
+        if peerSubject == nil { peerSubject = .some(PeerCertificateSubject.of(context.channel)) }
+        guard let request = gate.request(for: head, channel: context.channel, peerSubject: peerSubject) else { return }
         if let decision = gate.admitImmediately(request) {
             admission = .decided(decision)
             return

@@ -131,10 +131,11 @@ final class HTTPFrontRouter: Sendable {
             return channel.eventLoop.makeSucceededFuture(upgradeHeaders(headers, for: .anonymous, connection: connection))
         }
         let loopConnection = connection.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
+        let accepted = headers
         return gate.decide(request, on: channel.eventLoop).map { [self] decision -> HTTPHeaders? in
             switch decision {
             case .admit(let principal):
-                return upgradeHeaders(headers, for: principal, connection: loopConnection?.value)
+                return upgradeHeaders(accepted, for: principal, connection: loopConnection?.value)
             case .reject:
                 // The declined upgrade's head goes on to the connection handler, which answers with this.
                 loopConnection?.value.upgradeDecision = decision

@@ -10,6 +10,12 @@ import NIOWebSocket
 /// speaks MCP Streamable HTTP, the legacy HTTP+SSE transport and MCP over WebSocket on the
 /// configured endpoints, and hands every new client session to the proxy as a `MessageTransport`.
 ///
+/// Every request to an MCP endpoint is first admitted by ``HTTPFrontConfiguration/admission``
+/// (when set), and each session is bound to the principal that opened it. Connections and sessions
+/// are capped, slow or idle connections are cut (``HTTPFrontConfiguration/headerTimeout``,
+/// ``HTTPFrontConfiguration/idleTimeout``), and accepting pauses briefly when the process runs out
+/// of file descriptors; ``connectionStatistics`` counts what these guards did.
+///
 /// Built on SwiftNIO directly rather than on a web framework such as Hummingbird: the front has to
 /// decide per request whether to answer with JSON or an event stream *after* the proxy produced
 /// the first message, keep streams alive across reconnects, and bound every byte queued for a slow

@@ -238,6 +238,24 @@ final class AdmissionFrontTests: XCTestCase {
         await front.stop()
     }
 
+    func testVerifiedClientCertificateSubjectReachesAdmission() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let admission = FakeAdmission()
+        let front = try await FrontFixture.start(clientTLS: try certificates.clientContext(presentingClientCertificate: true)) {
+            $0.tls = TLSServerSettings(
+                certificatePath: certificates.serverCertificate, privateKeyPath: certificates.serverKey, clientCAPath: certificates.authority)
+            $0.admission = admission
+        }
+        let client = try await front.client()
+        for _ in 0..<2 {
+            let response = try await client.request("POST", "/mcp", body: FrontFixture.initializeBody, headers: alice)
+            XCTAssertEqual(response.status, 200, response.text)
+        }
+        XCTAssertEqual(admission.requests.map(\.peerCertificateSubject), ["CN=test client", "CN=test client"])
+        await front.stop()
+    }
+
     func testWithoutAdmissionEveryoneIsAnonymous() async throws {
         let front = try await FrontFixture.start()
         let (client, id) = try await front.initialize()
