@@ -188,7 +188,7 @@ let package = Package(
         ]),
         .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
-        .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy"]),
+        .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy", "MCPSecurity", "MCPStats", "JSONRPC"]),
         .testTarget(name: "MCPSecurityTests", dependencies: [
             "MCPSecurity", "JSONRPC",
             .product(name: "JWTKit", package: "jwt-kit"),

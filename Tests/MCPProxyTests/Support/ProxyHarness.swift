@@ -19,16 +19,22 @@ final class ProxyHarness: Sendable {
     private let serveFinished = NIOLockedValueBox(false)
     private let nextID = NIOLockedValueBox(1000)
 
-    private init(upstreams: [FakeUpstream], options: ProxyOptions) {
+    /// Builds the proxy under test from the fakes' definitions, the options and a silent logger.
+    typealias ProxyFactory = @Sendable ([UpstreamDefinition], ProxyOptions, Logger) -> MCPProxy
+
+    private init(upstreams: [FakeUpstream], options: ProxyOptions, make: ProxyFactory?) {
         let logger = Logger(label: "mcp-proxy-unit-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-        proxy = MCPProxy(upstreams: upstreams.map(\.definition), options: options, logger: logger)
+        let definitions = upstreams.map(\.definition)
+        proxy = make?(definitions, options, logger) ?? MCPProxy(upstreams: definitions, options: options, logger: logger)
     }
 
-    /// Starts serving the fake client; returns once the proxy reads from it.
-    static func start(_ upstreams: [FakeUpstream], options: ProxyOptions = .testing()) async throws -> ProxyHarness {
-        let harness = ProxyHarness(upstreams: upstreams, options: options)
+    /// Starts serving the fake client as `principal` (nil: the transport's, anonymous); returns
+    /// once the proxy reads from it.
+    static func start(_ upstreams: [FakeUpstream], options: ProxyOptions = .testing(), principal: Principal? = nil,
+                      make: ProxyFactory? = nil) async throws -> ProxyHarness {
+        let harness = ProxyHarness(upstreams: upstreams, options: options, make: make)
         Task { [harness] in
-            try? await harness.proxy.serve(harness.client)
+            try? await harness.proxy.serve(harness.client, principal: principal)
             harness.serveFinished.withLockedValue { $0 = true }
         }
         try await eventually("the proxy to start reading from the client") { harness.client.isStarted }
@@ -98,9 +104,11 @@ final class ProxyHarness: Sendable {
 func withProxy(
     _ upstreams: [FakeUpstream],
     options: ProxyOptions = .testing(),
+    principal: Principal? = nil,
+    make: ProxyHarness.ProxyFactory? = nil,
     _ body: (ProxyHarness) async throws -> Void
 ) async throws {
-    let harness = try await ProxyHarness.start(upstreams, options: options)
+    let harness = try await ProxyHarness.start(upstreams, options: options, principal: principal, make: make)
     do {
         try await body(harness)
     } catch {
