@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 /// Every key carries an explicit list of the algorithms it may verify, and a token's `alg` must be
 /// on it: `none` is never accepted, and a shared-secret algorithm is never bound to a public key,
 /// so HS/RS confusion cannot pass. Checks, in order: size (before parsing), shape, `alg`, key,
-/// signature, `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`.
+/// signature, `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`. Keys named in a token's own header
+/// (`jwk`, `jku`, `x5u`, `x5c`) are never used, and a header with `crit` is refused.
 ///
 /// A verified token is cached by its SHA-256 until it expires (bounded, oldest first out), so
 /// ``cachedResult(for:)`` answers repeated requests synchronously. JWKS keys fetched from a URL

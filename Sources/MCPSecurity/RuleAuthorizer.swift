@@ -85,6 +85,9 @@ public final class RuleAuthorizer: Authorizer {
         return index >= 0 ? index : nil
     }
 
+    /// How many principals' rule indices are memoized.
+    public var memoCount: Int { memo.withLockedValue { $0.count } }
+
     private static let noRule = AuthorizationDecision.denied(reason: "no rule grants access")
 
     /// See ``Authorizer/authorize(_:method:name:uri:)``.

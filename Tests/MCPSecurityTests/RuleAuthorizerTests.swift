@@ -104,6 +104,21 @@ final class RuleAuthorizerTests: XCTestCase {
         }
     }
 
+    func testRepeatedDecisionsUseOneMemoEntry() throws {
+        let rules = try issueExample(default: .deny)
+        let names = ["alpha__echo", "alpha__add"]
+        // Warm up the memo and the globs.
+        for name in names { XCTAssertEqual(rules.authorize(reader, method: .toolsCall, name: name, uri: nil), .allowed) }
+        var allowed = 0
+        for index in 0..<200_000 {
+            if rules.authorize(reader, method: .toolsCall, name: names[index & 1], uri: nil) == .allowed { allowed += 1 }
+            if rules.isVisible(reader, kind: .tools, name: names[index & 1]) { allowed += 1 }
+        }
+        XCTAssertEqual(allowed, 400_000)
+        // One principal, one memo entry, however many decisions.
+        XCTAssertEqual(rules.memoCount, 1)
+    }
+
     func testMalformedGlobIsAConfigurationError() {
         XCTAssertThrowsError(try RuleAuthorizer(rules: [AuthorizationRule(tools: .init(allow: ["[abc"]))], default: .allow))
     }
