@@ -82,9 +82,11 @@ struct NetworkRunner {
         }
         let server = HTTPFrontServer(configuration: front, logger: logger)
         let readiness = Readiness(proxy: aggregated)
+        let frontMetrics = FrontMetrics(server: server, stats: stats)
         let admin = config.proxy.admin.map { settings in
             HTTPAdminServer(host: settings.host, port: settings.port, logger: logger) { method, path in
-                AdminPages.answer(method: method, path: path, stats: stats, readiness: readiness)
+                frontMetrics.refresh()
+                return AdminPages.answer(method: method, path: path, stats: stats, readiness: readiness)
             }
         }
         let service = GatewayService(
