@@ -19,6 +19,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var resources: FilterConfig
     /// TLS for a remote (https/wss) server: a custom CA and an optional client certificate.
     public var tls: TLSFileSettings?
+    /// The `sandbox` section of a server started with a command; `nil` when there is none (the
+    /// server still dies with the proxy). Always `nil` for remote servers.
+    public var sandbox: SandboxConfig?
 
     /// Creates a server configuration. Defaults match a file entry that only gives the transport.
     public init(

@@ -1,6 +1,6 @@
 /// Reads one entry of `mcpServers` into a ``ServerConfig``.
 enum ServerEntryParser {
-    static let stdioKeys = ["command", "args", "env", "cwd", "workingDirectory", "inheritEnvironment"]
+    static let stdioKeys = ["command", "args", "env", "cwd", "workingDirectory", "inheritEnvironment", "sandbox"]
     static let remoteKeys = ["url", "serverUrl", "headers", "tls"]
     static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources"]
     static let knownKeys = stdioKeys + remoteKeys + ["type", "transportType", "disabled"] + proxyKeys
@@ -53,7 +53,11 @@ enum ServerEntryParser {
         }
         reader.checkKeys(mapping, at: path, known: knownKeys, tolerated: toleratedKeys, hints: hints, what: "a server entry")
 
-        let transport = readTransport(mapping, path: path, line: keyLine ?? node.line, reader: &reader)
+        var transport = readTransport(mapping, path: path, line: keyLine ?? node.line, reader: &reader)
+        var sandbox: SandboxConfig?
+        if case .stdio? = transport, let value = reader.optional(mapping, "sandbox") {
+            sandbox = readSandbox(value, mapping: mapping, path: path, transport: &transport, reader: &reader)
+        }
 
         var namespace: String? = name
         if let value = reader.optional(mapping, "namespace") {
@@ -81,7 +85,27 @@ enum ServerEntryParser {
         var server = ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
                                   startup: startup, tools: tools, prompts: prompts, resources: resources)
         server.tls = tls
+        server.sandbox = sandbox
         return .server(server)
+    }
+
+    /// `sandbox`, whose `workingDirectory` becomes the server's working directory unless `cwd`
+    /// (or the entry's own `workingDirectory`) already sets it.
+    private static func readSandbox(_ node: ConfigNode, mapping: ConfigNode.Mapping, path: KeyPath,
+                                    transport: inout TransportConfig?, reader: inout ConfigReader) -> SandboxConfig? {
+        let sandboxPath = path.key("sandbox")
+        let (sandbox, directory) = SandboxParser.read(node, at: sandboxPath, reader: &reader)
+        guard let directory, case let .stdio(command, arguments, environment, inherit, existing)? = transport else { return sandbox }
+        if existing != nil {
+            let key = mapping.entry("cwd") != nil ? "cwd" : "workingDirectory"
+            var line: Int?
+            if case .mapping(let section) = node.value { line = section.entry("workingDirectory")?.keyLine }
+            reader.problem(sandboxPath.key("workingDirectory"), "\(key) already sets the working directory; give it only once", line: line)
+            return nil
+        }
+        transport = .stdio(command: command, arguments: arguments, environment: environment,
+                           inheritEnvironment: inherit, workingDirectory: directory)
+        return sandbox
     }
 
     /// `namespace`: a name, `""` or `false` for none, `true` for the server's name.

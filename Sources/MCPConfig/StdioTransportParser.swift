@@ -2,7 +2,7 @@
 /// `inheritEnvironment`).
 enum StdioTransportParser {
     /// Keys that only make sense for a command server.
-    static let stdioOnlyKeys = ["args", "env", "cwd", "workingDirectory", "inheritEnvironment"]
+    static let stdioOnlyKeys = ["args", "env", "cwd", "workingDirectory", "inheritEnvironment", "sandbox"]
 
     static func read(_ mapping: ConfigNode.Mapping, command commandNode: ConfigNode, path: KeyPath, reader: inout ConfigReader) -> TransportConfig? {
         var valid = true

@@ -38,7 +38,8 @@ enum ProxyAssembly {
                     command: command, arguments: arguments, environment: environment,
                     inheritEnvironment: inherit, workingDirectory: directory,
                     maxLineBytes: config.proxy.maxLineBytes,
-                    shutdownGrace: .milliseconds(Int(config.proxy.shutdownGraceSeconds * 1000)))
+                    shutdownGrace: .milliseconds(Int(config.proxy.shutdownGraceSeconds * 1000)),
+                    sandbox: server.sandbox.map(processSandbox))
                 let name = server.name
                 result.append(UpstreamDefinition(
                     name: name, namespace: namespace,
@@ -72,6 +73,19 @@ enum ProxyAssembly {
             }
         }
         return result
+    }
+
+    /// The transport's sandbox for a server's `sandbox` section.
+    static func processSandbox(_ sandbox: SandboxConfig) -> ProcessSandbox {
+        ProcessSandbox(
+            environmentAllow: sandbox.envAllow,
+            limits: ProcessResourceLimits(
+                memoryMB: sandbox.limits.memoryMB, cpuSeconds: sandbox.limits.cpuSeconds,
+                openFiles: sandbox.limits.openFiles, processes: sandbox.limits.processes),
+            dieWithProxy: sandbox.dieWithProxy,
+            noNewPrivileges: sandbox.noNewPrivileges,
+            user: sandbox.user,
+            group: sandbox.group)
     }
 
     static func options(from config: ProxyConfig) throws -> ProxyOptions {
