@@ -6,13 +6,30 @@ import Yams
 struct ConfigTreeBuilder {
     /// The most nodes a document may expand to (aliases can multiply a small text).
     static let nodeBudget = 1_000_000
+    /// Nodes allowed per byte of text, and at least, below ``nodeBudget``: the budget grows with
+    /// the text, so expanding aliases costs time linear in its size. A flat million let a 400-byte
+    /// alias bomb cost a million nodes, about a second under ASan (found by Fuzz/FuzzConfig).
+    static let nodesPerByte = 32
+    static let minimumNodeBudget = 10_000
 
+    /// The budget for a text of `byteCount` UTF-8 bytes.
+    static func budget(forTextBytes byteCount: Int) -> Int {
+        let (scaled, overflow) = byteCount.multipliedReportingOverflow(by: nodesPerByte)
+        return overflow ? nodeBudget : min(nodeBudget, max(minimumNodeBudget, scaled))
+    }
+
+    /// The most nodes this builder builds.
+    let budget: Int
     private(set) var nodeCount = 0
     private(set) var exceededBudget = false
 
+    init(budget: Int = ConfigTreeBuilder.nodeBudget) {
+        self.budget = budget
+    }
+
     mutating func build(_ node: Node) -> ConfigNode {
         nodeCount += 1
-        if nodeCount > Self.nodeBudget {
+        if nodeCount > budget {
             exceededBudget = true
             return ConfigNode(value: .scalar(.init(text: "", kind: .null)), line: node.mark?.line)
         }

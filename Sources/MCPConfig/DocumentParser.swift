@@ -24,12 +24,12 @@ enum DocumentParser {
         while true {
             do {
                 guard let node = try Yams.compose(yaml: current) else { return .empty }
-                var builder = ConfigTreeBuilder()
+                var builder = ConfigTreeBuilder(budget: ConfigTreeBuilder.budget(forTextBytes: text.utf8.count))
                 let tree = builder.build(node)
                 if builder.exceededBudget {
                     return .failed([ConfigProblem(
                         file: file, keyPath: "",
-                        message: "the document expands to more than \(ConfigTreeBuilder.nodeBudget) values through aliases; "
+                        message: "the document expands to more than \(builder.budget) values through aliases; "
                             + "write the values out instead of nesting aliases")])
                 }
                 return .document(tree)

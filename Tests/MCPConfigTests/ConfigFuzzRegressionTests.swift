@@ -72,4 +72,36 @@ final class ConfigFuzzRegressionTests: XCTestCase {
             XCTAssertEqual(configProblems(text), first)
         }
     }
+
+    /// Alias expansion was capped at a flat million nodes, so a 400-byte alias bomb (with a
+    /// duplicated key, as the fuzzer found it) cost a million nodes: about a second under ASan,
+    /// far more than linear in its size. The budget now grows with the text.
+    func testAnAliasBombCostsNodesInProportionToItsSize() {
+        let text = """
+            a0: &a0 [x, x, x, x, x, x, x, x]
+            a0: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]
+            a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+            a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, a2]
+            a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]
+            a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]
+            a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]
+            a7: &a7 [A*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]
+            mcpServers:
+              x:
+                command: c
+                args: *a7
+            """
+        let budget = ConfigTreeBuilder.budget(forTextBytes: text.utf8.count)
+        XCTAssertLessThan(budget, 20_000)
+        XCTAssertEqual(configProblems(text).map(\.message), [
+            "the document expands to more than \(budget) values through aliases; write the values out instead of nesting aliases",
+        ])
+    }
+
+    func testTheNodeBudgetGrowsWithTheTextUpToTheCap() {
+        XCTAssertEqual(ConfigTreeBuilder.budget(forTextBytes: 0), ConfigTreeBuilder.minimumNodeBudget)
+        XCTAssertEqual(ConfigTreeBuilder.budget(forTextBytes: 4096), 4096 * ConfigTreeBuilder.nodesPerByte)
+        XCTAssertEqual(ConfigTreeBuilder.budget(forTextBytes: 1 << 30), ConfigTreeBuilder.nodeBudget)
+        XCTAssertEqual(ConfigTreeBuilder.budget(forTextBytes: Int.max), ConfigTreeBuilder.nodeBudget)
+    }
 }
