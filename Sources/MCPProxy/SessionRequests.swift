@@ -69,7 +69,12 @@ extension ProxySession {
         if case .refused(let refusal) = verdict {
             stats.counter("mcp_proxy_refused_total", help: "Client requests a pipeline stage refused, by reason",
                           labels: ["reason": refusal.reason]).increment()
-            replyError(route, id: id, code: refusal.code, message: refusal.message, data: refusal.data)
+            if let hint = refusal.httpHint, case .direct = route {
+                counters.errorsSent.increment()
+                downstream.sendRefusal(JSONRPCEncoder.errorResponse(idBytes: id, code: refusal.code, message: refusal.message, data: refusal.data), hint: hint)
+            } else {
+                replyError(route, id: id, code: refusal.code, message: refusal.message, data: refusal.data)
+            }
         }
     }
 

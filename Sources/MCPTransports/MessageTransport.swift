@@ -60,6 +60,12 @@ public protocol MessageTransport: AnyObject, Sendable {
     /// streams (Streamable HTTP) put it on that request's stream; others ignore the hint.
     @discardableResult
     func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool
+    /// Queues an error response that a stage refused a request with. An HTTP transport answers
+    /// the exchange that carried the request with `hint`'s status and headers when this error is
+    /// its only answer and nothing was streamed yet (403 with a `WWW-Authenticate` challenge for
+    /// a missing scope); otherwise, and on other transports, it is sent like any response.
+    @discardableResult
+    func sendRefusal(_ message: ByteBuffer, hint: MCPRefusal.HTTPHint) -> Bool
     /// Closes gracefully and waits until the peer is gone.
     func close() async
     /// Who is on the other side: the principal the front authenticated for this session (it may
@@ -74,6 +80,12 @@ extension MessageTransport {
     /// Single-stream transports ignore the relation.
     @discardableResult
     public func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool {
+        send(message)
+    }
+
+    /// Transports without HTTP statuses send the error response as it is.
+    @discardableResult
+    public func sendRefusal(_ message: ByteBuffer, hint: MCPRefusal.HTTPHint) -> Bool {
         send(message)
     }
 }

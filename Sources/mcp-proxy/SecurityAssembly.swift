@@ -17,6 +17,8 @@ struct SecurityComponents {
     var staticDocuments: [String: HTTPStaticDocument] = [:]
     /// The principal of the stdio front.
     var stdioPrincipal: Principal?
+    /// The protected-resource metadata URL, named in 401 and 403 challenges.
+    var resourceMetadataURL: String?
     /// What principals may do, and what they see in lists; nil allows everything.
     var authorizer: RuleAuthorizer?
     /// Token buckets per principal, tool and upstream; nil when none are configured.
@@ -52,6 +54,7 @@ struct SecurityComponents {
                 components.staticDocuments[path] = document
             }
             metadataURL = metadata.metadataURL
+            components.resourceMetadataURL = metadataURL
         }
         var authenticators: [any Authenticator] = []
         if let jwt = auth.jwt {
@@ -149,7 +152,7 @@ extension ProxyAssembly {
                       security: SecurityComponents, logger: Logger) -> MCPProxy {
         MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
             if let authorizer = security.authorizer {
-                AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer)
+                AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer, resourceMetadataURL: security.resourceMetadataURL)
             }
             if let limiter = security.rateLimiter {
                 RoutedRateLimitMiddleware<ProxyRequestContext>(limiter: limiter)

@@ -79,6 +79,7 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureGateway]:
                 {"roles": ["admin"], "methods": {"allow": ["*"]}},
                 {"roles": ["reader"], "tools": {"allow": ["count__echo", "count__search_docs"]}},
                 {"roles": ["ci"], "tools": {"allow": ["count__add"]}},
+                {"roles": ["auditor"], "tools": {"allow": ["count__echo"]}, "requireScopes": ["mcp.audit"]},
             ],
         },
         "rateLimits": [{"per": "principal+tool", "tools": ["*__search_docs"], "rate": 0.01, "burst": 5}],
@@ -236,6 +237,37 @@ def test_another_principals_session_id_gets_404(secure: SecureGateway) -> None:
     own = request(port, "POST", "/mcp", alice | {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"},
                   {"jsonrpc": "2.0", "method": "notifications/initialized"})
     assert own.status == 202, "the owner keeps its session"
+
+
+def open_session(port: int, headers: dict[str, str]) -> str:
+    response = request(port, "POST", "/mcp", headers, INITIALIZE)
+    assert response.status == 200, response.body  # type: ignore[attr-defined]
+    session = response.getheader("Mcp-Session-Id")
+    assert session
+    request(port, "POST", "/mcp", headers | {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"})
+    return session
+
+
+def test_missing_scope_gets_403_insufficient_scope(secure: SecureGateway) -> None:
+    port = secure.gateway.port
+    narrow = bearer(secure.token("audrey", ["auditor"]))  # scope "mcp.tools" only
+    session = open_session(port, narrow)
+    before = secure.calls()
+    response = request(port, "POST", "/mcp", narrow | {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}, CALL_ECHO)
+    assert response.status == 403
+    challenge = response.getheader("WWW-Authenticate") or ""
+    assert 'error="insufficient_scope"' in challenge and 'scope="mcp.audit"' in challenge, challenge
+    assert f'resource_metadata="{METADATA_URL}"' in challenge, challenge
+    error = json.loads(response.body)["error"]  # type: ignore[attr-defined]
+    assert error["code"] == -32003 and error["data"] == {"reason": "insufficientScope", "scope": "mcp.audit"}, error
+    assert secure.calls() == before, "a call without the scope reached the upstream"
+
+    wide = bearer(secure.token("audrey", ["auditor"], scope="mcp.tools mcp.audit"))
+    session = open_session(port, wide)
+    allowed = request(port, "POST", "/mcp", wide | {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}, CALL_ECHO)
+    assert allowed.status == 200, allowed.body  # type: ignore[attr-defined]
+    assert secure.calls() == before + ["echo"]
 
 
 # MARK: authorized clients through the official SDK

@@ -20,12 +20,31 @@ public struct MCPRefusal: Error, Sendable, Equatable {
     public var data: [UInt8]?
     /// A short reason such as `denied`, `rateLimited`, `unknownTool` (counters use it as a label).
     public var reason: String
+    /// How an HTTP front should answer the exchange that carried the request, when this error is
+    /// its only answer and nothing was streamed yet (for example 403 with a `WWW-Authenticate`
+    /// challenge for a missing scope); other transports send the JSON-RPC error alone.
+    public var httpHint: HTTPHint?
+
+    /// An HTTP status and headers for a refusal.
+    public struct HTTPHint: Sendable, Equatable {
+        /// The status code, e.g. 403.
+        public var status: Int
+        /// Headers to add, e.g. `WWW-Authenticate`.
+        public var headers: [String: String]
+
+        /// Creates a hint.
+        public init(status: Int, headers: [String: String] = [:]) {
+            self.status = status
+            self.headers = headers
+        }
+    }
 
     /// Creates a refusal.
-    public init(code: JSONRPCErrorCode, message: String, data: [UInt8]? = nil, reason: String) {
+    public init(code: JSONRPCErrorCode, message: String, data: [UInt8]? = nil, reason: String, httpHint: HTTPHint? = nil) {
         self.code = code
         self.message = message
         self.data = data
         self.reason = reason
+        self.httpHint = httpHint
     }
 }

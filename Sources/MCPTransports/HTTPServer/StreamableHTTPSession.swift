@@ -103,6 +103,29 @@ final class StreamableHTTPSession: FrontSession {
         return accepted
     }
 
+    /// Answers the POST with `hint`'s status when this error is the only answer of a single-request
+    /// POST that has not started streaming; otherwise sends it like any response.
+    @discardableResult
+    func sendRefusal(_ message: ByteBuffer, hint: MCPRefusal.HTTPHint) -> Bool {
+        guard case .responses(let ids, _) = FrontOutboundMessage(classifying: message, scanner: scanner), ids.count == 1 else {
+            return send(message)
+        }
+        let sessionID = id
+        let answered = state.withLockedValue { state -> Bool in
+            guard state.open, let number = state.exchange(relatedTo: ids[0]), let exchange = state.exchanges[number],
+                  case .undecided = exchange.mode, !exchange.isBatch, exchange.outstanding.count == 1, exchange.collected.isEmpty
+            else { return false }
+            _ = state.settle(ids[0])
+            state.exchanges[number] = nil
+            var headers = HTTPHeaders()
+            for (name, value) in hint.headers { headers.add(name: name, value: value) }
+            if exchange.createsSession { headers.add(name: "mcp-session-id", value: sessionID) }
+            exchange.responder.respondJSON(status: HTTPResponseStatus(statusCode: hint.status), headers: headers, body: message)
+            return true
+        }
+        return answered || send(message)
+    }
+
     func close() async {
         terminate(.closedLocally)
     }
