@@ -25,6 +25,7 @@ final class ChildIsolationTests: NetworkTestCase {
             "    args: [\((["--name", "st"] + arguments).map(ConfigFile.quote).joined(separator: ", "))]",
         ]
         lines += entry.map { "    " + $0 }
+        lines += ["proxy:", "  listen:", "    drainSeconds: 1"]   // tearDown's SIGTERM need not wait for open streams
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -34,9 +35,18 @@ final class ChildIsolationTests: NetworkTestCase {
         guard response.status == 200, let session = response.head.header("mcp-session-id") else {
             throw IntegrationFailure("raw initialize: expected 200 with Mcp-Session-Id, got \(response)")
         }
-        _ = try RawHTTP.request("POST", port: port, path: "/mcp", headers: RawHTTP.mcpHeaders(session: session),
-                                body: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        let status = try postStatus(port: port, path: "/mcp", headers: RawHTTP.mcpHeaders(session: session),
+                                    body: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        XCTAssertEqual(status, 202, "notifications/initialized")
         return session
+    }
+
+    /// POSTs `body` and returns the status without waiting for a body (a 202 has none).
+    private func postStatus(port: Int, path: String, headers: [(String, String)], body: String) throws -> Int {
+        let connection = try RawHTTPConnection(port: port)
+        defer { connection.close() }
+        connection.sendRequest("POST", path, headers: headers, body: Array(body.utf8), port: port)
+        return try connection.readHead().status
     }
 
     private func echo(port: Int, session: String, text: String) throws -> RawHTTPResponse {
@@ -100,6 +110,30 @@ final class ChildIsolationTests: NetworkTestCase {
         }
     }
 
+    // MARK: The sandbox from the config file
+
+    func testSandboxSectionReachesTheChild() async throws {
+        let directory = try makeDirectory()
+        let serve = try await startServe(config(entry: [
+            "sandbox:",
+            "  envAllow: [\"PATH\"]",
+            "  limits: { cpuSeconds: 3600, openFiles: 200, processes: 5000 }",
+        ]), in: directory)
+        let session = try rawInitialize(port: serve.port)
+        XCTAssertEqual(try echo(port: serve.port, session: session, text: "sandboxed").status, 200)
+        let child = try XCTUnwrap(upstreamChildren(of: serve).first)
+        let limits = try String(contentsOfFile: "/proc/\(child.pid)/limits", encoding: .utf8)
+        for (label, value) in [("Max cpu time", "3600"), ("Max open files", "200"), ("Max processes", "5000")] {
+            let line = limits.split(separator: "\n").first { $0.hasPrefix(label) }.map(String.init) ?? ""
+            XCTAssertEqual(line.dropFirst(label.count).split(separator: " ").prefix(2).map(String.init), [value, value], limits)
+        }
+        let status = try String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8)
+        XCTAssertTrue(status.contains("NoNewPrivs:\t1"), status)
+        let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child.pid)/environ"))) ?? Data()
+        let names = environment.split(separator: 0).compactMap { String(decoding: $0, as: UTF8.self).split(separator: "=").first.map(String.init) }
+        XCTAssertEqual(names, ["PATH"], "envAllow [PATH] passes only PATH")
+    }
+
     // MARK: kill -9 of the proxy
 
     func testNoUpstreamSurvivesSigkillOfTheProxyAndThePortIsFreeAtOnce() async throws {
@@ -150,14 +184,16 @@ final class ChildIsolationTests: NetworkTestCase {
         let stalled = try StalledSSEClient(port: serve.port)
         defer { stalled.close() }
         let messagesPath = try stalled.openLegacyStream()
-        let post: (String) throws -> Int = { body in
-            let connection = try RawHTTPConnection(port: serve.port)
-            defer { connection.close() }
-            connection.sendRequest("POST", messagesPath, headers: [("Content-Type", "application/json")], body: Array(body.utf8), port: serve.port)
-            return try connection.readHead().status
+        let post: (String) throws -> Int = { [self] body in
+            try postStatus(port: serve.port, path: messagesPath, headers: [("Content-Type", "application/json")], body: body)
         }
         XCTAssertEqual(try post(Self.initializeBody), 202)
         XCTAssertEqual(try post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#), 202)
+        // Another client's session starts its own upstream while the stalled connection is open.
+        // That upstream outlives the stalled client's session: if it had inherited the
+        // connection, the connection would stay open after the proxy closed its own descriptor.
+        let other = try rawInitialize(port: serve.port)
+        XCTAssertEqual(try echo(port: serve.port, session: other, text: "other").status, 200)
         try await Task.sleep(for: .milliseconds(300))
         // 12 answers of 2 MB each for a client that reads nothing: past the stream's queue limit
         // (8 MiB by default) plus what the kernel buffers, so the proxy cuts the stream off.
