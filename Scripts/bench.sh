@@ -16,6 +16,8 @@
 #   --sessions N        sessions held open for the memory measurement (default 1000; quick 20)
 #   --http-upstream K   how the proxy reaches the fast upstream in --http: http (like nginx, default) or stdio
 #   --http-path P       path of the proxy's MCP endpoint (default /mcp)
+#   --http-auth         in --http, also a proxy with proxy.auth (HS256 JWT) and an authorization
+#                       rule, every request carrying a bearer token: the target "proxy-jwt"
 #   -c, --configuration debug|release   build configuration (default release; quick debug)
 #   --no-build          use binaries already built
 #   --cpu N             CPU for the stdio chain (default 0); HTTP puts the load on --cpu and servers on the other
@@ -32,7 +34,7 @@ ROOT=$PWD
 
 QUICK=0; HTTP=0; MICRO=0; PROFILE=0; BUILD=1; CHECK=0
 ROUNDS=""; REQUESTS=""; WARMUP=""; HTTP_REQUESTS=""; CONCURRENCY=""; SESSIONS=""; CONFIGURATION=""
-HTTP_UPSTREAM=http; HTTP_PATH=/mcp; CPU=0; OUT=""
+HTTP_UPSTREAM=http; HTTP_PATH=/mcp; HTTP_AUTH=0; CPU=0; OUT=""
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -51,6 +53,7 @@ while [[ $# -gt 0 ]]; do
         --sessions) SESSIONS=${2:?}; shift ;;
         --http-upstream) HTTP_UPSTREAM=${2:?}; shift ;;
         --http-path) HTTP_PATH=${2:?}; shift ;;
+        --http-auth) HTTP_AUTH=1 ;;
         -c|--configuration) CONFIGURATION=${2:?}; shift ;;
         --cpu) CPU=${2:?}; shift ;;
         --out) OUT=${2:?}; shift ;;
@@ -266,19 +269,44 @@ EOF
         PROXY_IDLE_RSS=$(rss_kb "$PROXY_PID")
         PROXY_IDLE_ANON=$(anon_kb "$PROXY_PID")
 
-    run_http() { # label url pid
-        "${PIN[@]}" "$BENCH" http --url "$2" --target "$1" -c "$CONCURRENCY" -n "$HTTP_REQUESTS" --warmup "$WARMUP" \
+        if [[ $HTTP_AUTH == 1 ]]; then
+            # The same upstream behind a proxy that verifies a JWT on every request (HS256; the
+            # token is verified once and then served from the token cache) and authorizes it.
+            PROXY_JWT_PORT=$(free_port)
+            python3 - "$OUT/fast-http.json" "$OUT/fast-http-jwt.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["proxy"] = {
+    "auth": {"resource": "http://127.0.0.1/mcp",
+             "jwt": {"issuer": "bench", "secret": "bench-secret-bench-secret-bench-secret-0123"}},
+    "authorization": {"default": "deny", "rules": [{"roles": ["bench"], "tools": {"allow": ["*echo*"]}}]},
+}
+json.dump(config, open(sys.argv[2], "w"))
+PY
+            BEARER=$("$PROXY" token --config "$OUT/fast-http-jwt.json" --subject bench --role bench --ttl 86400)
+            "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http-jwt.json" --listen "127.0.0.1:$PROXY_JWT_PORT" --log-level error \
+                > "$OUT/proxy-http-jwt.log" 2>&1 &
+            PROXY_JWT_PID=$!; PIDS+=("$PROXY_JWT_PID")
+            wait_port "$PROXY_JWT_PORT" 30 || { tail -5 "$OUT/proxy-http-jwt.log" >&2; die "mcp-proxy serve (JWT) did not listen on $PROXY_JWT_PORT"; }
+        fi
+
+    run_http() { # label url pid [bearer]
+        local auth=()
+        [[ -n ${4:-} ]] && auth=(--bearer "$4")
+        "${PIN[@]}" "$BENCH" http --url "$2" --target "$1" -c "$CONCURRENCY" -n "$HTTP_REQUESTS" --warmup "$WARMUP" "${auth[@]}" \
             --quiet --pid "$3" >> "$OUT/http.jsonl" 2>> "$OUT/http.log" || { tail -5 "$OUT/http.log" >&2; die "the HTTP $1 run failed"; }
     }
     echo "== Streamable HTTP, $CONCURRENCY clients: $ROUNDS rounds x (direct, nginx, proxy), $HTTP_REQUESTS calls each; load on CPU $CPU, servers on the other"
     order=(direct nginx proxy)
     [[ $NGINX == 1 ]] || order=(direct proxy)
+    [[ $HTTP_AUTH == 1 ]] && order+=(proxy-jwt)
     for ((round = 1; round <= ROUNDS; round++)); do
         for label in "${order[@]}"; do
             case $label in
                 direct) run_http direct "http://127.0.0.1:$UP_PORT/mcp" "$FAST_PID" ;;
                 nginx) run_http nginx "http://127.0.0.1:$NGINX_PORT/mcp" "$NGINX_PID" ;;
                 proxy) run_http proxy "http://127.0.0.1:$PROXY_PORT$HTTP_PATH" "$PROXY_PID" ;;
+                proxy-jwt) run_http proxy-jwt "http://127.0.0.1:$PROXY_JWT_PORT$HTTP_PATH" "$PROXY_JWT_PID" "$BEARER" ;;
             esac
         done
         order=("${order[@]:1}" "${order[0]}")
@@ -329,7 +357,7 @@ if stdio:
         if not rows:
             continue
         p50 = [r["p50_us"] for r in rows]
-        print(f"{target:<8} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
+        print(f"{target:<9} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {med([r['req_per_s'] for r in rows]):>8.0f} {sum(r['errors'] for r in rows):>6}")
     if all(t in by for t in ("direct", "relay", "proxy")):
         rounds = min(len(by[t]) for t in ("direct", "relay", "proxy"))
@@ -363,15 +391,18 @@ if http:
         by.setdefault(row["target"], []).append(row)
     print()
     print("Streamable HTTP, %d clients, %d calls per run; medians over rounds" % (http[0]["concurrency"], http[0]["requests"]))
-    print(f"{'target':<8} {'rounds':>6} {'req/s':>9} {'spread':>15} {'p50 µs':>8} {'p99 µs':>8} {'errors':>6} {'server RSS MiB':>15}")
-    for target in ("direct", "nginx", "proxy"):
+    print(f"{'target':<9} {'rounds':>6} {'req/s':>9} {'spread':>15} {'p50 µs':>8} {'p99 µs':>8} {'errors':>6} {'server RSS MiB':>15}")
+    for target in ("direct", "nginx", "proxy", "proxy-jwt"):
         rows = by.get(target, [])
         if not rows:
             continue
         rps = [r["req_per_s"] for r in rows]
         rss = [r.get("peak_rss_kb", 0) / 1024 for r in rows]
-        print(f"{target:<8} {len(rows):>6} {med(rps):>9.0f} {spread(rps):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
+        print(f"{target:<9} {len(rows):>6} {med(rps):>9.0f} {spread(rps):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {sum(r['errors'] for r in rows):>6} {max(rss):>15.1f}")
+    if "proxy" in by and "proxy-jwt" in by:
+        plain, jwt = med([r["req_per_s"] for r in by["proxy"]]), med([r["req_per_s"] for r in by["proxy-jwt"]])
+        print(f"proxy with JWT auth and authorization / without: req/s {jwt / plain:.2f}")
     if "nginx" in by and "proxy" in by:
         n, p = med([r["req_per_s"] for r in by["nginx"]]), med([r["req_per_s"] for r in by["proxy"]])
         print(f"proxy/nginx req/s: {p / n:.2f}; p50 {med([r['p50_us'] for r in by['proxy']]) / med([r['p50_us'] for r in by['nginx']]):.2f}x, "

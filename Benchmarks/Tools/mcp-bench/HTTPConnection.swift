@@ -27,14 +27,18 @@ final class HTTPConnection: RPCConnection, ChannelInboundHandler, @unchecked Sen
     private var body: ByteBuffer?
     private var broken: String?
 
-    private init(endpoint: EndpointURL, eventLoop: any EventLoop) {
+    /// Sent as `Authorization: Bearer <token>` on every request, when set.
+    private let authorization: String?
+
+    private init(endpoint: EndpointURL, eventLoop: any EventLoop, bearer: String?) {
         self.endpoint = endpoint
         self.eventLoop = eventLoop
+        self.authorization = bearer.map { "Bearer " + $0 }
     }
 
-    /// Connects to `endpoint` on `eventLoop`.
-    static func connect(to endpoint: EndpointURL, on eventLoop: any EventLoop) async throws -> HTTPConnection {
-        let connection = HTTPConnection(endpoint: endpoint, eventLoop: eventLoop)
+    /// Connects to `endpoint` on `eventLoop`; every request carries `bearer` when it is set.
+    static func connect(to endpoint: EndpointURL, on eventLoop: any EventLoop, bearer: String? = nil) async throws -> HTTPConnection {
+        let connection = HTTPConnection(endpoint: endpoint, eventLoop: eventLoop, bearer: bearer)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -66,13 +70,14 @@ final class HTTPConnection: RPCConnection, ChannelInboundHandler, @unchecked Sen
         }
         current = (id, completion)
         var headers = HTTPHeaders()
-        headers.reserveCapacity(7)
+        headers.reserveCapacity(8)
         headers.add(name: "Host", value: endpoint.hostHeader)
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: "application/json, text/event-stream")
         headers.add(name: "Content-Length", value: String(message.readableBytes))
         if let sessionID { headers.add(name: "Mcp-Session-Id", value: sessionID) }
         if let protocolVersion { headers.add(name: "MCP-Protocol-Version", value: protocolVersion) }
+        if let authorization { headers.add(name: "Authorization", value: authorization) }
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path, headers: headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         channel.write(HTTPClientRequestPart.body(.byteBuffer(message)), promise: nil)

@@ -16,6 +16,9 @@ struct HTTPMode: AsyncParsableCommand {
 
     @OptionGroup var load: LoadOptions
 
+    @Option(help: "A bearer token sent as Authorization on every request (a gateway with proxy.auth).")
+    var bearer: String?
+
     @Option(help: "The MCP endpoint, e.g. http://127.0.0.1:8080/mcp.")
     var url: String
 
@@ -38,7 +41,7 @@ struct HTTPMode: AsyncParsableCommand {
         var sessions: [LoadSession] = []
         var exitCode: Int32 = 0
         do {
-            sessions = try await Self.openSessions(count: load.concurrency, endpoint: endpoint, group: group, load: load, label: label)
+            sessions = try await Self.openSessions(count: load.concurrency, endpoint: endpoint, group: group, load: load, label: label, bearer: bearer)
             let idle = pid.flatMap(ProcessMemory.read)
             let failed = try await LoadRun.measure(
                 sessions, load: load, label: label, transport: "http", targetPID: pid, idleMemory: idle,
@@ -54,7 +57,7 @@ struct HTTPMode: AsyncParsableCommand {
     }
 
     /// Connects `count` sessions (round-robin over the loops) and performs each handshake.
-    static func openSessions(count: Int, endpoint: EndpointURL, group: MultiThreadedEventLoopGroup, load: LoadOptions, label: String) async throws -> [LoadSession] {
+    static func openSessions(count: Int, endpoint: EndpointURL, group: MultiThreadedEventLoopGroup, load: LoadOptions, label: String, bearer: String?) async throws -> [LoadSession] {
         var recorders: [ObjectIdentifier: LatencyRecorder] = [:]
         var loops: [any EventLoop] = []
         for _ in 0..<count {
@@ -66,7 +69,7 @@ struct HTTPMode: AsyncParsableCommand {
             for (index, loop) in loops.enumerated() {
                 let recorder = recorders[ObjectIdentifier(loop)] ?? LatencyRecorder()
                 tasks.addTask {
-                    let connection = try await HTTPConnection.connect(to: endpoint, on: loop)
+                    let connection = try await HTTPConnection.connect(to: endpoint, on: loop, bearer: bearer)
                     let ids = IDSource()
                     let handshake = try await Handshake.perform(on: connection, ids: ids, protocolVersion: load.protocolVersion, tool: load.tool)
                     let session = LoadSession(connection: connection, ids: ids, request: ToolCallRequest(tool: handshake.tool, size: load.payload), recorder: recorder)

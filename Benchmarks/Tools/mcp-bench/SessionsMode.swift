@@ -15,6 +15,9 @@ struct SessionsMode: AsyncParsableCommand {
         abstract: "Open K Streamable HTTP sessions (initialize each, one connection each) and hold them open.",
         discussion: "Prints one JSON line when all are open (with the RSS of --pid, if given), then holds them for --hold seconds, or until killed.")
 
+    @Option(help: "A bearer token sent as Authorization on every request (a gateway with proxy.auth).")
+    var bearer: String?
+
     @Option(help: "The MCP endpoint, e.g. http://127.0.0.1:8080/mcp.")
     var url: String
 
@@ -62,9 +65,10 @@ struct SessionsMode: AsyncParsableCommand {
             func addOne() {
                 let loop = group.next()
                 let version = protocolVersion
+                let bearer = self.bearer
                 tasks.addTask {
                     do {
-                        let connection = try await HTTPConnection.connect(to: endpoint, on: loop)
+                        let connection = try await HTTPConnection.connect(to: endpoint, on: loop, bearer: bearer)
                         _ = try await Handshake.perform(on: connection, ids: IDSource(), protocolVersion: version, tool: nil, listTools: false)
                         return .success(connection)
                     } catch let error as BenchError {
