@@ -16,6 +16,8 @@
 #   --sessions N        sessions held open for the memory measurement (default 1000; quick 20)
 #   --http-upstream K   how the proxy reaches the fast upstream in --http: http (like nginx, default) or stdio
 #   --http-path P       path of the proxy's MCP endpoint (default /mcp)
+#   --scratch-path P    SwiftPM build folder (default .build), e.g. .build-release to keep a
+#                       release build beside the debug one
 #   --http-auth         in --http, also a proxy with proxy.auth (HS256 JWT) and an authorization
 #                       rule, every request carrying a bearer token: the target "proxy-jwt"
 #   -c, --configuration debug|release   build configuration (default release; quick debug)
@@ -34,7 +36,7 @@ ROOT=$PWD
 
 QUICK=0; HTTP=0; MICRO=0; PROFILE=0; BUILD=1; CHECK=0
 ROUNDS=""; REQUESTS=""; WARMUP=""; HTTP_REQUESTS=""; CONCURRENCY=""; SESSIONS=""; CONFIGURATION=""
-HTTP_UPSTREAM=http; HTTP_PATH=/mcp; HTTP_AUTH=0; CPU=0; OUT=""
+HTTP_UPSTREAM=http; HTTP_PATH=/mcp; HTTP_AUTH=0; CPU=0; OUT=""; SCRATCH=()
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -54,6 +56,7 @@ while [[ $# -gt 0 ]]; do
         --http-upstream) HTTP_UPSTREAM=${2:?}; shift ;;
         --http-path) HTTP_PATH=${2:?}; shift ;;
         --http-auth) HTTP_AUTH=1 ;;
+        --scratch-path) SCRATCH=(--scratch-path "${2:?}"); shift ;;
         -c|--configuration) CONFIGURATION=${2:?}; shift ;;
         --cpu) CPU=${2:?}; shift ;;
         --out) OUT=${2:?}; shift ;;
@@ -124,16 +127,16 @@ fi
 if [[ $BUILD == 1 ]]; then
     for product in mcp-proxy fast-upstream mcp-bench; do
         echo "== swift build -c $CONFIGURATION --product $product"
-        swift build -c "$CONFIGURATION" --product "$product" 2>&1 | grep -E "error|warning: |Compiling|Build" | grep -v "^\[" || true
+        swift build "${SCRATCH[@]}" -c "$CONFIGURATION" --product "$product" 2>&1 | grep -E "error|warning: |Compiling|Build" | grep -v "^\[" || true
     done
     if [[ $QUICK == 1 || $MICRO == 1 || $PROFILE == 1 ]]; then
         for product in ProxyBenchmarks hot-path-profile; do
             echo "== swift build -c $CONFIGURATION --product $product"
-            swift build -c "$CONFIGURATION" --product "$product" 2>&1 | grep -E "error|warning: " || true
+            swift build "${SCRATCH[@]}" -c "$CONFIGURATION" --product "$product" 2>&1 | grep -E "error|warning: " || true
         done
     fi
 fi
-BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
+BIN=$(swift build "${SCRATCH[@]}" -c "$CONFIGURATION" --show-bin-path)
 for binary in mcp-proxy fast-upstream mcp-bench; do
     [[ -x $BIN/$binary ]] || die "$BIN/$binary is missing; build it (swift build -c $CONFIGURATION --product $binary) or drop --no-build"
 done
