@@ -116,8 +116,9 @@ final class ChildProcess: Sendable {
     /// cannot be reused, so the signal cannot reach an unrelated group.
     func waitForExit() -> Int32 {
         var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        _ = kill(-pid, SIGKILL)
+        var waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT)
+        while waited != 0 && errno == EINTR { waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
+        if waited == 0 { _ = kill(-pid, SIGKILL) }
         var status: CInt = 0
         while true {
             let result = waitpid(pid, &status, 0)
@@ -135,6 +136,8 @@ final class ChildProcess: Sendable {
         let reason = String(cString: strerror(result.error))
         let step = String(cString: mcp_spawn_step_name(result.step))
         switch Int(result.step) {
+        case Int(MCP_SPAWN_STEP_EXEC.rawValue) where result.error == ENOMEM && configuration.sandbox?.limits.memoryMB != nil:
+            return TransportError("cannot start '\(command)': \(reason); sandbox.limits.memoryMB (\(configuration.sandbox?.limits.memoryMB ?? 0) MiB of address space) is too small to load it, raise it")
         case Int(MCP_SPAWN_STEP_EXEC.rawValue):
             return TransportError("cannot start '\(command)': \(reason); check that \(executable) exists, is executable and, for a script, that its interpreter (#! line) exists")
         case Int(MCP_SPAWN_STEP_CHDIR.rawValue):
