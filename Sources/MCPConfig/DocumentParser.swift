@@ -19,6 +19,12 @@ enum DocumentParser {
 
     static func parse(text: String, file: String) -> Outcome {
         var current = normalized(text)
+        if let line = AliasKeyGuard.firstAliasInKey(current) {
+            return .failed([ConfigProblem(
+                file: file, keyPath: "",
+                message: "an alias (*name) is used inside a mapping key; keys must be plain names, write the key out",
+                line: line)])
+        }
         var retries = 0
         var reparsedBytes = 0
         while true {
