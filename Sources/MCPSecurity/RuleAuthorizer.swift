@@ -4,15 +4,16 @@ import NIOConcurrencyHelpers
 /// The rule-based ``Authorizer``: the first rule that applies to a principal decides.
 ///
 /// Rules are compiled once (globs to matchers, principal selectors to sets). Which rule applies to
-/// a principal is memoized per principal identity in a bounded cache, so deciding a request is a
-/// cache lookup and a few glob matches: nothing is allocated on the allow path.
+/// a principal is worked out once and kept on the principal object itself (its memo), so deciding
+/// a request is a short locked scan and a few glob matches: nothing is hashed or allocated on the
+/// allow path, and nothing outlives the principal.
 ///
 /// `initialize`, `ping` and notifications are always allowed (the protocol's own plumbing).
 /// Visibility in lists depends only on the applicable rule's method and item globs, not on
 /// `requireScopes`: a tool that needs a scope stays visible and its call answers
 /// `insufficient_scope`, which tells the client which scope to ask for.
 public final class RuleAuthorizer: Authorizer {
-    private struct CompiledRule: Sendable {
+    private final class CompiledRule: Sendable {
         let subjects: Set<String>
         let roles: Set<String>
         let scopes: Set<String>
@@ -55,38 +56,34 @@ public final class RuleAuthorizer: Authorizer {
     public let defaultDecision: AuthorizationDefault
 
     private let compiled: [CompiledRule]
-    private let memo: NIOLockedValueBox<BoundedCache<Principal, Int>>
+    private let memoKey = PrincipalMemoKey()
+    private let computations = NIOLockedValueBox(0)
 
     /// Compiles the rules.
     ///
     /// - Throws: `GlobPatternError` for the first malformed glob.
-    public init(rules: [AuthorizationRule], default defaultDecision: AuthorizationDefault, memoCapacity: Int = 4096) throws(GlobPatternError) {
+    public init(rules: [AuthorizationRule], default defaultDecision: AuthorizationDefault) throws(GlobPatternError) {
         self.rules = rules
         self.defaultDecision = defaultDecision
         var compiled: [CompiledRule] = []
         for rule in rules { compiled.append(try CompiledRule(rule)) }
         self.compiled = compiled
-        self.memo = NIOLockedValueBox(BoundedCache(capacity: memoCapacity))
     }
 
     /// The index of the rule that applies to `principal` (memoized), or nil when none does.
     /// Visibility depends only on this, so list filters can be cached per rule.
     public func ruleIndex(for principal: Principal) -> Int? {
-        let index = memo.withLockedValue { memo -> Int in
-            if let known = memo[principal] { return known }
-            var found = -1
-            for (index, rule) in compiled.enumerated() where rule.applies(to: principal) {
-                found = index
-                break
-            }
-            memo.insert(found, for: principal)
-            return found
+        let index = principal.memoizedIndex(memoKey) {
+            computations.withLockedValue { $0 += 1 }
+            for (index, rule) in compiled.enumerated() where rule.applies(to: principal) { return index }
+            return -1
         }
         return index >= 0 ? index : nil
     }
 
-    /// How many principals' rule indices are memoized.
-    public var memoCount: Int { memo.withLockedValue { $0.count } }
+    /// How many times the applicable rule was worked out (once per principal object: the result is
+    /// kept on the principal, so memory goes away with it).
+    public var memoCount: Int { computations.withLockedValue { $0 } }
 
     private static let noRule = AuthorizationDecision.denied(reason: "no rule grants access")
 

@@ -13,54 +13,82 @@ import NIOConcurrencyHelpers
 /// authentication (by ``PreAuthLimiter``).
 public final class TokenBucketTable<Key: Hashable & Sendable>: Sendable {
     /// The buckets and the sweep bookkeeping; only touched under the table's lock.
+    ///
+    /// Buckets live in an array of slots and the dictionary maps a key to its slot, so a caller
+    /// that checks several buckets and then takes from them hashes each key once.
     struct Storage: Sendable {
-        var buckets: [Key: TokenBucket] = [:]
+        var slotOfKey: [Key: Int] = [:]
+        var slots: [TokenBucket] = []
+        /// Bumped whenever slots are renumbered: a slot number remembered from an earlier
+        /// generation must be looked up again.
+        var generation: UInt64 = 0
         var lastSweep: UInt64 = 0
         let idle: UInt64
         let interval: UInt64
         let maxEntries: Int
 
-        /// Refills `key`'s bucket (creating a full one) and returns nil when `cost` tokens are
-        /// available, else the wait in nanoseconds. Takes nothing.
-        mutating func shortfall(_ key: Key, limit: TokenBucketLimit, cost: UInt64, now: UInt64) -> UInt64? {
-            if let index = buckets.index(forKey: key) {
-                buckets.values[index].refill(now: now)
-                return buckets.values[index].shortfall(cost: cost)
+        /// The number of live buckets.
+        var count: Int { slotOfKey.count }
+
+        /// The slot of `key`'s bucket, refilled to `now`; a new key gets a full bucket.
+        mutating func slot(_ key: Key, limit: TokenBucketLimit, now: UInt64) -> Int {
+            if let slot = slotOfKey[key] {
+                slots[slot].refill(now: now)
+                return slot
             }
-            let bucket = TokenBucket(limit: limit, now: now)
-            buckets[key] = bucket
-            return bucket.shortfall(cost: cost)
+            slots.append(TokenBucket(limit: limit, now: now))
+            slotOfKey[key] = slots.count - 1
+            return slots.count - 1
         }
 
-        /// Takes `cost` tokens from `key`'s bucket (which `shortfall` created).
-        mutating func take(_ key: Key, limit: TokenBucketLimit, cost: UInt64, now: UInt64) {
-            if let index = buckets.index(forKey: key) {
-                buckets.values[index].refill(now: now)
-                buckets.values[index].take(cost: cost, now: now)
-            } else {
-                var bucket = TokenBucket(limit: limit, now: now)
-                bucket.take(cost: cost, now: now)
-                buckets[key] = bucket
-            }
+        /// Refills a slot found earlier in this generation.
+        mutating func refill(_ slot: Int, now: UInt64) {
+            slots[slot].refill(now: now)
+        }
+
+        /// Nil when `cost` tokens are available in `slot`, else the wait in nanoseconds.
+        func shortfall(_ slot: Int, cost: UInt64) -> UInt64? {
+            slots[slot].shortfall(cost: cost)
+        }
+
+        /// Takes up to `cost` tokens from `slot` (never below empty).
+        mutating func take(_ slot: Int, cost: UInt64, now: UInt64) {
+            slots[slot].take(cost: cost, now: now)
         }
 
         /// Sweeps when the interval has passed or the table is over its cap.
         mutating func sweepIfDue(now: UInt64) {
-            if now &- lastSweep >= interval || buckets.count > maxEntries { sweep(now: now) }
+            if now &- lastSweep >= interval || slotOfKey.count > maxEntries { sweep(now: now) }
         }
 
         /// Removes idle full buckets; over the cap, also busy full ones, then arbitrary ones.
+        /// Slots are renumbered; a slot number is valid only within one locked call.
         mutating func sweep(now: UInt64) {
             lastSweep = now
+            generation &+= 1
             let idle = self.idle
-            buckets = buckets.filter { _, bucket in
-                !(bucket.level(at: now) == bucket.capacity && now &- bucket.lastUsed >= idle)
+            let slots = self.slots
+            var kept = slotOfKey.filter { _, slot in
+                let bucket = slots[slot]
+                return !(bucket.level(at: now) == bucket.capacity && now &- bucket.lastUsed >= idle)
             }
-            guard buckets.count > maxEntries else { return }
-            buckets = buckets.filter { _, bucket in bucket.level(at: now) < bucket.capacity }
-            guard buckets.count > maxEntries else { return }
-            let excess = buckets.count - maxEntries * 9 / 10
-            for key in buckets.keys.prefix(excess) { buckets.removeValue(forKey: key) }
+            if kept.count > maxEntries {
+                kept = kept.filter { _, slot in slots[slot].level(at: now) < slots[slot].capacity }
+            }
+            if kept.count > maxEntries {
+                let excess = kept.count - maxEntries * 9 / 10
+                for key in Array(kept.keys.prefix(excess)) { kept.removeValue(forKey: key) }
+            }
+            var compacted: [TokenBucket] = []
+            compacted.reserveCapacity(kept.count)
+            var renumbered: [Key: Int] = [:]
+            renumbered.reserveCapacity(kept.count)
+            for (key, slot) in kept {
+                renumbered[key] = compacted.count
+                compacted.append(slots[slot])
+            }
+            slotOfKey = renumbered
+            self.slots = compacted
         }
     }
 
@@ -87,8 +115,9 @@ public final class TokenBucketTable<Key: Hashable & Sendable>: Sendable {
         let cost = UInt64(Swift.max(cost, 0))
         return storage.withLockedValue { storage in
             storage.sweepIfDue(now: now)
-            if let wait = storage.shortfall(key, limit: limit, cost: cost, now: now) { return wait }
-            storage.take(key, limit: limit, cost: cost, now: now)
+            let slot = storage.slot(key, limit: limit, now: now)
+            if let wait = storage.shortfall(slot, cost: cost) { return wait }
+            storage.take(slot, cost: cost, now: now)
             return nil
         }
     }
@@ -99,7 +128,7 @@ public final class TokenBucketTable<Key: Hashable & Sendable>: Sendable {
         let cost = UInt64(Swift.max(cost, 0))
         storage.withLockedValue { storage in
             storage.sweepIfDue(now: now)
-            storage.take(key, limit: limit, cost: cost, now: now)
+            storage.take(storage.slot(key, limit: limit, now: now), cost: cost, now: now)
         }
     }
 
@@ -109,7 +138,7 @@ public final class TokenBucketTable<Key: Hashable & Sendable>: Sendable {
     }
 
     /// The number of live buckets.
-    public var count: Int { storage.withLockedValue { $0.buckets.count } }
+    public var count: Int { storage.withLockedValue { $0.count } }
 
     /// Runs `body` under the lock (several buckets checked and taken atomically).
     func withStorage<Result>(_ body: (inout Storage) -> Result) -> Result {

@@ -92,7 +92,7 @@ final class RuleAuthorizerTests: XCTestCase {
     }
 
     func testMemoIsPerIdentityAndBounded() throws {
-        let rules = try RuleAuthorizer(rules: [AuthorizationRule(roles: ["reader"], tools: .init(allow: []))], default: .allow, memoCapacity: 8)
+        let rules = try RuleAuthorizer(rules: [AuthorizationRule(roles: ["reader"], tools: .init(allow: []))], default: .allow)
         // Same identity with different roles is a different principal for the memo.
         let plain = Principal(subject: "rita", issuer: "idp", method: .jwt)
         XCTAssertEqual(rules.authorize(reader, method: .toolsCall, name: "x", uri: nil), .denied(reason: "tool not allowed"))

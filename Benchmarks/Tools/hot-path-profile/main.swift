@@ -18,7 +18,8 @@ import Darwin
 //   valgrind --tool=callgrind --toggle-collect='*profiledLoop*' hot-path-profile request 20000
 //
 // MODE: scan (300 B envelope scan), request (the request leg), roundtrip (request and response
-// legs), proxy (a real MCPProxy with in-memory transports), routes (100-rule decision).
+// legs), proxy (a real MCPProxy with in-memory transports), routes (100-rule decision),
+// security (the pipeline's authorization and rate-limit stages on one tools/call).
 // Prints the wall time per operation; under callgrind, divide the collected Ir by ITERATIONS.
 
 /// Writes `text` to stderr and exits.
@@ -28,9 +29,9 @@ func fail(_ text: String, status: Int32 = 1) -> Never {
     exit(status)
 }
 
-let usage = "usage: hot-path-profile scan|request|roundtrip|proxy|routes [ITERATIONS]\n"
+let usage = "usage: hot-path-profile scan|request|roundtrip|proxy|routes|security [ITERATIONS]\n"
 let arguments = CommandLine.arguments.dropFirst()
-guard let mode = arguments.first, ["scan", "request", "roundtrip", "proxy", "routes"].contains(mode) else {
+guard let mode = arguments.first, ["scan", "request", "roundtrip", "proxy", "routes", "security"].contains(mode) else {
     fail(usage, status: 2)
 }
 let iterations = arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
@@ -65,6 +66,15 @@ case "roundtrip":
         pipeline.nextUpstreamID = 7
         if let forwarded = pipeline.forward(SampleMessages.small) { pending[forwarded.upstreamID] = forwarded }
         _ = pipeline.answer(SampleMessages.response, pending: &pending)
+    }
+    report(start)
+case "security":
+    guard let chain = try? SecurityChain() else { fail("hot-path-profile: the security chain could not be built\n") }
+    var now: UInt64 = 1
+    let start = HotPathPipeline.now()
+    profiledLoop(iterations) {
+        now &+= 1_000
+        _ = chain.run(now: now)
     }
     report(start)
 case "routes":

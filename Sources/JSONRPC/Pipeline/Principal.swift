@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Who is calling: the identity an authenticator established for a session or a request.
 ///
 /// A principal is immutable and shared by reference, so carrying it through the request pipeline
@@ -36,6 +38,11 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
     public let expiresAt: Double?
     /// `issuer` and `subject` joined: the key that sessions are bound to and buckets are kept by.
     public let identityKey: String
+    /// Values owners memoized for this principal (``memoized(_:isValid:compute:)``).
+    let memo = Mutex<[(key: PrincipalMemoKey, index: Int, object: (any AnyObject & Sendable)?)]>([])
+    /// `identityKey`'s hash, computed once (hashes are seeded per process), so that tables keyed
+    /// by principal hash one integer per lookup instead of the whole key.
+    public let identityHash: Int
 
     /// Creates a principal; roles and scopes are sorted and de-duplicated.
     public init(
@@ -55,6 +62,7 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
         self.claims = claims
         self.expiresAt = expiresAt
         self.identityKey = (issuer ?? method.rawValue) + "\u{1F}" + subject
+        self.identityHash = identityKey.hashValue
     }
 
     /// An unauthenticated caller, for fronts where authentication is not required.
@@ -70,9 +78,57 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
         lhs === rhs || (lhs.identityKey == rhs.identityKey && lhs.roles == rhs.roles && lhs.scopes == rhs.scopes)
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(identityKey) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(identityHash) }
 
     public var description: String {
         "\(subject) (\(method.rawValue)\(issuer.map { ", issuer \($0)" } ?? ""))"
+    }
+}
+
+/// Identifies one owner of memoized per-principal values (an authorizer, a rate limiter), unique
+/// for the process's lifetime so a memo can never be mistaken for another owner's.
+public struct PrincipalMemoKey: Sendable, Hashable {
+    private static let counter = Atomic<UInt64>(1)
+    let raw: UInt64
+
+    /// A new key, different from every other key made in this process.
+    public init() {
+        raw = Self.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+}
+
+extension Principal {
+    /// A number an owner computed for this principal (the index of the rule that applies to it),
+    /// kept on the principal itself so that later requests of the same session find it without
+    /// hashing anything. `compute` runs under the memo's lock, once per owner.
+    public func memoizedIndex(_ key: PrincipalMemoKey, compute: () -> Int) -> Int {
+        memo.withLock { slots in
+            for slot in slots where slot.key == key { return slot.index }
+            let fresh = compute()
+            slots.append((key, fresh, nil))
+            return fresh
+        }
+    }
+
+    /// An object an owner keeps for this principal (its rate-limit buckets), found again without
+    /// hashing. `compute` runs under the memo's lock when there is none yet, or when `isValid`
+    /// rejects the kept one. Each key must always be used with the same `Value` type.
+    public func memoizedObject<Value: AnyObject & Sendable>(
+        _ key: PrincipalMemoKey, isValid: (Value) -> Bool, compute: () -> Value
+    ) -> Value {
+        memo.withLock { slots in
+            for index in slots.indices where slots[index].key == key {
+                if let kept = slots[index].object {
+                    let value = unsafeDowncast(kept, to: Value.self)
+                    if isValid(value) { return value }
+                }
+                let fresh = compute()
+                slots[index].object = fresh
+                return fresh
+            }
+            let fresh = compute()
+            slots.append((key, 0, fresh))
+            return fresh
+        }
     }
 }
