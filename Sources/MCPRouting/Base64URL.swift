@@ -1,9 +1,9 @@
-/// Unpadded base64url (RFC 4648 section 5), strict on decoding.
-enum Base64URL {
+/// Unpadded base64url (RFC 4648 section 5): the proxy's cursors and, in MCPSecurity, JWT parts.
+public enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Encodes without `=` padding.
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var i = 0
@@ -21,13 +21,15 @@ enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes unpadded base64url; `nil` for any character outside the alphabet, an impossible
-    /// length, or unused trailing bits that are not zero (so each byte string has one encoding).
-    static func decode(_ text: String) -> [UInt8]? {
+    /// Decodes unpadded base64url; `nil` for any character outside the alphabet (padding
+    /// included) or an impossible length. `canonical` also refuses unused trailing bits that are
+    /// not zero, so each byte string has exactly one encoding.
+    public static func decode<C: Collection>(_ text: C, canonical: Bool = true) -> [UInt8]? where C.Element == UInt8 {
         var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
-        for char in text.utf8 {
+        for char in text {
             guard let value = sextet(char) else { return nil }
             accumulator = (accumulator << 6) | UInt32(value)
             bits += 6
@@ -37,12 +39,19 @@ enum Base64URL {
                 accumulator &= (1 << UInt32(bits)) - 1
             }
         }
-        // A leftover of 6 bits means a lone character: never produced by the encoder.
-        guard bits < 6, accumulator == 0 else { return nil }
+        // A leftover of 6 bits means a lone character: never produced by an encoder.
+        guard bits < 6, !canonical || accumulator == 0 else { return nil }
         return out
     }
 
-    private static func sextet(_ char: UInt8) -> UInt8? {
+    /// Decodes the UTF-8 of `text` (see ``decode(_:canonical:)``).
+    public static func decode(_ text: String, canonical: Bool = true) -> [UInt8]? {
+        decode(text.utf8, canonical: canonical)
+    }
+
+    /// The value of one base64url character, or nil.
+    @inline(__always)
+    public static func sextet(_ char: UInt8) -> UInt8? {
         switch char {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): char - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): char - UInt8(ascii: "a") + 26

@@ -1,5 +1,6 @@
 import Crypto
 import JSONRPC
+import MCPRouting
 
 /// Signs HS256 JWTs with a shared secret: for development, tests and the `mcp-proxy token`
 /// command, so a gateway configured with `proxy.auth.jwt.secret` can be tried without an

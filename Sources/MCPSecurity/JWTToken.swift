@@ -1,3 +1,5 @@
+import MCPRouting
+
 /// A compact JWS split and decoded as far as is possible without a key.
 struct JWTToken {
     /// The token's bytes.
@@ -42,9 +44,9 @@ struct JWTToken {
             firstDot > 0, secondDot > firstDot + 1
         else { throw AuthenticationFailure(.malformed) }
         signingInput = bytes[..<secondDot]
-        guard let headerBytes = Base64URL.decode(bytes[..<firstDot]),
-            let payloadBytes = Base64URL.decode(bytes[(firstDot + 1)..<secondDot]),
-            let signatureBytes = Base64URL.decode(bytes[(secondDot + 1)...])
+        guard let headerBytes = Base64URL.decode(bytes[..<firstDot], canonical: false),
+            let payloadBytes = Base64URL.decode(bytes[(firstDot + 1)..<secondDot], canonical: false),
+            let signatureBytes = Base64URL.decode(bytes[(secondDot + 1)...], canonical: false)
         else { throw AuthenticationFailure(.malformed) }
         guard let header = try? JSONValue(parsing: headerBytes), case .object(let fields) = header else {
             throw AuthenticationFailure(.malformed)

@@ -21,18 +21,21 @@ public struct RateLimitMiddleware<Context: PrincipalContext>: MCPMiddleware {
         context: inout Context,
         next: (inout MCPCall, inout Context) -> MCPVerdict
     ) -> MCPVerdict {
-        let decision = limiter.check(
-            principal: context.principal,
-            method: call.method,
-            name: call.name,
-            upstream: nil,
-            now: call.receivedAt
-        )
+        Self.decide(limiter, &call, &context, upstream: nil, next: next)
+    }
+
+    /// Asks `limiter` about the call, then passes it on or refuses it: the body of both stages.
+    @inline(__always)
+    static func decide<C: PrincipalContext>(
+        _ limiter: any RateLimiter, _ call: inout MCPCall, _ context: inout C, upstream: String?,
+        next: (inout MCPCall, inout C) -> MCPVerdict
+    ) -> MCPVerdict {
+        let decision = limiter.check(principal: context.principal, method: call.method, name: call.name, upstream: upstream, now: call.receivedAt)
         switch decision {
         case .allowed:
             return next(&call, &context)
         case .limited(let wait, let entry):
-            return .refused(Self.refusal(retryAfterNanoseconds: wait, entry: entry))
+            return .refused(refusal(retryAfterNanoseconds: wait, entry: entry))
         }
     }
 
@@ -68,18 +71,6 @@ public struct RoutedRateLimitMiddleware<Context: PrincipalContext & RoutedContex
         context: inout Context,
         next: (inout MCPCall, inout Context) -> MCPVerdict
     ) -> MCPVerdict {
-        let decision = limiter.check(
-            principal: context.principal,
-            method: call.method,
-            name: call.name,
-            upstream: context.upstreamName,
-            now: call.receivedAt
-        )
-        switch decision {
-        case .allowed:
-            return next(&call, &context)
-        case .limited(let wait, let entry):
-            return .refused(RateLimitMiddleware<Context>.refusal(retryAfterNanoseconds: wait, entry: entry))
-        }
+        RateLimitMiddleware<Context>.decide(limiter, &call, &context, upstream: context.upstreamName, next: next)
     }
 }
