@@ -102,7 +102,7 @@ for name in "${TARGETS[@]}"; do
         line="fuzz: $name: ${execs:-?} execs, ${rate:-?} exec/s, slowest input ${slowest:-?} s, corpus $files files, peak RSS ${rss:-?} MB, no crash, no timeout"
     else
         failed=1
-        artifact=$(sed -n "s/.*Test unit written to \(.*\)$/\1/p" "$log" | tail -1)
+        artifact=$(sed -n "s/.*Test unit written to \(.*\)$/\1/p" "$log" | grep -v slow-unit | tail -1)
         reason=$(grep -m1 -E "Fatal error|ERROR: libFuzzer|ERROR: AddressSanitizer|SUMMARY|run interrupted" "$log" || echo "exit status $status")
         line="fuzz: $name: FAILED after ${execs:-?} execs: $reason; input: ${artifact:-none}"
         echo "---- last lines of .build-fuzz/logs/$name.log"
