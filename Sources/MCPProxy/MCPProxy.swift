@@ -25,8 +25,9 @@ public final class MCPProxy: Sendable {
     public let stats: StatsRegistry
     let logger: Logger
     private let cursorSecret: [UInt8]
-    /// The user's stages followed by the stats stage, built once.
-    let pipeline: any MCPMiddleware<ProxyRequestContext>
+    /// The user's stages, built once; nil when there are none, so such a proxy pays nothing for
+    /// them. The proxy's own stats stage runs after them (``StatsMiddleware``), called directly.
+    let pipeline: (any MCPMiddleware<ProxyRequestContext>)?
     /// Which catalog items each principal sees in lists; nil shows everything.
     public let visibility: (any Authorizer)?
 
@@ -66,7 +67,7 @@ public final class MCPProxy: Sendable {
         self.stats = stats
         self.logger = logger
         self.visibility = visibility
-        self.pipeline = MiddlewarePair(chain, StatsMiddleware())
+        self.pipeline = chain is PassThroughMiddleware<ProxyRequestContext> ? nil : chain
         var generator = SystemRandomNumberGenerator()
         self.cursorSecret = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }

@@ -19,8 +19,10 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     let options: ProxyOptions
     let stats: StatsRegistry
     let logger: Logger
-    /// The request pipeline, stats stage included.
-    let pipeline: any MCPMiddleware<ProxyRequestContext>
+    /// The user's stages (nil: none); the stats stage runs after them, called directly.
+    let pipeline: (any MCPMiddleware<ProxyRequestContext>)?
+    /// Counts every forwarded request in its series: the last stage of every chain.
+    let statsStage = StatsMiddleware()
     /// Which catalog items the principal sees in lists; nil shows everything.
     let visibility: (any Authorizer)?
     /// The principal of a front that authenticates nothing itself (stdio); nil asks the transport.
@@ -86,7 +88,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         stats: StatsRegistry,
         logger: Logger,
         cursorSecret: [UInt8],
-        pipeline: any MCPMiddleware<ProxyRequestContext> = StatsMiddleware(),
+        pipeline: (any MCPMiddleware<ProxyRequestContext>)? = nil,
         visibility: (any Authorizer)? = nil,
         principal: Principal? = nil
     ) {
@@ -111,9 +113,16 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     /// Tells the pipeline's stages how a forwarded request ended.
     func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64) {
-        guard pipeline.observesCompletion else { return }
-        let summary = MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt)
-        pipeline.finished(summary, context: request.context, outcome: outcome)
+        finished(MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt),
+                 context: request.context, outcome: outcome)
+    }
+
+    /// `finished` of every stage that observes completion, then of the stats stage.
+    func finished(_ summary: MCPCallSummary, context: ProxyRequestContext, outcome: MCPOutcome) {
+        if let pipeline, pipeline.observesCompletion {
+            pipeline.finished(summary, context: context, outcome: outcome)
+        }
+        statsStage.finished(summary, context: context, outcome: outcome)
     }
 
     // MARK: Sending to the client

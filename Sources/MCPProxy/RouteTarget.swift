@@ -6,7 +6,7 @@ enum RouteTarget: Sendable {
     /// The proxy answers itself.
     case local(LocalAnswer)
     /// An upstream serves it.
-    case upstream(UpstreamTarget)
+    case upstream(UpstreamRoute)
 }
 
 /// Requests the proxy answers without an upstream.
@@ -17,19 +17,28 @@ enum LocalAnswer: Sendable {
     case setLevel
 }
 
-/// A routed request's upstream, and the edits that turn the exposed names into the upstream's.
-struct UpstreamTarget: Sendable {
+/// The upstream routing chose: what stages and `finished` need to know about it. The edits that
+/// turn the exposed name into the upstream's belong to one message and travel beside the chain
+/// (``UpstreamEdits``), so the context stays small to copy and nothing is allocated for it.
+struct UpstreamRoute: Sendable {
     /// Index of the upstream in the session's list.
     let index: Int
     /// The upstream's configured name.
     let name: String
-    /// Name or URI rewrites (the id and progress token are added when forwarding).
-    let edits: [ByteSplice]
     /// Where the request's latency and outcome are counted.
     let series: RequestSeries
     /// Whether URIs in the result are rewritten into the proxy's namespace.
     let rewritesURIs: Bool
+}
+
+/// What the terminal changes in a routed message, and the subscription it counts.
+struct UpstreamEdits: Sendable {
+    /// Name or URI rewrites (the id and progress token are added when forwarding).
+    var edits: [ByteSplice] = []
     /// A `resources/subscribe` (true) or `unsubscribe` (false) of this exposed URI, counted
     /// only once the pipeline lets the request through.
-    let subscription: (uri: String, subscribe: Bool)?
+    var subscription: (uri: String, subscribe: Bool)?
+
+    /// No edits.
+    static let none = UpstreamEdits()
 }

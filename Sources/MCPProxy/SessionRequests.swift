@@ -59,12 +59,17 @@ extension ProxySession {
     // MARK: The pipeline
 
     /// Runs a routed request through the pipeline; the terminal answers it locally or forwards it.
-    func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget) {
+    func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget, edits: UpstreamEdits = .none) {
         guard let method = message.envelope.method else { return }
         var call = MCPCall(message: message, method: method, idBytes: id, receivedAt: MonotonicClock.now())
         var context = ProxyRequestContext(principal: principal, target: target)
-        let verdict = pipeline.handle(&call, context: &context) { call, context in
-            self.terminal(call, context: context, route: route)
+        let verdict: MCPVerdict
+        if let pipeline {
+            verdict = pipeline.handle(&call, context: &context) { call, context in
+                self.terminal(call, context: context, route: route, edits: edits)
+            }
+        } else {
+            verdict = terminal(call, context: context, route: route, edits: edits)
         }
         if case .refused(let refusal) = verdict {
             stats.counter("mcp_proxy_refused_total", help: "Client requests a pipeline stage refused, by reason",
@@ -79,7 +84,7 @@ extension ProxySession {
     }
 
     /// The end of the chain: answer locally, or forward upstream.
-    private func terminal(_ call: MCPCall, context: ProxyRequestContext, route: ReplyRoute) -> MCPVerdict {
+    private func terminal(_ call: MCPCall, context: ProxyRequestContext, route: ReplyRoute, edits: UpstreamEdits) -> MCPVerdict {
         let message = call.message
         let id = call.idBytes
         switch context.target {
@@ -93,7 +98,7 @@ extension ProxySession {
         case .local(.setLevel):
             runTask { await self.handleSetLevel(message, id: id, route: route) }
         case .upstream(let target):
-            if let (uri, subscribe) = target.subscription {
+            if let (uri, subscribe) = edits.subscription {
                 state.withLockedValue { state in
                     if subscribe {
                         state.subscriptions[uri, default: 0] += 1
@@ -102,7 +107,7 @@ extension ProxySession {
                     }
                 }
             }
-            forward(message, target: target, context: context, id: id, route: route)
+            forward(message, target: target, edits: call.splices.isEmpty ? edits.edits : edits.edits + call.splices, context: context, id: id, route: route)
             return .forwarded
         }
         return .answered
@@ -114,11 +119,11 @@ extension ProxySession {
         series: RequestSeries?, rewritesURIs: Bool = false, subscription: (uri: String, subscribe: Bool)? = nil
     ) {
         let upstream = upstreams[index]
-        let target = UpstreamTarget(
-            index: index, name: upstream.name, edits: edits,
+        let target = UpstreamRoute(
+            index: index, name: upstream.name,
             series: series ?? stats.requestSeries(upstream: upstream.name, method: message.envelope.method?.name ?? "?", tool: nil),
-            rewritesURIs: rewritesURIs, subscription: subscription)
-        runPipeline(message, id: id, route: route, target: .upstream(target))
+            rewritesURIs: rewritesURIs)
+        runPipeline(message, id: id, route: route, target: .upstream(target), edits: UpstreamEdits(edits: edits, subscription: subscription))
     }
 
     // MARK: Routing
@@ -284,7 +289,7 @@ extension ProxySession {
     // MARK: Forwarding
 
     /// Sends a client request upstream with the proxy's id (and progress token), remembering how to answer.
-    func forward(_ message: JSONRPCMessage, target: UpstreamTarget, context: ProxyRequestContext, id: [UInt8], route: ReplyRoute) {
+    func forward(_ message: JSONRPCMessage, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext, id: [UInt8], route: ReplyRoute) {
         let envelope = message.envelope
         let upstream = upstreams[target.index]
         guard let method = envelope.method else { return }
@@ -303,7 +308,7 @@ extension ProxySession {
                     self.finishUnforwarded(method: method, context: context)
                     self.replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
                 } else {
-                    self.forward(message, target: target, context: context, id: id, route: route)
+                    self.forward(message, target: target, edits: edits, context: context, id: id, route: route)
                 }
             }
             return
@@ -313,7 +318,7 @@ extension ProxySession {
             return
         }
         let upstreamIDBytes = JSONRPCID.number(upstreamID).jsonBytes
-        var allEdits = target.edits
+        var allEdits = edits
         allEdits.append(ByteSplice(range: idRange, replacement: upstreamIDBytes))
         var clientToken: [UInt8]?
         if let tokenRange = envelope.progressTokenRange {
@@ -349,9 +354,8 @@ extension ProxySession {
 
     /// Tells the stages that a request the chain let through never reached its upstream.
     private func finishUnforwarded(method: MCPMethod, context: ProxyRequestContext) {
-        guard pipeline.observesCompletion else { return }
         let now = MonotonicClock.now()
-        pipeline.finished(MCPCallSummary(method: method, receivedAt: now, latencyNanoseconds: 0), context: context, outcome: .upstreamUnavailable)
+        finished(MCPCallSummary(method: method, receivedAt: now, latencyNanoseconds: 0), context: context, outcome: .upstreamUnavailable)
     }
 
     /// Starts and initializes an upstream with this session's handshake.

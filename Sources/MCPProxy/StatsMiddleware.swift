@@ -2,7 +2,8 @@ import JSONRPC
 import MCPStats
 
 /// The stage that counts every forwarded request's latency and outcome in its series
-/// (per upstream, method and tool). ``MCPProxy`` puts it last in every chain.
+/// (per upstream, method and tool). ``MCPProxy`` runs it after the user's chain, called directly
+/// (not through the existential chain), so a proxy without stages pays nothing for the pipeline.
 struct StatsMiddleware: MCPMiddleware {
     typealias Context = ProxyRequestContext
 

@@ -19,7 +19,8 @@ import Darwin
 //
 // MODE: scan (300 B envelope scan), request (the request leg), roundtrip (request and response
 // legs), proxy (a real MCPProxy with in-memory transports), routes (100-rule decision),
-// security (the pipeline's authorization and rate-limit stages on one tools/call).
+// security (the pipeline's authorization and rate-limit stages on one tools/call),
+// proxy-secured (proxy, with those stages in its pipeline).
 // Prints the wall time per operation; under callgrind, divide the collected Ir by ITERATIONS.
 
 /// Writes `text` to stderr and exits.
@@ -29,9 +30,9 @@ func fail(_ text: String, status: Int32 = 1) -> Never {
     exit(status)
 }
 
-let usage = "usage: hot-path-profile scan|request|roundtrip|proxy|routes|security [ITERATIONS]\n"
+let usage = "usage: hot-path-profile scan|request|roundtrip|proxy|proxy-secured|routes|security [ITERATIONS]\n"
 let arguments = CommandLine.arguments.dropFirst()
-guard let mode = arguments.first, ["scan", "request", "roundtrip", "proxy", "routes", "security"].contains(mode) else {
+guard let mode = arguments.first, ["scan", "request", "roundtrip", "proxy", "proxy-secured", "routes", "security"].contains(mode) else {
     fail(usage, status: 2)
 }
 let iterations = arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
@@ -85,7 +86,7 @@ case "routes":
 default:
     // No top-level await: an async main parks the main thread in libdispatch, where valgrind
     // 3.19 crashes. The setup runs as a task and the main thread waits for it.
-    let proxy = try InProcessProxy(routes: RouteRules.table(count: 100))
+    let proxy = try InProcessProxy(routes: RouteRules.table(count: 100), secured: mode == "proxy-secured")
     let started = DispatchSemaphore(value: 0)
     let failure = Mutex<String?>(nil)
     Task.detached {

@@ -11,6 +11,9 @@ public struct MCPCall: Sendable {
     public let idBytes: [UInt8]
     /// When the request arrived (monotonic nanoseconds).
     public let receivedAt: UInt64
+    /// Edits a stage wants applied to the bytes that go upstream (ranges relative to the
+    /// message, as the envelope gives them); the terminal applies them with its own in one pass.
+    public var splices: [ByteSplice] = []
 
     /// Creates a call from a scanned request.
     public init(message: JSONRPCMessage, method: MCPMethod, idBytes: [UInt8], receivedAt: UInt64) {
