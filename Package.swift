@@ -188,7 +188,10 @@ let package = Package(
         ]),
         .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
-        .testTarget(name: "MCPProxyTests", dependencies: ["MCPProxy", "MCPSecurity", "MCPStats", "JSONRPC"]),
+        .testTarget(name: "MCPProxyTests", dependencies: [
+            "MCPProxy", "MCPSecurity", "MCPStats", "MCPTransports", "JSONRPC",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(name: "MCPSecurityTests", dependencies: [
             "MCPSecurity", "JSONRPC",
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -40,9 +40,10 @@ public struct SecurityAdmission: RequestAdmission {
         return decide(result, request: request)
     }
 
+    /// The slow path: the front calls it only after ``admitImmediately(_:)`` returned nil, which
+    /// already charged the address's bucket and checked the query, so this only authenticates.
     public func admit(_ request: AdmissionRequest) async -> AdmissionDecision {
-        if let refusal = precheck(request) { return refusal }
-        return decide(await authenticator.authenticate(credentials(of: request)), request: request)
+        decide(await authenticator.authenticate(credentials(of: request)), request: request)
     }
 
     private func credentials(of request: AdmissionRequest) -> Credentials {
