@@ -264,6 +264,14 @@ EOF
         else
             cp "$OUT/fast-stdio.json" "$OUT/fast-http.json"
         fi
+        # Every benchmark connection comes from 127.0.0.1: lift the per-address cap (default 256)
+        # so that the 1,000-session memory run can open them all.
+        python3 - "$OUT/fast-http.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["proxy"] = {"listen": {"maxConnectionsPerAddress": 100000}, "limits": {"maxSessionsPerPrincipal": 100000}}
+json.dump(config, open(sys.argv[1], "w"))
+PY
         "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http.json" --listen "127.0.0.1:$PROXY_PORT" --log-level error \
             > "$OUT/proxy-http.log" 2>&1 &
         PROXY_PID=$!; PIDS+=("$PROXY_PID")
@@ -279,11 +287,11 @@ EOF
             python3 - "$OUT/fast-http.json" "$OUT/fast-http-jwt.json" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-config["proxy"] = {
+config["proxy"] = dict(config.get("proxy", {}), **{
     "auth": {"resource": "http://127.0.0.1/mcp",
              "jwt": {"issuer": "bench", "secret": "bench-secret-bench-secret-bench-secret-0123"}},
     "authorization": {"default": "deny", "rules": [{"roles": ["bench"], "tools": {"allow": ["*echo*"]}}]},
-}
+})
 json.dump(config, open(sys.argv[2], "w"))
 PY
             BEARER=$("$PROXY" token --config "$OUT/fast-http-jwt.json" --subject bench --role bench --ttl 86400)
