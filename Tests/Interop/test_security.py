@@ -383,3 +383,34 @@ def test_failed_authentications_per_address_get_429(strict: SecureGateway) -> No
     assert blocked.status == 429, "a new token from an address over its limit is not even verified"
     retry_after = blocked.getheader("Retry-After")
     assert retry_after is not None and int(retry_after) >= 1
+
+
+# MARK: the stdio front's configured principal
+
+async def test_stdio_front_serves_the_configured_local_principal(tmp_path: Path) -> None:
+    from mcp import StdioServerParameters, stdio_client
+    from network_fixtures import binary
+
+    call_log = tmp_path / "calls.log"
+    config = tmp_path / "stdio.json"
+    config.write_text(json.dumps({
+        "mcpServers": {"count": {"command": sys.executable, "args": [str(Path(__file__).with_name("counting_server.py")), str(call_log)]}},
+        "proxy": {
+            "auth": {"stdioPrincipal": {"subject": "local", "roles": ["reader"]}},
+            "authorization": {"default": "deny", "rules": [{"roles": ["reader"], "tools": {"allow": ["count__echo"]}}]},
+        },
+    }))
+    parameters = StdioServerParameters(command=str(binary("MCP_PROXY_BIN", "mcp-proxy")), args=["--config", str(config)])
+    async with stdio_client(parameters) as (read_stream, write_stream):
+        async with ClientSession(read_stream, write_stream) as session:
+            with deadline("initialize"):
+                await session.initialize()
+            assert await tool_names(session) == {"count__echo"}
+            with deadline("echo"):
+                assert text_of(await session.call_tool("count__echo", {"text": "local"})) == "local"
+            with pytest.raises(MCPError) as raised:
+                with deadline("denied add"):
+                    await session.call_tool("count__add", {"a": 1, "b": 2})
+            assert raised.value.code == -32003, raised.value.error
+    calls = call_log.read_text().split() if call_log.exists() else []
+    assert calls == ["echo"], calls
