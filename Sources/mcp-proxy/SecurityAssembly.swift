@@ -150,7 +150,11 @@ extension ProxyAssembly {
     /// routed upstream), then the proxy's own stats stage.
     static func proxy(upstreams: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry,
                       security: SecurityComponents, logger: Logger) -> MCPProxy {
-        MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
+        guard security.authorizer != nil || security.rateLimiter != nil else {
+            // No stages: the proxy skips the chain entirely.
+            return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+        }
+        return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
             if let authorizer = security.authorizer {
                 AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer, resourceMetadataURL: security.resourceMetadataURL)
             }
