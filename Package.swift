@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "MCPRouting", targets: ["MCPRouting"]),
         .library(name: "MCPStats", targets: ["MCPStats"]),
         .library(name: "MCPSecurity", targets: ["MCPSecurity"]),
+        .library(name: "MCPReliability", targets: ["MCPReliability"]),
+        .library(name: "MCPPool", targets: ["MCPPool"]),
         .library(name: "MCPProxy", targets: ["MCPProxy"]),
         .library(name: "MCPConfig", targets: ["MCPConfig"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
@@ -75,10 +77,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(name: "MCPReliability"),
+        .target(
+            name: "MCPPool",
+            dependencies: ["JSONRPC", "MCPReliability"]
+        ),
         .target(
             name: "MCPProxy",
             dependencies: [
-                "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats", "MCPSecurity",
+                "JSONRPC", "MCPTransports", "MCPRouting", "MCPStats", "MCPSecurity", "MCPPool", "MCPReliability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -199,6 +206,8 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),  // RSA key generation in tests
         ]),
         .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
+        .testTarget(name: "MCPReliabilityTests", dependencies: ["MCPReliability"]),
+        .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "JSONRPC", "MCPTransports", "mcp-proxy", "example-server",
             .product(name: "NIOCore", package: "swift-nio"),

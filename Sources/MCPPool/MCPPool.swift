@@ -1,0 +1,2 @@
+/// MCPPool: a generic pool of upstream sessions over a small connection protocol.
+public enum MCPPool {}
