@@ -5,7 +5,7 @@ struct ProxySectionParser {
         "namespacing": ["separator", "collision", "maxNameLength", "rewriteResourceURIs"],
         "limits": ["maxMessageBytes", "maxNestingDepth", "maxLineBytes", "requestTimeoutSeconds",
                    "maxSessions", "maxSessionsPerPrincipal"],
-        "upstreams": ["startup", "initializeTimeoutSeconds", "shutdownGraceSeconds", "restart"],
+        "upstreams": ["startup", "initializeTimeoutSeconds", "shutdownGraceSeconds", "restart", "failOpen"],
         "pagination": ["pageSize"],
         "logging": ["level"],
         "stats": ["dumpOnExit"],
@@ -146,6 +146,11 @@ struct ProxySectionParser {
         }
         if let value = reader.optional(section, "restart"), let flag = reader.bool(value, at: here.key("restart")) {
             settings.restartUpstreams = flag
+        }
+        if let value = reader.optional(section, "failOpen"),
+           let text = reader.choice(value, at: here.key("failOpen"), allowed: FailOpenPolicy.allCases.map(\.rawValue)),
+           let policy = FailOpenPolicy(rawValue: text) {
+            settings.failOpen = policy
         }
     }
 

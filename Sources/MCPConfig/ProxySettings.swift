@@ -40,6 +40,9 @@ public struct ProxySettings: Sendable, Equatable {
     public var shutdownGraceSeconds: Double
     /// `proxy.upstreams.restart`: whether an upstream that exits is started again. Default `false`.
     public var restartUpstreams: Bool
+    /// `proxy.upstreams.failOpen`: what clients see of an upstream that is unavailable. Default
+    /// ``FailOpenPolicy/hide``.
+    public var failOpen: FailOpenPolicy = .hide
 
     /// `proxy.pagination.pageSize`: items per page of merged lists; 0 (default) sends everything
     /// in one page.

@@ -23,6 +23,38 @@ public struct ServerConfig: Sendable, Equatable {
     /// server still dies with the proxy). Always `nil` for remote servers.
     public var sandbox: SandboxConfig?
 
+    /// `pool`: how many upstream sessions this server gets and how client sessions share them.
+    public var pool: PoolSettings
+    /// `health`: periodic pings; `nil` when the file says `health: false`. Default
+    /// `HealthSettings()` (on).
+    public var health: HealthSettings?
+    /// `breaker`: the circuit breaker; `nil` when the file says `breaker: false`. Default
+    /// `BreakerSettings()` (on).
+    public var breaker: BreakerSettings?
+    /// `retry`: how often a request that is safe to repeat is tried. Default `RetrySettings()`.
+    public var retry: RetrySettings
+    /// `timeoutSeconds`: how long a request to this server may wait for its answer, instead of
+    /// `proxy.limits.requestTimeoutSeconds`; `nil` (the default) uses that.
+    public var timeoutSeconds: Double?
+    /// `toolTimeouts`: per-tool timeouts for `tools/call`, in file order; the first entry whose
+    /// glob matches the tool's original name wins over ``timeoutSeconds``. Default none.
+    public var toolTimeouts: [ToolTimeout]
+    /// `maxConcurrent`: the most requests in flight to this server at once (over all its upstream
+    /// sessions); `nil` (the default) is unlimited.
+    public var maxConcurrent: Int?
+    /// `maxQueued`: how many requests may wait for a free slot when ``maxConcurrent`` are in
+    /// flight; more are refused at once. Default 256; 0 refuses at once. Unused without
+    /// ``maxConcurrent``.
+    public var maxQueued: Int
+    /// `maxRSSMiB`: a child (of the server's command, or of a command replica) whose resident
+    /// memory grows past this many MiB is restarted; 0 (the default) is no cap. Remote upstreams
+    /// ignore it.
+    public var maxRSSMiB: Int
+    /// `replicas`: further copies of this server the pool may also use, each reached through its
+    /// own transport; the entry's own ``transport`` comes first. Each may be a command or a URL,
+    /// whatever the entry's own kind. Default none.
+    public var replicas: [TransportConfig]
+
     /// Creates a server configuration. Defaults match a file entry that only gives the transport.
     public init(
         name: String,
@@ -32,7 +64,17 @@ public struct ServerConfig: Sendable, Equatable {
         startup: StartupMode = ProxySettings.defaults.startup,
         tools: FilterConfig = .all,
         prompts: FilterConfig = .all,
-        resources: FilterConfig = .all
+        resources: FilterConfig = .all,
+        pool: PoolSettings = PoolSettings(),
+        health: HealthSettings? = HealthSettings(),
+        breaker: BreakerSettings? = BreakerSettings(),
+        retry: RetrySettings = RetrySettings(),
+        timeoutSeconds: Double? = nil,
+        toolTimeouts: [ToolTimeout] = [],
+        maxConcurrent: Int? = nil,
+        maxQueued: Int = 256,
+        maxRSSMiB: Int = 0,
+        replicas: [TransportConfig] = []
     ) {
         self.name = name
         self.transport = transport
@@ -42,7 +84,20 @@ public struct ServerConfig: Sendable, Equatable {
         self.tools = tools
         self.prompts = prompts
         self.resources = resources
+        self.pool = pool
+        self.health = health
+        self.breaker = breaker
+        self.retry = retry
+        self.timeoutSeconds = timeoutSeconds
+        self.toolTimeouts = toolTimeouts
+        self.maxConcurrent = maxConcurrent
+        self.maxQueued = maxQueued
+        self.maxRSSMiB = maxRSSMiB
+        self.replicas = replicas
     }
+
+    /// The entry's own transport followed by its ``replicas``: every endpoint the pool may use.
+    public var endpoints: [TransportConfig] { [transport] + replicas }
 
     /// The name a client sees for the upstream item `original`: `namespace + separator + original`,
     /// or `original` unchanged when the server has no namespace.

@@ -4,12 +4,13 @@ enum ServerEntryParser {
     static let remoteKeys = ["url", "serverUrl", "headers", "tls"]
     static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources"]
     static let knownKeys = stdioKeys + remoteKeys + ["type", "transportType", "disabled"] + proxyKeys
+        + ServerReliabilityParser.serverKeys
 
     /// Keys desktop clients write that the proxy does not use: ignored with a warning.
     static let toleratedKeys: [String: String] = [
         "autoApprove": "ignored: a desktop-client setting the proxy does not use",
         "alwaysAllow": "ignored: a desktop-client setting the proxy does not use",
-        "timeout": "ignored: a desktop-client setting; use proxy.limits.requestTimeoutSeconds",
+        "timeout": "ignored: a desktop-client setting; use timeoutSeconds (this server) or proxy.limits.requestTimeoutSeconds",
         "description": "ignored: a description for people, not used by the proxy",
         "envFile": "ignored: env files are not read; list the variables under env instead",
     ]
@@ -21,6 +22,10 @@ enum ServerEntryParser {
         "workdir": "write it as cwd",
         "workingDir": "write it as cwd",
         "enabled": "write disabled: true to turn a server off",
+        "healthCheck": "write it as health",
+        "circuitBreaker": "write it as breaker",
+        "retries": "write it as retry: { attempts, backoffMs }",
+        "replica": "write it as replicas, a list",
     ]
 
     /// The type values accepted, and what each means.
@@ -81,11 +86,21 @@ enum ServerEntryParser {
             tls = TLSSectionParser.parse(value, at: path.key("tls"), reader: &reader, requireIdentity: false)
         }
 
+        var replicas: [TransportConfig] = []
+        var commandReplica = false
+        if let value = reader.optional(mapping, "replicas") {
+            (replicas, commandReplica) = ReplicaParser.read(value, at: path.key("replicas"), reader: &reader)
+        }
+        let reliability = ServerReliabilityParser.read(mapping, at: path, startsCommand: mapping.entry("command") != nil || commandReplica,
+                                                       reader: &reader)
+
         guard reader.problems.count == problemsBefore, let transport else { return .invalid }
         var server = ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
                                   startup: startup, tools: tools, prompts: prompts, resources: resources)
         server.tls = tls
         server.sandbox = sandbox
+        reliability.apply(to: &server)
+        server.replicas = replicas
         return .server(server)
     }
 
@@ -122,7 +137,9 @@ enum ServerEntryParser {
         return text
     }
 
-    private static func readTransport(_ mapping: ConfigNode.Mapping, path: KeyPath, line: Int?, reader: inout ConfigReader) -> TransportConfig? {
+    /// The transport of a server entry or of one of its replicas: a command or a url, with the
+    /// keys that go with it.
+    static func readTransport(_ mapping: ConfigNode.Mapping, path: KeyPath, line: Int?, reader: inout ConfigReader) -> TransportConfig? {
         var declaredType: String?
         var typeLine: Int?
         for key in ["type", "transportType"] {
