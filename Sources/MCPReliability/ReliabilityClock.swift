@@ -21,6 +21,7 @@ public struct SystemReliabilityClock: ReliabilityClock {
     /// Creates the clock; all instances share one origin.
     public init() {}
 
+    /// Nanoseconds since the first use of this type in the process.
     public func nanoseconds() -> UInt64 {
         (ContinuousClock.now - Self.origin).nanosecondsClamped
     }
@@ -35,6 +36,7 @@ public final class ManualClock: ReliabilityClock {
         now = Mutex(start)
     }
 
+    /// The current manual time: `start` plus every ``advance(by:)`` so far.
     public func nanoseconds() -> UInt64 { now.withLock { $0 } }
 
     /// Moves the clock forward.
