@@ -1,0 +1,14 @@
+/// A connection lent by a ``ConnectionPool``: give it back exactly once with
+/// ``ConnectionPool/release(_:)``.
+public struct PoolLease<Connection: PooledConnection>: Sendable {
+    /// The leased connection.
+    public let connection: Connection
+    /// Whether the lease shares the connection or has it to itself.
+    public let mode: LeaseMode
+    /// The pool's number for the connection (its slot), so `release` finds it without comparing
+    /// objects.
+    let connectionID: UInt64
+    /// This lease's own number: an exclusive lease frees its connection only if it still holds
+    /// it, so a stale or repeated release of an exclusive lease does nothing.
+    let serial: UInt64
+}
