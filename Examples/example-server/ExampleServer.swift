@@ -10,6 +10,10 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     let name: String
     let pageSize: Int
     let transport: any MessageTransport
+    /// Fault injection (see ExampleFaults.swift); off by default.
+    let faults: FaultOptions
+    /// This session's number in the process (1, 2, ... over `--http`); `whoami` reports it.
+    let sessionNumber: Int
     let scanner = JSONRPCScanner()
     let state = NIOLockedValueBox(State())
     private let done = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
@@ -26,10 +30,12 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
         var logLevel = "info"
     }
 
-    init(name: String, pageSize: Int, transport: any MessageTransport) {
+    init(name: String, pageSize: Int, transport: any MessageTransport, faults: FaultOptions = FaultOptions()) {
         self.name = name
         self.pageSize = pageSize
         self.transport = transport
+        self.faults = faults
+        self.sessionNumber = FaultState.nextSession()
     }
 
     func run() async throws {
@@ -49,6 +55,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     // MARK: MessageSink
 
     func transportReceived(_ frame: InboundFrame) {
+        if faults.mayFreeze, !FaultState.admit(hangAfter: faults.hangAfter) { return }
         guard case .message(let bytes) = frame else {
             send(JSONRPCEncoder.errorResponse(idBytes: nil, code: .invalidRequest, message: "message too large"))
             return
@@ -88,6 +95,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     // MARK: Sending
 
     func send(_ bytes: ByteBuffer) {
+        if faults.mayFreeze, FaultState.isFrozen { return }
         transport.send(bytes)
     }
 
@@ -140,12 +148,13 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
             respond(id, page(of: toolDefinitions(), key: "tools", params: params))
         case .toolsCall:
             let task = Task { [self] in
-                let result = await callTool(params, progressToken: message.envelope.progressToken, requestID: requestID)
-                let cancelled = state.withLockedValue { state -> Bool in
-                    state.running.removeValue(forKey: requestID)
-                    return state.cancelled.remove(requestID) != nil
+                if let reply = await faultReply(params, id: id) {
+                    guard !finished(requestID) else { return }
+                    await deliver(reply, id: id)
+                    return
                 }
-                guard !cancelled else { return }
+                let result = await callTool(params, progressToken: message.envelope.progressToken, requestID: requestID)
+                guard !finished(requestID) else { return }
                 switch result {
                 case .success(let value): respond(id, value)
                 case .failure(let error): fail(id, error.code, error.message)
@@ -178,7 +187,19 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
         }
     }
 
+    /// Forgets a finished tool call; true when the client cancelled it (then nothing is sent).
+    private func finished(_ requestID: JSONRPCID) -> Bool {
+        state.withLockedValue { state -> Bool in
+            state.running.removeValue(forKey: requestID)
+            return state.cancelled.remove(requestID) != nil
+        }
+    }
+
     private func initialize(id: [UInt8], params: JSONValue) {
+        if let file = faults.countInitializeFile {
+            let client = params["clientInfo"]?["name"]?.stringValue ?? "?"
+            FaultState.append("\(getpid()) \(name) session=\(sessionNumber) client=\(client)", to: file)
+        }
         let requested = params["protocolVersion"]?.stringValue ?? ProtocolVersion.latestHandshake.rawValue
         let version = ProtocolVersion.negotiate(requested: requested, supported: ProtocolVersion.handshakeEra)
         if case .object(let raw)? = params["capabilities"] {

@@ -36,6 +36,9 @@ extension ExampleServer {
         if state.withLockedValue({ $0.extraTool }) {
             tools.append(tool("extra", "Appears after toggle_extra"))
         }
+        if faults.enabled {
+            tools += faultToolDefinitions()
+        }
         return tools
     }
 
