@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "mcp-proxy",
             dependencies: [
-                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity",
+                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

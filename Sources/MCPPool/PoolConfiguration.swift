@@ -17,6 +17,10 @@ public struct PoolConfiguration: Sendable, Equatable {
     /// The delay before re-opening after a failed open, a lost connection or a refusal by the
     /// gate; the attempt count resets after a successful open.
     public var reopenBackoff: RestartBackoff
+    /// When an open fails and nothing else is open or opening, fail the waiting acquires at
+    /// once instead of keeping them for the next re-open (for pools that open on demand, where
+    /// the caller should learn of the failure now); default false.
+    public var failWaitersOnOpenFailure: Bool
 
     /// Creates a configuration. Out-of-range values are clamped: `size` and `maxWaiters` to at
     /// least 0, `max` (default `max(size, 1)`) to at least `max(size, 1)`.
@@ -25,7 +29,8 @@ public struct PoolConfiguration: Sendable, Equatable {
         max: Int? = nil,
         maxWaiters: Int = 1024,
         idleTimeout: Duration? = .seconds(300),
-        reopenBackoff: RestartBackoff = RestartBackoff()
+        reopenBackoff: RestartBackoff = RestartBackoff(),
+        failWaitersOnOpenFailure: Bool = false
     ) {
         let size = Swift.max(size, 0)
         self.size = size
@@ -33,5 +38,6 @@ public struct PoolConfiguration: Sendable, Equatable {
         self.maxWaiters = Swift.max(maxWaiters, 0)
         self.idleTimeout = idleTimeout
         self.reopenBackoff = reopenBackoff
+        self.failWaitersOnOpenFailure = failWaitersOnOpenFailure
     }
 }

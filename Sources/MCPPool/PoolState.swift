@@ -327,6 +327,15 @@ struct PoolState<Connection: PooledConnection>: Sendable {
         openFailures += 1
         effects.events.append(.openFailed(description))
         guard !draining else { return }
+        if configuration.failWaitersOnOpenFailure, slots.isEmpty, opening == 0, !waiters.isEmpty {
+            lastSetback = "opening an upstream connection failed: \(description)"
+            let reason = description
+            while !waiters.isEmpty {
+                let waiter = waiters.removeFirst()
+                effects.resumptions.append(
+                    .init(continuation: waiter.continuation, result: .failure(.unavailable(reason: reason)), timer: waiter.timer))
+            }
+        }
         registerSetback("opening an upstream connection failed: \(description)", holdsBackOpens: true, &effects)
     }
 

@@ -79,6 +79,8 @@ struct CatalogItem: Sendable, Equatable {
     let bytes: [UInt8]
     /// Where the key's string token sits inside `bytes`.
     let keyRange: Range<Int>
+    /// A tool whose annotations say `readOnlyHint` or `idempotentHint`: safe to send twice.
+    var repeatable = false
 
     /// Reads the items of one list page.
     static func items(of result: JSONView, kind: ListKind) -> [CatalogItem]? {
@@ -87,10 +89,12 @@ struct CatalogItem: Sendable, Equatable {
         for element in array.elements {
             guard element.kind == .object, let keyView = element[kind.keyField], let key = keyView.string else { continue }
             let base = element.range.lowerBound
+            let annotations = kind == .tools ? element["annotations"] : nil
             items.append(CatalogItem(
                 key: key,
                 bytes: element.rawBytes,
-                keyRange: (keyView.range.lowerBound - base)..<(keyView.range.upperBound - base)))
+                keyRange: (keyView.range.lowerBound - base)..<(keyView.range.upperBound - base),
+                repeatable: annotations?["readOnlyHint"]?.bool == true || annotations?["idempotentHint"]?.bool == true))
         }
         return items
     }

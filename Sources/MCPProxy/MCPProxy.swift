@@ -25,6 +25,8 @@ public final class MCPProxy: Sendable {
     public let stats: StatsRegistry
     let logger: Logger
     private let cursorSecret: [UInt8]
+    /// The shared upstream sessions and the merged catalog every client session uses.
+    let hub: UpstreamHub
     /// The user's stages, built once; nil when there are none, so such a proxy pays nothing for
     /// them. The proxy's own stats stage runs after them (``StatsMiddleware``), called directly.
     let pipeline: (any MCPMiddleware<ProxyRequestContext>)?
@@ -68,28 +70,41 @@ public final class MCPProxy: Sendable {
         self.logger = logger
         self.visibility = visibility
         self.pipeline = chain is PassThroughMiddleware<ProxyRequestContext> ? nil : chain
+        self.hub = UpstreamHub(definitions: upstreams, options: options, stats: stats, logger: logger)
         var generator = SystemRandomNumberGenerator()
         self.cursorSecret = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
-    /// Serves one client over `transport` until it disconnects, then stops this session's upstreams.
+    /// Opens the eager shared upstreams' sessions now (the first `serve` does it otherwise), so
+    /// the first client does not wait for them.
+    public func start() {
+        hub.start()
+    }
+
+    /// Stops every shared upstream session (children get SIGTERM, then SIGKILL after their
+    /// grace period). Call it once the fronts have stopped serving.
+    public func shutdown() async {
+        await hub.shutdown()
+    }
+
+    /// Each upstream's state from the pools' own sessions (nothing is started to find out).
+    public func upstreamStatus() -> [UpstreamStatus] {
+        hub.status()
+    }
+
+    /// Serves one client over `transport` until it disconnects, then stops this session's own
+    /// upstreams (per-session mode) and leaves the shared ones running.
     ///
-    /// Each call gets its own upstream connections (one upstream session per client session),
-    /// so server-to-client requests, subscriptions and log levels never cross clients.
+    /// Shared upstream sessions carry many clients; responses, progress and server-to-client
+    /// requests still reach only the client they belong to (``UpstreamPolicy``).
     ///
     /// - Parameter principal: who the client is when the transport authenticates nothing itself
     ///   (the stdio front's configured principal); nil takes the transport's `principal`.
     public func serve(_ transport: any MessageTransport, principal: Principal? = nil) async throws(TransportError) {
-        let scanner = JSONRPCScanner(limits: options.scanLimits)
-        let connections = upstreams.enumerated().map { index, definition in
-            UpstreamConnection(definition: definition, index: index, scanner: scanner, logger: logger)
-        }
-        let catalog = MergedCatalog(upstreams: upstreams, options: options, stats: stats, logger: logger)
         let session = ProxySession(
-            downstream: transport, upstreams: connections, catalog: catalog,
+            downstream: transport, hub: hub,
             options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
             pipeline: pipeline, visibility: visibility, principal: principal)
-        for connection in connections { connection.attach(session) }
         do {
             try await session.start()
         } catch {

@@ -18,6 +18,8 @@ struct MergedEntry: Sendable {
     let bytes: [UInt8]
     /// Stats for calls to it (tools and prompts).
     let series: RequestSeries?
+    /// A tool that is safe to send twice (read-only or idempotent annotations).
+    var repeatable = false
 }
 
 /// A merged list at one generation.
@@ -212,7 +214,7 @@ final class MergedCatalog: Sendable {
             }
             let series = stats.requestSeries(upstream: upstreams[target].name, method: kind.itemMethod, tool: named.original)
             byExposed[named.exposed] = entries.count
-            entries.append(MergedEntry(upstream: target, original: named.original, originalJSON: JSONString.encode(named.original), exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series))
+            entries.append(MergedEntry(upstream: target, original: named.original, originalJSON: JSONString.encode(named.original), exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series, repeatable: item.repeatable))
         }
         return MergedList(entries: entries, byExposed: byExposed, generation: generation)
     }

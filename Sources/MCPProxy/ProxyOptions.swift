@@ -36,6 +36,19 @@ public struct ProxyOptions: Sendable {
     public var restartDelay: Duration
     /// Longest delay between restart attempts.
     public var maxRestartDelay: Duration
+    /// What happens to an unavailable upstream's tools, prompts and resources in merged lists.
+    public var failOpen: FailOpen
+    /// Longest a new client session waits for shared upstreams that are still starting for the
+    /// first time, so that its `initialize` answer includes them; it never waits on one that failed.
+    public var warmupWait: Duration
+
+    /// What clients see of an upstream that is unavailable (breaker open, cannot start).
+    public enum FailOpen: String, Sendable, Equatable {
+        /// Its items leave the lists (clients get `list_changed`) and come back when it recovers.
+        case hide
+        /// Its items stay; calls to them fail at once with an error that names the upstream.
+        case keep
+    }
 
     /// Creates options with production defaults.
     public init(
@@ -54,7 +67,9 @@ public struct ProxyOptions: Sendable {
         drainTimeout: Duration = .seconds(5),
         restartUpstreams: Bool = false,
         restartDelay: Duration = .milliseconds(500),
-        maxRestartDelay: Duration = .seconds(30)
+        maxRestartDelay: Duration = .seconds(30),
+        failOpen: FailOpen = .hide,
+        warmupWait: Duration = .seconds(5)
     ) {
         self.serverName = serverName
         self.serverVersion = serverVersion
@@ -72,6 +87,8 @@ public struct ProxyOptions: Sendable {
         self.restartUpstreams = restartUpstreams
         self.restartDelay = restartDelay
         self.maxRestartDelay = maxRestartDelay
+        self.failOpen = failOpen
+        self.warmupWait = warmupWait
     }
 }
 

@@ -1,5 +1,6 @@
 import JSONRPC
 import Logging
+import MCPReliability
 import MCPRouting
 import MCPSecurity
 import MCPStats
@@ -10,11 +11,12 @@ import NIOCore
 /// One downstream client's session: its handshake, its requests in flight, and the upstreams
 /// that serve it. Messages are handled synchronously on the transport threads; only the
 /// handshake, list merging and fan-outs run as tasks.
-final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
+final class ProxySession: MessageSink, @unchecked Sendable {
     // @unchecked: all mutable state is inside `state` (a lock); the rest is immutable after init.
 
     let downstream: any MessageTransport
-    let upstreams: [UpstreamConnection]
+    /// One service per upstream (config order): shared ones, and this session's own.
+    private(set) var services: [UpstreamService] = []
     let catalog: MergedCatalog
     let options: ProxyOptions
     let stats: StatsRegistry
@@ -57,23 +59,21 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         var version: ProtocolVersion?
         var clientCapabilities = ClientCapabilities()
         var handshake: UpstreamHandshake?
-        /// Client request id -> (upstream index, upstream id), for cancellation.
-        var inflight: [JSONRPCID: (upstream: Int, id: Int64)] = [:]
+        /// Client request id -> (upstream session, upstream id), for cancellation.
+        var inflight: [JSONRPCID: (connection: UpstreamConnection, id: Int64)] = [:]
         /// Client requests waiting to be routed (a catalog load or an upstream start); a cancel
         /// removes them so they are dropped instead of forwarded.
         var routing: Set<JSONRPCID> = []
-        /// Proxy-minted id of a request sent to the client -> the upstream, its id bytes, and its
-        /// progress token bytes (the client sees the proxy id as the token).
-        var serverRequests: [Int64: (upstream: Int, idBytes: [UInt8], progressToken: [UInt8]?)] = [:]
+        /// Proxy-minted id of a request sent to the client -> the upstream session, its id bytes,
+        /// and its progress token bytes (the client sees the proxy id as the token).
+        var serverRequests: [Int64: (connection: UpstreamConnection, idBytes: [UInt8], progressToken: [UInt8]?)] = [:]
         var nextServerRequestID: Int64 = 1
         /// Exposed URI -> subscription count.
         var subscriptions: [String: Int] = [:]
-        /// The last `logging/setLevel` level (raw JSON), re-applied to upstreams that start later.
-        var logLevel: [UInt8]?
+        /// The last `logging/setLevel` level (its severity), for filtering shared upstreams' logs.
+        var logLevel: LogSeverity?
         /// Tasks running on behalf of the client (handshake, lists, fan-outs).
         var pendingTasks = 0
-        /// Restart attempts since each upstream was last ready.
-        var restartAttempts: [Int: Int] = [:]
         /// Messages for the client produced before it had its `initialize` answer.
         var heldForClient: [ByteBuffer] = []
         /// Messages that arrived while `initialize` was being answered, in order.
@@ -82,8 +82,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     init(
         downstream: any MessageTransport,
-        upstreams: [UpstreamConnection],
-        catalog: MergedCatalog,
+        hub: UpstreamHub,
         options: ProxyOptions,
         stats: StatsRegistry,
         logger: Logger,
@@ -96,15 +95,18 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         self.visibility = visibility
         self.fixedPrincipal = principal
         self.downstream = downstream
-        self.upstreams = upstreams
-        self.catalog = catalog
+        self.catalog = hub.catalogForNewSession()
         self.options = options
         self.stats = stats
         self.logger = logger
         self.scanner = JSONRPCScanner(limits: options.scanLimits)
         self.cursors = CursorCodec(secret: cursorSecret)
         self.counters = SessionCounters(stats: stats)
+        self.services = hub.services(for: self)
     }
+
+    /// What this session declares to its per-session upstreams; nil before its `initialize`.
+    var upstreamHandshake: UpstreamHandshake? { state.withLockedValue { $0.handshake } }
 
     var phase: Phase { state.withLockedValue { $0.phase } }
 
@@ -113,6 +115,15 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     /// Tells the pipeline's stages how a forwarded request ended.
     func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64) {
+        let signal: BreakerSignal?
+        switch outcome {
+        case .success: signal = .success
+        case .error: signal = .remoteError
+        case .timeout: signal = .timeout
+        case .upstreamUnavailable: signal = .transportFailure
+        case .cancelled, .refused: signal = nil
+        }
+        services[request.lease.connection.index].release(request.lease, signal: signal)
         finished(MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt),
                  context: request.context, outcome: outcome)
     }
@@ -184,7 +195,7 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
     func relatedClientRequest(at upstream: UpstreamConnection) -> JSONRPCID? {
         state.withLockedValue { state in
             var found: JSONRPCID?
-            for (id, target) in state.inflight where target.upstream == upstream.index {
+            for (id, target) in state.inflight where target.connection === upstream {
                 if found != nil { return nil }
                 found = id
             }
@@ -203,13 +214,9 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
 
     // MARK: Lifecycle
 
-    /// Starts eager upstreams' processes and begins reading from the client.
+    /// Begins reading from the client. Nothing upstream starts before a valid `initialize`.
     func start() async throws(TransportError) {
-        for upstream in upstreams where upstream.definition.startup == .eager {
-            Task { _ = await upstream.launch() }
-        }
         try await downstream.start(sink: self)
-        Task { [weak self] in await self?.sweepTimeouts() }
     }
 
     /// Waits until the session has ended and its upstreams are stopped.
@@ -237,8 +244,14 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         await withTaskGroup(of: Void.self) { group in
-            for upstream in upstreams {
-                group.addTask { await upstream.shutdown() }
+            for service in services {
+                group.addTask {
+                    if service.isShared {
+                        await service.detach(self)
+                    } else {
+                        await service.shutdown()
+                    }
+                }
             }
         }
         await downstream.close()
@@ -259,30 +272,19 @@ final class ProxySession: MessageSink, UpstreamEvents, @unchecked Sendable {
         }
     }
 
-    private func sweepTimeouts() async {
-        // Checked often enough that a timeout fires within a fifth of itself (at most 0.5 s late).
-        let interval = max(.milliseconds(10), min(.milliseconds(500), options.requestTimeout / 5))
-        while phase != .closing {
-            try? await Task.sleep(for: interval)
-            let now = MonotonicClock.now()
-            for upstream in upstreams {
-                for (id, request) in upstream.expire(now: now) {
-                    timedOut(request, id: id, upstream: upstream, now: now)
-                }
-            }
-        }
-    }
-
-    private func timedOut(_ request: ForwardedRequest, id: Int64, upstream: UpstreamConnection, now: UInt64) {
+    /// A forwarded request's deadline passed (found by its upstream service): the client gets an
+    /// error, the upstream a cancellation.
+    func timedOut(_ request: ForwardedRequest, id: Int64, upstream: UpstreamConnection, now: UInt64) {
         state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
         complete(request, outcome: .timeout, now: now)
         var params: [UInt8] = Array(#"{"requestId":"#.utf8)
         params += JSONRPCID.number(id).jsonBytes
         params += Array(#","reason":"timed out in the proxy"}"#.utf8)
         upstream.send(JSONRPCEncoder.notification(method: "notifications/cancelled", params: params))
-        logger.warning("request timed out", metadata: ["upstream": "\(upstream.name)", "timeout": "\(options.requestTimeout)"])
+        let allowed = Duration.nanoseconds(Int64(clamping: request.deadline &- request.startedAt))
+        logger.warning("request timed out", metadata: ["upstream": "\(upstream.name)", "timeout": "\(allowed)"])
         replyError(request.reply, id: request.clientIDBytes, code: .requestTimeout,
-                   message: "Request timed out: upstream '\(upstream.name)' did not answer within \(options.requestTimeout)")
+                   message: "Request timed out: upstream '\(upstream.name)' did not answer within \(allowed)")
     }
 
     // MARK: MessageSink (the client)

@@ -29,6 +29,10 @@ struct UpstreamRoute: Sendable {
     let series: RequestSeries
     /// Whether URIs in the result are rewritten into the proxy's namespace.
     let rewritesURIs: Bool
+    /// tools/call: the tool's name at the upstream (for per-tool timeouts).
+    var tool: String? = nil
+    /// Whether the request is safe to send twice (retries after a transport failure).
+    var repeatable = false
 }
 
 /// What the terminal changes in a routed message, and the subscription it counts.

@@ -32,12 +32,20 @@ extension ProxySession {
         runTask { await self.completeInitialize(version: version, id: id, route: route) }
     }
 
-    /// Initializes the eager upstreams in parallel, answers, then serves what queued meanwhile.
+    /// Starts this session's own eager upstreams (shared ones are warm already: it waits only
+    /// for those still starting for the first time, briefly), answers, then serves what queued.
     private func completeInitialize(version: ProtocolVersion, id: [UInt8], route: ReplyRoute) async {
+        for service in services where !service.isShared { service.start(warm: false) }
         await withTaskGroup(of: Void.self) { group in
-            for upstream in upstreams where upstream.definition.startup == .eager {
+            for service in services where service.definition.startup == .eager {
                 group.addTask {
-                    if case .failure(let error) = await self.ready(upstream) {
+                    if service.isShared {
+                        let clock = ContinuousClock()
+                        let deadline = clock.now + self.options.warmupWait
+                        while service.isWarmingUp, clock.now < deadline {
+                            try? await Task.sleep(for: .milliseconds(10))
+                        }
+                    } else if case .failure(let error) = await service.ready(timeout: self.options.initializeTimeout) {
                         self.logger.error("upstream unavailable: \(error)")
                     }
                 }
@@ -91,8 +99,11 @@ extension ProxySession {
     /// The downstream initialize result: the union of what the ready upstreams offer, limited to
     /// what the proxy routes, and their instructions under their names.
     func mergedInitializeResult(version: ProtocolVersion) -> JSONValue {
-        let ready = upstreams.compactMap { upstream in upstream.initializeResult.map { (upstream, $0) } }
-        let anyLazy = upstreams.contains { $0.definition.startup == .lazy && !$0.isReady }
+        let ready = services.compactMap { service in service.initializeResult.map { (service, $0) } }
+        // Upstreams not started yet (lazy, or shared ones still starting) may offer anything.
+        let anyLazy = services.contains { service in
+            service.initializeResult == nil && !service.isUnavailable && (service.definition.startup == .lazy || service.isShared)
+        }
         var capabilities: [String: JSONValue] = [:]
         let listChanged: JSONValue = .object(["listChanged": .bool(true)])
         if anyLazy || ready.contains(where: { $0.1.capabilities.tools }) { capabilities["tools"] = listChanged }

@@ -3,25 +3,26 @@ import MCPRouting
 
 /// Merged, paginated lists and the `logging/setLevel` fan-out.
 extension ProxySession {
-    /// Whether every running upstream that offers `kind` has its list loaded.
+    /// Whether every upstream that can serve and offers `kind` has its list loaded.
     func allListsLoaded(_ kind: ListKind) -> Bool {
-        upstreams.allSatisfy { upstream in
-            guard let result = upstream.initializeResult else {
-                // Stopped upstreams have nothing to load; lazy ones that never started do.
-                if case .stopped = upstream.phase { return true }
+        services.allSatisfy { service in
+            // Unavailable upstreams have nothing to load.
+            if service.isUnavailable { return true }
+            guard let result = service.initializeResult else {
+                // Lazy ones that never started do, once the client has initialized.
                 return state.withLockedValue { $0.handshake == nil }
             }
-            return !kind.isOffered(by: result.capabilities) || catalog.isLoaded(kind, upstream: upstream.index)
+            return !kind.isOffered(by: result.capabilities) || catalog.isLoaded(kind, upstream: service.index)
         }
     }
 
     /// Starts lazy upstreams and fetches every missing list of `kind`, following upstream cursors.
     func loadLists(_ kind: ListKind) async {
         await withTaskGroup(of: Void.self) { group in
-            for upstream in upstreams {
-                if case .stopped = upstream.phase { continue }
+            for upstream in services {
+                if upstream.isUnavailable { continue }
                 group.addTask {
-                    guard case .success(let result) = await self.ready(upstream),
+                    guard case .success(let result) = await upstream.ready(timeout: self.options.initializeTimeout),
                           kind.isOffered(by: result.capabilities),
                           !self.catalog.isLoaded(kind, upstream: upstream.index) else { return }
                     await self.fetchList(kind, from: upstream)
@@ -30,7 +31,7 @@ extension ProxySession {
         }
     }
 
-    private func fetchList(_ kind: ListKind, from upstream: UpstreamConnection) async {
+    private func fetchList(_ kind: ListKind, from upstream: UpstreamService) async {
         let version = catalog.version(kind, upstream: upstream.index)
         var items: [CatalogItem] = []
         var cursor: String?
@@ -107,10 +108,12 @@ extension ProxySession {
             return
         }
         let levelBytes = level.rawBytes
-        state.withLockedValue { $0.logLevel = levelBytes }
+        state.withLockedValue { $0.logLevel = LogSeverity(name: name) }
         let params = Array(#"{"level":"#.utf8) + levelBytes + [UInt8(ascii: "}")]
+        // Shared upstream sessions keep their own level; this client's level filters what it gets.
+        for upstream in services where !upstream.isShared { upstream.rememberLogLevel(levelBytes) }
         await withTaskGroup(of: Void.self) { group in
-            for upstream in upstreams where upstream.initializeResult?.capabilities.logging == true {
+            for upstream in services where !upstream.isShared && upstream.initializeResult?.capabilities.logging == true {
                 group.addTask {
                     if case .failure(let error) = await upstream.request(method: "logging/setLevel", params: params, timeout: self.options.requestTimeout) {
                         self.logger.warning("logging/setLevel not applied: \(error)")

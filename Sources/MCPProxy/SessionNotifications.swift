@@ -10,8 +10,12 @@ extension ProxySession {
         case .cancelled?:
             cancelFromClient(message)
         case .rootsListChanged?:
-            for upstream in upstreams where upstream.isReady {
-                upstream.send(message.bytes)
+            // Only this client's own upstream sessions: a shared one asks for roots during a
+            // leased call, so it never keeps one client's roots for another.
+            for service in services where !service.isShared {
+                for backend in service.backends {
+                    for connection in backend.pool.usableConnections { connection.send(message.bytes) }
+                }
             }
         case .progress?:
             // Progress for a request an upstream sent to the client: token is the upstream's own.
@@ -25,14 +29,14 @@ extension ProxySession {
 
     private func cancelFromClient(_ message: JSONRPCMessage) {
         guard let requestID = message.envelope.cancelledRequestID, let range = message.envelope.cancelledRequestIDRange else { return }
-        let target = state.withLockedValue { state -> (upstream: Int, id: Int64)? in
+        let target = state.withLockedValue { state -> (connection: UpstreamConnection, id: Int64)? in
             if let target = state.inflight.removeValue(forKey: requestID) { return target }
             // Not forwarded yet (waiting for a catalog load or an upstream start): drop it there.
             state.routing.remove(requestID)
             return nil
         }
         guard let target else { return }
-        let upstream = upstreams[target.upstream]
+        let upstream = target.connection
         guard let request = upstream.abandon(target.id) else { return }
         complete(request, outcome: .cancelled, now: MonotonicClock.now())
         upstream.send(message.splicing(range, with: JSONRPCID.number(target.id).jsonBytes))
@@ -46,7 +50,7 @@ extension ProxySession {
         // it goes back to that request's upstream only, with the upstream's own token.
         guard case .number(let token)? = message.envelope.progressToken, let range = message.envelope.progressTokenRange,
               let entry = state.withLockedValue({ $0.serverRequests[token] }), let original = entry.progressToken else { return }
-        upstreams[entry.upstream].send(message.splicing(range, with: original))
+        entry.connection.send(message.splicing(range, with: original))
     }
 
     /// The client's answer to a request an upstream sent it.
@@ -59,7 +63,7 @@ extension ProxySession {
                            metadata: ["id": "\(message.envelope.id.map { "\($0)" } ?? "null")"])
             return
         }
-        upstreams[target.upstream].send(message.splicing(idRange, with: target.idBytes))
+        target.connection.send(message.splicing(idRange, with: target.idBytes))
     }
 
     // MARK: From upstreams
@@ -81,7 +85,7 @@ extension ProxySession {
         let proxyID = state.withLockedValue { state -> Int64 in
             let id = state.nextServerRequestID
             state.nextServerRequestID += 1
-            state.serverRequests[id] = (upstream.index, upstreamIDBytes, upstreamToken)
+            state.serverRequests[id] = (upstream, upstreamIDBytes, upstreamToken)
             return id
         }
         let proxyIDBytes = JSONRPCID.number(proxyID).jsonBytes
@@ -120,10 +124,7 @@ extension ProxySession {
         guard let method = message.envelope.method else { return }
         switch method {
         case .toolsListChanged, .promptsListChanged, .resourcesListChanged:
-            for kind in ListKind.invalidated(by: method) {
-                catalog.invalidate(kind, upstream: upstream.index)
-            }
-            notifyClient(method: method.name)
+            notifyClient(method: method.name)  // the service invalidated the catalog
         case .cancelled:
             cancelFromUpstream(upstream, message: message)
         case .resourcesUpdated:
@@ -141,7 +142,7 @@ extension ProxySession {
         guard let range = message.envelope.cancelledRequestIDRange else { return }
         let idBytes = message.rawBytes(range)
         let proxyID = state.withLockedValue { state -> Int64? in
-            guard let match = state.serverRequests.first(where: { $0.value.upstream == upstream.index && $0.value.idBytes == idBytes }) else { return nil }
+            guard let match = state.serverRequests.first(where: { $0.value.connection === upstream && $0.value.idBytes == idBytes }) else { return nil }
             state.serverRequests.removeValue(forKey: match.key)
             return match.key
         }
@@ -163,6 +164,9 @@ extension ProxySession {
     private func forwardLog(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
         guard let paramsRange = message.envelope.paramsRange else { return }
         let params = JSONView(message: message, range: paramsRange)
+        if let wanted = state.withLockedValue({ $0.logLevel }), let level = params["level"]?.string.flatMap(LogSeverity.init(name:)), level < wanted {
+            return
+        }
         let original = params["logger"]?.string
         let logger = original.map { "\(upstream.name)/\($0)" } ?? upstream.name
         guard let rewritten = JSONObjectEditor.setting("logger", to: JSONString.encode(logger), in: params) else { return }
@@ -174,12 +178,12 @@ extension ProxySession {
         sendOrHoldForClient(bytes, relatedTo: relatedClientRequest(at: upstream))
     }
 
-    func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError) {
+    /// One of the upstream sessions this client used stopped: requests it sent to the client
+    /// will never be answered upstream, so they are cancelled at the client.
+    func connectionStopped(_ upstream: UpstreamConnection, error: UpstreamError) {
         if phase == .closing { return }
-        logger.error("upstream stopped: \(error)")
-        // Requests it sent to the client will never be answered upstream: cancel them at the client.
         let orphaned = state.withLockedValue { state -> [Int64] in
-            let ids = state.serverRequests.filter { $0.value.upstream == upstream.index }.map(\.key)
+            let ids = state.serverRequests.filter { $0.value.connection === upstream }.map(\.key)
             for id in ids { state.serverRequests.removeValue(forKey: id) }
             return ids.sorted()
         }
@@ -187,13 +191,6 @@ extension ProxySession {
             var params = Array(#"{"requestId":"#.utf8) + JSONRPCID.number(id).jsonBytes
             params += Array(#","reason":"#.utf8) + JSONString.encode("upstream '\(upstream.name)' stopped") + [UInt8(ascii: "}")]
             notifyClient(method: "notifications/cancelled", params: params)
-        }
-        var announced = Set<String>()
-        for kind in catalog.remove(upstream: upstream.index) where announced.insert(kind.listChangedMethod).inserted {
-            notifyClient(method: kind.listChangedMethod)
-        }
-        if options.restartUpstreams {
-            scheduleRestart(upstream)
         }
     }
 }

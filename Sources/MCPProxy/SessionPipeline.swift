@@ -1,4 +1,5 @@
 import JSONRPC
+import MCPReliability
 import MCPStats
 import NIOCore
 
@@ -44,14 +45,10 @@ extension ProxySession {
         case .local(.setLevel):
             runTask { await self.handleSetLevel(message, id: id, route: route) }
         case .upstream(let target):
-            if let (uri, subscribe) = edits.subscription {
-                state.withLockedValue { state in
-                    if subscribe {
-                        state.subscriptions[uri, default: 0] += 1
-                    } else if let count = state.subscriptions[uri] {
-                        state.subscriptions[uri] = count > 1 ? count - 1 : nil
-                    }
-                }
+            if let (uri, subscribe) = edits.subscription, !trackSubscription(uri, subscribe: subscribe, target: target, message: message) {
+                // Another client of the shared upstream session holds the subscription upstream.
+                replyResult(route, id: id, result: Array("{}".utf8))
+                return .answered
             }
             forward(message, target: target, edits: call.splices.isEmpty ? edits.edits : edits.edits + call.splices, context: context, id: id, route: route)
             return .forwarded
@@ -59,16 +56,38 @@ extension ProxySession {
         return .answered
     }
 
+    /// Records a client's subscribe or unsubscribe; false when it must not go upstream (a shared
+    /// upstream session already has the subscription for another client, or still needs it).
+    private func trackSubscription(_ uri: String, subscribe: Bool, target: UpstreamRoute, message: JSONRPCMessage) -> Bool {
+        let changed = state.withLockedValue { state -> Bool in
+            if subscribe {
+                state.subscriptions[uri, default: 0] += 1
+                return state.subscriptions[uri] == 1
+            }
+            guard let count = state.subscriptions[uri] else { return false }
+            state.subscriptions[uri] = count > 1 ? count - 1 : nil
+            return count == 1
+        }
+        let service = services[target.index]
+        guard service.isShared else { return true }
+        guard changed else { return false }
+        let upstreamURI = catalog.resourceTarget(for: uri)?.uri ?? uri
+        return subscribe ? service.subscribe(upstreamURI, session: self) : service.unsubscribe(upstreamURI, session: self)
+    }
+
     /// Routes a request to upstream `index` with `edits` applied, through the pipeline.
     func routeToUpstream(
         _ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, index: Int, edits: [ByteSplice],
-        series: RequestSeries?, rewritesURIs: Bool = false, subscription: (uri: String, subscribe: Bool)? = nil
+        series: RequestSeries?, rewritesURIs: Bool = false, subscription: (uri: String, subscribe: Bool)? = nil,
+        tool: String? = nil, repeatable: Bool? = nil
     ) {
-        let upstream = upstreams[index]
+        let upstream = services[index]
+        let method = message.envelope.method
         let target = UpstreamRoute(
             index: index, name: upstream.name,
-            series: series ?? stats.requestSeries(upstream: upstream.name, method: message.envelope.method?.name ?? "?", tool: nil),
-            rewritesURIs: rewritesURIs)
+            series: series ?? stats.requestSeries(upstream: upstream.name, method: method?.name ?? "?", tool: nil),
+            rewritesURIs: rewritesURIs, tool: tool,
+            repeatable: repeatable ?? method.map { RetrySafety.isSafeToRepeat(method: $0.name) } ?? false)
         runPipeline(message, id: id, route: route, target: .upstream(target), edits: UpstreamEdits(edits: edits, subscription: subscription))
     }
 }

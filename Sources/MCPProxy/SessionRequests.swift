@@ -1,4 +1,6 @@
 import JSONRPC
+import MCPPool
+import MCPReliability
 import MCPRouting
 import MCPStats
 import NIOConcurrencyHelpers
@@ -79,7 +81,8 @@ extension ProxySession {
         }
         let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: entry.originalJSON)]
         routeToUpstream(message, id: id, route: route, index: entry.upstream, edits: edits, series: entry.series,
-                        rewritesURIs: options.rewriteResourceURIs)
+                        rewritesURIs: options.rewriteResourceURIs, tool: kind == .tools ? entry.original : nil,
+                        repeatable: kind == .tools ? entry.repeatable : true)
     }
 
     /// resources/read, subscribe and unsubscribe: the URI's owner.
@@ -101,7 +104,7 @@ extension ProxySession {
             }
             return
         }
-        let upstream = upstreams[target.upstream]
+        let upstream = services[target.upstream]
         var subscription: (uri: String, subscribe: Bool)?
         if method == .resourcesSubscribe || method == .resourcesUnsubscribe {
             guard upstream.initializeResult?.capabilities.resourcesSubscribe ?? true else {
@@ -132,7 +135,7 @@ extension ProxySession {
                 }
                 return
             }
-            let upstream = upstreams[entry.upstream]
+            let upstream = services[entry.upstream]
             let edits = entry.original == name ? [] : [ByteSplice(range: range, replacement: JSONString.encode(entry.original))]
             routeToUpstream(message, id: id, route: route, index: upstream.index, edits: edits, series: series(upstream.name))
         } else if let uri = envelope.refURI, let range = envelope.refURIRange {
@@ -147,7 +150,7 @@ extension ProxySession {
                 }
                 return
             }
-            let upstream = upstreams[target.upstream]
+            let upstream = services[target.upstream]
             let edits = target.uri == uri ? [] : [ByteSplice(range: range, replacement: JSONString.encode(target.uri))]
             routeToUpstream(message, id: id, route: route, index: upstream.index, edits: edits, series: series(upstream.name))
         } else {
@@ -158,7 +161,7 @@ extension ProxySession {
     /// Methods the proxy does not know: forwarded only where a route rule sends them.
     func routeByRule(_ message: JSONRPCMessage, method: MCPMethod, id: [UInt8], route: ReplyRoute) {
         let decision = options.routes?.decide(method: method.name, name: message.envelope.name, upstream: nil)
-        guard case .route(let upstreamName)? = decision, let upstream = upstreams.first(where: { $0.name == upstreamName }) else {
+        guard case .route(let upstreamName)? = decision, let upstream = services.first(where: { $0.name == upstreamName }) else {
             replyError(route, id: id, code: .methodNotFound, message: "Method not found: '\(method.name)'")
             return
         }
@@ -168,7 +171,10 @@ extension ProxySession {
 
     /// Routes a request after some asynchronous `work` (a catalog load, an upstream start),
     /// unless the client cancels it meanwhile: then it is dropped without a response.
-    func routeLater(_ message: JSONRPCMessage, route: ReplyRoute, after work: @escaping @Sendable () async -> Void, then body: @escaping @Sendable () -> Void) {
+    func routeLater(
+        _ message: JSONRPCMessage, route: ReplyRoute, after work: @escaping @Sendable () async -> Void,
+        then body: @escaping @Sendable () -> Void, cancelled: (@Sendable () -> Void)? = nil
+    ) {
         guard let clientID = message.envelope.id else { return }
         state.withLockedValue { _ = $0.routing.insert(clientID) }
         runTask {
@@ -176,8 +182,11 @@ extension ProxySession {
             let proceed = self.state.withLockedValue { $0.routing.remove(clientID) != nil }
             if proceed {
                 body()
-            } else if case .batch(let collector) = route, let all = collector.skip() {
-                self.sendToClient(all)
+            } else {
+                cancelled?()
+                if case .batch(let collector) = route, let all = collector.skip() {
+                    self.sendToClient(all)
+                }
             }
         }
     }
@@ -212,38 +221,80 @@ extension ProxySession {
 
     /// When exactly one upstream serves resources, unknown URIs (e.g. from templates it did not list) go there.
     func soleResourceUpstream() -> Int? {
-        let candidates = upstreams.filter { $0.initializeResult?.capabilities.resources == true }
+        let candidates = services.filter { $0.initializeResult?.capabilities.resources == true }
         return candidates.count == 1 ? candidates[0].index : nil
     }
 
     // MARK: Forwarding
 
-    /// Sends a client request upstream with the proxy's id (and progress token), remembering how to answer.
-    func forward(_ message: JSONRPCMessage, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext, id: [UInt8], route: ReplyRoute) {
-        let envelope = message.envelope
-        let upstream = upstreams[target.index]
-        guard let method = envelope.method else { return }
-        guard upstream.isReady else {
-            if case .stopped(let error) = upstream.phase {
-                finishUnforwarded(method: method, context: context)
-                replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
-                return
-            }
-            let outcome = NIOLockedValueBox<Result<InitializeResult, UpstreamError>?>(nil)
-            routeLater(message, route: route) {
-                let result = await self.ready(upstream)
-                outcome.withLockedValue { $0 = result }
-            } then: {
-                if case .failure(let error)? = outcome.withLockedValue({ $0 }) {
-                    self.finishUnforwarded(method: method, context: context)
-                    self.replyError(route, id: id, code: error.code, message: "Upstream '\(upstream.name)' is unavailable: \(error.message)")
-                } else {
-                    self.forward(message, target: target, edits: edits, context: context, id: id, route: route)
-                }
-            }
+    /// Sends a client request upstream with the proxy's id (and progress token), remembering how
+    /// to answer. It takes a session of the upstream's pool (exclusively for a tool call of a
+    /// client that may be asked for sampling, elicitation or roots) and a bulkhead permit; when
+    /// neither is at hand at once it waits for them, within the request's deadline.
+    func forward(_ message: JSONRPCMessage, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext, id: [UInt8], route: ReplyRoute, attempt: Int = 1, receivedAt: UInt64? = nil) {
+        guard let method = message.envelope.method else { return }
+        let service = services[target.index]
+        let now = MonotonicClock.now()
+        let startedAt = receivedAt ?? now
+        let timeout = service.policy.timeout(tool: target.tool, default: options.requestTimeout)
+        let deadline = startedAt &+ MonotonicClock.nanoseconds(timeout)
+        let mode: LeaseMode = method == .toolsCall && service.needsExclusiveLease(clientCapabilities) ? .exclusive : .shared
+        let permitted = service.bulkhead?.tryAcquire() ?? true
+        if permitted, let lease = service.tryLease(mode, for: self) {
+            send(message, lease: lease.holdingPermit(service.bulkhead != nil), target: target, edits: edits, context: context, id: id, route: route,
+                 startedAt: startedAt, deadline: deadline, attempt: attempt)
             return
         }
-        guard let clientID = envelope.id, let idRange = envelope.idRange, let upstreamID = upstream.reserveID() else {
+        let outcome = NIOLockedValueBox<Result<UpstreamLease, UpstreamError>?>(nil)
+        routeLater(message, route: route) {
+            let remaining = Duration.nanoseconds(Int64(clamping: deadline &- min(deadline, MonotonicClock.now())))
+            var holdsPermit = permitted
+            if !holdsPermit, let bulkhead = service.bulkhead {
+                switch await bulkhead.acquire(timeout: remaining) {
+                case .acquired:
+                    holdsPermit = true
+                case .queueFull(let limit):
+                    service.metrics.bulkheadRejected.increment()
+                    outcome.withLockedValue { $0 = .failure(UpstreamError(.unavailable, upstream: service.name, message: "it already has \(bulkhead.maxConcurrent) requests in flight and \(limit) waiting (maxConcurrent, maxQueued); try again shortly")) }
+                    return
+                case .timedOut(let after):
+                    service.metrics.bulkheadRejected.increment()
+                    outcome.withLockedValue { $0 = .failure(UpstreamError(.timeout, upstream: service.name, message: "no request slot became free within \(after) (maxConcurrent \(bulkhead.maxConcurrent))")) }
+                    return
+                }
+            }
+            let leased = await service.lease(mode, for: self, timeout: Duration.nanoseconds(Int64(clamping: deadline &- min(deadline, MonotonicClock.now()))))
+            if case .failure = leased, holdsPermit, service.bulkhead != nil { service.bulkhead?.release() }
+            outcome.withLockedValue { $0 = leased.map { $0.holdingPermit(holdsPermit && service.bulkhead != nil) } }
+        } then: {
+            switch outcome.withLockedValue({ $0 }) {
+            case .success(let lease)?:
+                self.send(message, lease: lease, target: target, edits: edits, context: context, id: id, route: route,
+                          startedAt: startedAt, deadline: deadline, attempt: attempt)
+            case .failure(let error)?:
+                self.finishUnforwarded(method: method, context: context)
+                self.replyError(route, id: id, code: error.code, message: "Upstream '\(error.upstream)' is unavailable: \(error.message)")
+            case nil:
+                self.finishUnforwarded(method: method, context: context)
+                self.replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(service.name)' is unavailable")
+            }
+        } cancelled: {
+            if case .success(let lease)? = outcome.withLockedValue({ $0 }) {
+                service.release(lease, signal: nil)
+            }
+        }
+    }
+
+    /// Writes a request on a leased upstream session.
+    private func send(
+        _ message: JSONRPCMessage, lease: UpstreamLease, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext,
+        id: [UInt8], route: ReplyRoute, startedAt: UInt64, deadline: UInt64, attempt: Int
+    ) {
+        let envelope = message.envelope
+        let upstream = lease.connection
+        let service = services[target.index]
+        guard let method = envelope.method, let clientID = envelope.id, let idRange = envelope.idRange, let upstreamID = upstream.reserveID() else {
+            service.release(lease, signal: .transportFailure)
             replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(upstream.name)' is unavailable")
             return
         }
@@ -255,31 +306,61 @@ extension ProxySession {
             clientToken = message.rawBytes(tokenRange)
             allEdits.append(ByteSplice(range: tokenRange, replacement: upstreamIDBytes))
         }
-        let now = MonotonicClock.now()
+        let retry = service.policy.retry
+        let replay: RequestReplay? = attempt < retry.attempts && target.repeatable
+            ? RequestReplay(message: message, target: target, edits: edits, attempt: attempt) : nil
+        if attempt == 1 { service.retryBudget.recordRequest() }
         let request = ForwardedRequest(
+            owner: self,
             clientIDBytes: id,
             clientID: clientID,
             clientProgressToken: clientToken,
             reply: route,
             method: method,
             context: context,
-            startedAt: now,
-            deadline: now &+ MonotonicClock.nanoseconds(options.requestTimeout),
-            rewritesURIs: target.rewritesURIs)
+            startedAt: startedAt,
+            deadline: deadline,
+            rewritesURIs: target.rewritesURIs,
+            lease: lease,
+            replay: replay)
         let duplicate = state.withLockedValue { state -> Bool in
-            if state.inflight[clientID] != nil || state.routing.contains(clientID) { return true }
-            state.inflight[clientID] = (upstream.index, upstreamID)
+            if attempt == 1, state.inflight[clientID] != nil || state.routing.contains(clientID) { return true }
+            state.inflight[clientID] = (upstream, upstreamID)
             return false
         }
         if duplicate {
+            service.release(lease, signal: nil)
             replyError(route, id: id, code: .invalidRequest, message: "Request id \(clientID) is already in use by a request in flight; ids must be unique")
             return
         }
         if !upstream.forward(message.splicing(allEdits), id: upstreamID, request: request) {
             state.withLockedValue { _ = $0.inflight.removeValue(forKey: clientID) }
-            complete(request, outcome: .upstreamUnavailable, now: now)
+            if retryIfPossible(request, error: UpstreamError(.unavailable, upstream: upstream.name, message: "its session closed")) { return }
+            complete(request, outcome: .upstreamUnavailable, now: MonotonicClock.now())
             replyError(route, id: id, code: .connectionClosed, message: "Upstream '\(upstream.name)' is unavailable")
         }
+    }
+
+    /// Sends a request that failed in transport again (another session, or another replica),
+    /// after a backoff, if it is safe to repeat, attempts remain, the retry budget allows it and
+    /// its deadline has not passed. The lease it held is given back first. True: it was retried.
+    func retryIfPossible(_ request: ForwardedRequest, error: UpstreamError) -> Bool {
+        guard let replay = request.replay else { return false }
+        let service = services[replay.target.index]
+        guard request.deadline > MonotonicClock.now(), service.retryBudget.tryWithdraw() else { return false }
+        service.release(request.lease, signal: .transportFailure)
+        service.metrics.retries.increment()
+        var generator = SystemRandomNumberGenerator()
+        let delay = service.policy.retry.delay(beforeRetry: replay.attempt, using: &generator)
+        logger.info("retrying after a transport failure", metadata: ["upstream": "\(service.name)", "attempt": "\(replay.attempt + 1)", "error": "\(error.message)"])
+        state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
+        routeLater(replay.message, route: request.reply) {
+            try? await Task.sleep(for: delay)
+        } then: {
+            self.forward(replay.message, target: replay.target, edits: replay.edits, context: request.context, id: request.clientIDBytes,
+                         route: request.reply, attempt: replay.attempt + 1, receivedAt: request.startedAt)
+        }
+        return true
     }
 
     /// Tells the stages that a request the chain let through never reached its upstream.
@@ -288,18 +369,8 @@ extension ProxySession {
         finished(MCPCallSummary(method: method, receivedAt: now, latencyNanoseconds: 0), context: context, outcome: .upstreamUnavailable)
     }
 
-    /// Starts and initializes an upstream with this session's handshake.
-    func ready(_ upstream: UpstreamConnection) async -> Result<InitializeResult, UpstreamError> {
-        guard let handshake = state.withLockedValue({ $0.handshake }) else {
-            return .failure(UpstreamError(.unavailable, upstream: upstream.name, message: "the client has not initialized yet"))
-        }
-        let result = await upstream.ensureReady(handshake: handshake, timeout: options.initializeTimeout)
-        if case .success(let initialized) = result, initialized.capabilities.logging,
-           let level = state.withLockedValue({ $0.logLevel }) {
-            _ = await upstream.request(method: "logging/setLevel", params: Array(#"{"level":"#.utf8) + level + [UInt8(ascii: "}")], timeout: options.initializeTimeout)
-        }
-        return result
-    }
+    /// The client's declared capabilities.
+    var clientCapabilities: ClientCapabilities { state.withLockedValue { $0.clientCapabilities } }
 
     // MARK: Responses from upstreams
 
@@ -322,11 +393,12 @@ extension ProxySession {
     }
 
     func upstream(_ upstream: UpstreamConnection, abandoned requests: [ForwardedRequest], error: UpstreamError) {
+        let remaining = requests.filter { !retryIfPossible($0, error: error) }
         state.withLockedValue { state in
-            for request in requests { state.inflight.removeValue(forKey: request.clientID) }
+            for request in remaining { state.inflight.removeValue(forKey: request.clientID) }
         }
         let now = MonotonicClock.now()
-        for request in requests {
+        for request in remaining {
             complete(request, outcome: .upstreamUnavailable, now: now)
             replyError(request.reply, id: request.clientIDBytes, code: error.code,
                        message: "Upstream '\(upstream.name)' failed before answering: \(error.message)")

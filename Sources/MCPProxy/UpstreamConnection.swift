@@ -13,6 +13,9 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     /// Position in the proxy's upstream list (config order, which is also collision priority).
     let index: Int
     var name: String { definition.name }
+    /// Which of the definition's transports (0: the primary, then its replicas).
+    let replica: Int
+    private let makeTransport: @Sendable () -> any MessageTransport
 
     private let logger: Logger
     private let scanner: JSONRPCScanner
@@ -38,14 +41,19 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         var pending: [Int64: Pending] = [:]
         var readiness: Task<Result<InitializeResult, UpstreamError>, Never>?
         var launch: Task<Result<Void, UpstreamError>, Never>?
+        var everReady = false
     }
 
-    init(definition: UpstreamDefinition, index: Int, scanner: JSONRPCScanner, logger: Logger) {
+    init(definition: UpstreamDefinition, index: Int, replica: Int = 0, scanner: JSONRPCScanner, logger: Logger) {
         self.definition = definition
         self.index = index
+        self.replica = replica
+        let factories = definition.transportFactories
+        self.makeTransport = factories[safe: replica] ?? definition.makeTransport
         self.scanner = scanner
         var logger = logger
         logger[metadataKey: "upstream"] = "\(definition.name)"
+        if replica > 0 { logger[metadataKey: "replica"] = "\(replica)" }
         self.logger = logger
     }
 
@@ -63,13 +71,21 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 
     var isReady: Bool { initializeResult != nil }
 
+    /// Whether it ever completed its handshake (also after it stopped).
+    var everReady: Bool { state.withLockedValue { $0.everReady } }
+
+    /// The child's process id, for a stdio upstream that is running.
+    var processID: Int32? {
+        (state.withLockedValue { $0.transport } as? StdioProcessTransport)?.processID
+    }
+
     // MARK: Starting
 
     /// Starts the transport (spawns the process) without the handshake. Safe to call repeatedly.
     func launch() async -> Result<Void, UpstreamError> {
         let task = state.withLockedValue { state -> Task<Result<Void, UpstreamError>, Never> in
             if let launch = state.launch { return launch }
-            let transport = definition.makeTransport()
+            let transport = makeTransport()
             state.transport = transport
             if case .idle = state.phase { state.phase = .starting }
             let task = Task { [self] () -> Result<Void, UpstreamError> in
@@ -131,6 +147,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         let ready = state.withLockedValue { state -> Bool in
             if case .stopped = state.phase { return false }
             state.phase = .ready(result)
+            state.everReady = true
             return true
         }
         guard ready else {
@@ -259,7 +276,8 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         case .message(let buffer):
             bytes = buffer
         case .oversized(let count, let limit):
-            logger.error("upstream sent a message of \(count) bytes, over the line limit of \(limit) bytes; it was dropped (the request it answered will time out)")
+            logger.error("upstream sent a message of \(count) bytes, over the limit of \(limit) bytes; it was dropped")
+            failUnreadableReply(idBytes: nil, reason: "its reply of \(count) bytes exceeds the proxy's limit of \(limit) bytes")
             return
         }
         let message: JSONRPCMessage
@@ -267,6 +285,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             message = try scanner.scanMessage(bytes)
         } catch {
             logger.warning("upstream sent something that is not a JSON-RPC message; dropped: \(error.message)")
+            failUnreadableReply(idBytes: error.idBytes, reason: "its reply could not be read (\(error.message))")
             return
         }
         switch message.envelope.kind {
@@ -296,7 +315,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         let entry = state.withLockedValue { $0.pending.removeValue(forKey: id) }
         switch entry {
         case .forwarded(let request):
-            events?.upstream(self, answered: request, with: message)
+            request.owner.upstream(self, answered: request, with: message)
         case .local(let continuation):
             continuation.resume(returning: .success(message))
         case nil:
@@ -304,12 +323,39 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         }
     }
 
+    /// A reply the proxy cannot use: the request it answers (by id, or the only one waiting)
+    /// gets an error now instead of waiting for its timeout.
+    private func failUnreadableReply(idBytes: [UInt8]?, reason: String) {
+        let error = UpstreamError(.protocolViolation, upstream: name, message: reason)
+        let entry = state.withLockedValue { state -> Pending? in
+            var key: Int64?
+            if let idBytes, let text = String(bytes: idBytes, encoding: .utf8), let id = Int64(text) {
+                key = id
+            } else if state.pending.count == 1 {
+                key = state.pending.first?.key
+            }
+            guard let key else { return nil }
+            return state.pending.removeValue(forKey: key)
+        }
+        switch entry {
+        case .forwarded(let request):
+            request.owner.upstream(self, abandoned: [request], error: error)
+        case .local(let continuation):
+            continuation.resume(returning: .failure(error))
+        case nil:
+            break
+        }
+    }
+
+    /// Forwarded requests waiting for this connection (for health and load decisions).
+    var pendingCount: Int { state.withLockedValue { $0.pending.count } }
+
     private func handleProgress(_ message: JSONRPCMessage) {
         // The proxy's progress token for a forwarded request is its upstream id.
         guard case .number(let token)? = message.envelope.progressToken else { return }
         let entry = state.withLockedValue { $0.pending[token] }
         if case .forwarded(let request) = entry, request.clientProgressToken != nil {
-            events?.upstream(self, progress: message, for: request)
+            request.owner.upstream(self, progress: message, for: request)
         }
     }
 
@@ -332,7 +378,11 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             }
         }
         if !abandoned.isEmpty {
-            events?.upstream(self, abandoned: abandoned, error: error)
+            var byOwner: [ObjectIdentifier: [ForwardedRequest]] = [:]
+            for request in abandoned { byOwner[ObjectIdentifier(request.owner), default: []].append(request) }
+            for requests in byOwner.values {
+                requests[0].owner.upstream(self, abandoned: requests, error: error)
+            }
         }
         events?.upstreamStopped(self, error: error)
     }

@@ -27,6 +27,11 @@ public struct UpstreamDefinition: Sendable {
     public var startup: UpstreamStartup
     /// Makes a fresh transport each time the upstream is (re)started.
     public var makeTransport: @Sendable () -> any MessageTransport
+    /// Further replicas of the same server, tried in order when the ones before them fail
+    /// (their circuit breaker is open or they cannot start); each makes its own transports.
+    public var replicas: [@Sendable () -> any MessageTransport]
+    /// Pooling, health, breaker, retries, timeouts and bulkhead of this upstream.
+    public var policy: UpstreamPolicy
 
     /// Creates a definition from a transport factory. The default namespace is `<name>__`.
     public init(
@@ -36,6 +41,8 @@ public struct UpstreamDefinition: Sendable {
         promptFilter: NameFilter = .permitAll,
         resourceFilter: NameFilter = .permitAll,
         startup: UpstreamStartup = .eager,
+        policy: UpstreamPolicy = UpstreamPolicy(),
+        replicas: [@Sendable () -> any MessageTransport] = [],
         makeTransport: @escaping @Sendable () -> any MessageTransport
     ) {
         self.name = name
@@ -45,7 +52,12 @@ public struct UpstreamDefinition: Sendable {
         self.resourceFilter = resourceFilter
         self.startup = startup
         self.makeTransport = makeTransport
+        self.replicas = replicas
+        self.policy = policy
     }
+
+    /// Every way to reach it: the primary first, then the replicas.
+    var transportFactories: [@Sendable () -> any MessageTransport] { [makeTransport] + replicas }
 
     /// An upstream run as a child process over stdio.
     public static func stdio(
@@ -53,9 +65,10 @@ public struct UpstreamDefinition: Sendable {
         configuration: StdioProcessConfiguration,
         namespace: NamespaceStyle? = nil,
         startup: UpstreamStartup = .eager,
+        policy: UpstreamPolicy = UpstreamPolicy(),
         logger: Logger
     ) -> UpstreamDefinition {
-        UpstreamDefinition(name: name, namespace: namespace, startup: startup) {
+        UpstreamDefinition(name: name, namespace: namespace, startup: startup, policy: policy) {
             StdioProcessTransport(name: name, configuration: configuration, logger: logger)
         }
     }

@@ -1,26 +1,24 @@
 import JSONRPC
 import MCPStats
 
-/// What an upstream connection tells the session that owns it.
+/// What an upstream connection tells the service that owns it: the traffic that belongs to no
+/// forwarded request. (Responses, progress and failures of a forwarded request go straight to
+/// the client session that owns the request: ``ForwardedRequest/owner``.)
 ///
 /// Called on the upstream transport's thread; implementations must not block.
 protocol UpstreamEvents: AnyObject, Sendable {
-    /// A response to a request the session forwarded.
-    func upstream(_ upstream: UpstreamConnection, answered request: ForwardedRequest, with message: JSONRPCMessage)
-    /// A progress notification for a forwarded request that carried a progress token.
-    func upstream(_ upstream: UpstreamConnection, progress message: JSONRPCMessage, for request: ForwardedRequest)
-    /// A request from the upstream to the client (sampling, elicitation, roots, ping).
+    /// A request from the upstream to a client (sampling, elicitation, roots, ping).
     func upstream(_ upstream: UpstreamConnection, request message: JSONRPCMessage)
-    /// Any other notification from the upstream.
+    /// Any notification from the upstream other than progress for a forwarded request.
     func upstream(_ upstream: UpstreamConnection, notification message: JSONRPCMessage)
-    /// Forwarded requests that will never be answered (the upstream died, or they timed out).
-    func upstream(_ upstream: UpstreamConnection, abandoned requests: [ForwardedRequest], error: UpstreamError)
-    /// The upstream stopped; it serves nothing until restarted.
+    /// The connection stopped; it serves nothing more.
     func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError)
 }
 
 /// A client request relayed to an upstream, remembered until its response comes back.
 struct ForwardedRequest: Sendable {
+    /// The client session it came from: its response, progress and failure go there only.
+    let owner: ProxySession
     /// The client's id, as its exact JSON bytes, and as a key.
     let clientIDBytes: [UInt8]
     let clientID: JSONRPCID
@@ -32,9 +30,24 @@ struct ForwardedRequest: Sendable {
     let method: MCPMethod
     /// What the pipeline knew of the request; its stages learn the outcome with it.
     let context: ProxyRequestContext
-    /// Monotonic nanoseconds when it was forwarded, and when it expires.
+    /// Monotonic nanoseconds when it was received (first forwarded), and when it expires.
     let startedAt: UInt64
     let deadline: UInt64
     /// Whether URIs in the result must be rewritten into the proxy namespace.
     let rewritesURIs: Bool
+    /// The upstream session it was sent on, and what it holds of the upstream's capacity.
+    let lease: UpstreamLease
+    /// What is needed to send it again (only for requests that are safe to repeat).
+    let replay: RequestReplay?
+}
+
+/// A request that is safe to repeat, kept so that a retry can send it again.
+struct RequestReplay: Sendable {
+    /// The client's message as received.
+    let message: JSONRPCMessage
+    /// Its route and the edits made before the id and token are replaced.
+    let target: UpstreamRoute
+    let edits: [ByteSplice]
+    /// How many times it was sent so far.
+    let attempt: Int
 }

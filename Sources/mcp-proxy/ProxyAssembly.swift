@@ -2,6 +2,7 @@ import JSONRPC
 import Logging
 import MCPConfig
 import MCPProxy
+import MCPReliability
 import MCPRouting
 import MCPTransports
 
@@ -32,47 +33,82 @@ enum ProxyAssembly {
                 NameFilter(allow: server.tools.allow, deny: server.tools.deny),
                 NameFilter(allow: server.prompts.allow, deny: server.prompts.deny),
                 NameFilter(allow: server.resources.allow, deny: server.resources.deny))
-            switch server.transport {
-            case .stdio(let command, let arguments, let environment, let inherit, let directory):
-                let configuration = StdioProcessConfiguration(
-                    command: command, arguments: arguments, environment: environment,
-                    inheritEnvironment: inherit, workingDirectory: directory,
-                    maxLineBytes: config.proxy.maxLineBytes,
-                    shutdownGrace: .milliseconds(Int(config.proxy.shutdownGraceSeconds * 1000)),
-                    sandbox: server.sandbox.map(processSandbox))
-                let name = server.name
-                result.append(UpstreamDefinition(
-                    name: name, namespace: namespace,
-                    toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
-                    startup: startup
-                ) {
-                    StdioProcessTransport(name: name, configuration: configuration, logger: logger)
-                })
-            case .remote(let url, let kind, let headers):
-                let remoteKind: RemoteUpstreamConfiguration.Kind
-                switch kind {
-                case .streamableHTTP: remoteKind = .automatic   // Streamable HTTP, with the spec's fallback to legacy SSE
-                case .sse: remoteKind = .legacySSE
-                case .webSocket: remoteKind = .webSocket
-                }
-                let tls = server.tls.map {
-                    TLSClientSettings(caCertificatePath: $0.ca, clientCertificatePath: $0.certificate, clientKeyPath: $0.privateKey)
-                }
-                let remote = RemoteUpstreamConfiguration(
-                    url: url, kind: remoteKind, headers: headers, tls: tls,
-                    requestTimeout: .milliseconds(Int(config.proxy.requestTimeoutSeconds * 1000)),
-                    maxMessageBytes: config.proxy.maxMessageBytes)
-                let name = server.name
-                result.append(UpstreamDefinition(
-                    name: name, namespace: namespace,
-                    toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
-                    startup: startup
-                ) {
-                    RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger, shared: httpClient)
-                })
+            let factories = server.endpoints.map { transport in
+                transportFactory(transport, server: server, config: config, logger: logger, httpClient: httpClient)
             }
+            result.append(UpstreamDefinition(
+                name: server.name, namespace: namespace,
+                toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
+                startup: startup, policy: try policy(for: server),
+                replicas: Array(factories.dropFirst()),
+                makeTransport: factories[0]))
         }
         return result
+    }
+
+    /// How one of a server's endpoints (its own transport or a replica's) is reached.
+    private static func transportFactory(
+        _ transport: TransportConfig, server: ServerConfig, config: ProxyConfig, logger: Logger, httpClient: SharedHTTPClient?
+    ) -> @Sendable () -> any MessageTransport {
+        let name = server.name
+        switch transport {
+        case .stdio(let command, let arguments, let environment, let inherit, let directory):
+            let configuration = StdioProcessConfiguration(
+                command: command, arguments: arguments, environment: environment,
+                inheritEnvironment: inherit, workingDirectory: directory,
+                maxLineBytes: config.proxy.maxLineBytes,
+                shutdownGrace: .milliseconds(Int(config.proxy.shutdownGraceSeconds * 1000)),
+                sandbox: server.sandbox.map(processSandbox))
+            return { StdioProcessTransport(name: name, configuration: configuration, logger: logger) }
+        case .remote(let url, let kind, let headers):
+            let remoteKind: RemoteUpstreamConfiguration.Kind
+            switch kind {
+            case .streamableHTTP: remoteKind = .automatic   // Streamable HTTP, with the spec's fallback to legacy SSE
+            case .sse: remoteKind = .legacySSE
+            case .webSocket: remoteKind = .webSocket
+            }
+            let tls = server.tls.map {
+                TLSClientSettings(caCertificatePath: $0.ca, clientCertificatePath: $0.certificate, clientKeyPath: $0.privateKey)
+            }
+            let remote = RemoteUpstreamConfiguration(
+                url: url, kind: remoteKind, headers: headers, tls: tls,
+                requestTimeout: .milliseconds(Int((server.timeoutSeconds ?? config.proxy.requestTimeoutSeconds) * 1000)),
+                maxMessageBytes: config.proxy.maxMessageBytes)
+            return { RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger, shared: httpClient) }
+        }
+    }
+
+    /// The pool and reliability policy from a server's `pool`, `health`, `breaker`, `retry`,
+    /// `timeoutSeconds`, `toolTimeouts`, `maxConcurrent`, `maxQueued` and `maxRSSMiB`.
+    static func policy(for server: ServerConfig) throws -> UpstreamPolicy {
+        let pool = server.pool
+        return UpstreamPolicy(
+            mode: pool.mode == .perSession ? .perSession : .shared,
+            size: pool.size,
+            max: pool.max,
+            idleTimeout: seconds(pool.idleTimeoutSeconds),
+            serverRequests: pool.serverRequests == .refuse ? .refuse : .lease,
+            maxChildren: pool.maxChildren,
+            health: server.health.map { UpstreamPolicy.HealthCheck(interval: seconds($0.intervalSeconds), timeout: seconds($0.timeoutSeconds)) },
+            breaker: server.breaker.map {
+                CircuitBreakerPolicy(failureThreshold: $0.failureThreshold, openDuration: seconds($0.openSeconds), countErrors: $0.countErrors)
+            },
+            retry: RetryPolicy(attempts: server.retry.attempts, backoff: .milliseconds(Int64(server.retry.backoffMs.rounded()))),
+            timeout: server.timeoutSeconds.map(seconds),
+            toolTimeouts: try server.toolTimeouts.map { entry in
+                do {
+                    return UpstreamPolicy.ToolTimeout(pattern: try GlobPattern(entry.pattern), timeout: seconds(entry.seconds))
+                } catch {
+                    throw Failure(description: "mcpServers.\(server.name).toolTimeouts: '\(entry.pattern)' is not a valid glob: \(error)")
+                }
+            },
+            maxConcurrent: server.maxConcurrent,
+            maxQueued: server.maxQueued,
+            maxRSSBytes: UInt64(max(server.maxRSSMiB, 0)) * 1_048_576)
+    }
+
+    private static func seconds(_ value: Double) -> Duration {
+        .milliseconds(Int64((value * 1000).rounded()))
     }
 
     /// The transport's sandbox for a server's `sandbox` section.
@@ -115,6 +151,7 @@ enum ProxyAssembly {
             rewriteResourceURIs: settings.rewriteResourceURIs,
             pageSize: settings.pageSize,
             routes: try RouteTable(rules: rules),
-            restartUpstreams: settings.restartUpstreams)
+            restartUpstreams: settings.restartUpstreams,
+            failOpen: settings.failOpen == .keep ? .keep : .hide)
     }
 }

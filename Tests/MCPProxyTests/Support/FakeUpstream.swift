@@ -49,8 +49,10 @@ final class FakeUpstream: Sendable {
         namespace: NamespaceStyle? = nil,
         capabilities: String = #"{"tools":{"listChanged":true}}"#,
         instructions: String? = nil,
-        protocolVersion: String = "2025-11-25"
+        protocolVersion: String = "2025-11-25",
+        policy: UpstreamPolicy = .isolated
     ) {
+        self.policy = policy
         self.name = name
         self.startup = startup
         self.namespace = namespace
@@ -62,9 +64,13 @@ final class FakeUpstream: Sendable {
         state = NIOLockedValueBox(State(initializeResult: result))
     }
 
+    /// How the proxy pools it. The default is the per-session mode (one upstream session per
+    /// client session), whose semantics most suites test; the pool suites set a shared policy.
+    let policy: UpstreamPolicy
+
     /// The definition to hand to `MCPProxy`; every start makes a fresh fake transport.
     var definition: UpstreamDefinition {
-        UpstreamDefinition(name: name, namespace: namespace, startup: startup) { [self] in
+        UpstreamDefinition(name: name, namespace: namespace, startup: startup, policy: policy) { [self] in
             let transport = FakeUpstreamTransport(server: self)
             state.withLockedValue { $0.transports.append(transport) }
             return transport

@@ -1,0 +1,149 @@
+import JSONRPC
+import Logging
+import MCPStats
+import Synchronization
+
+/// The proxy's upstreams as every client session shares them: the merged catalog, one service
+/// per shared upstream, and the per-server child counts of per-session upstreams.
+final class UpstreamHub: Sendable {
+    let definitions: [UpstreamDefinition]
+    /// The merged catalog every client session reads when all upstreams are shared.
+    let catalog: MergedCatalog
+    /// Whether some upstream runs per client session: then each session merges its own lists,
+    /// because a per-session upstream's lists may differ between clients.
+    let hasPerSession: Bool
+    /// By upstream index; nil where the upstream runs per session.
+    let shared: [UpstreamService?]
+    private let childCounts: [ChildCounter]
+    private let options: ProxyOptions
+    private let stats: StatsRegistry
+    private let logger: Logger
+    private let started = Mutex(false)
+
+    init(definitions: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry, logger: Logger) {
+        self.definitions = definitions
+        self.options = options
+        self.stats = stats
+        self.logger = logger
+        let catalog = MergedCatalog(upstreams: definitions, options: options, stats: stats, logger: logger)
+        self.catalog = catalog
+        self.childCounts = definitions.map { _ in ChildCounter() }
+        self.hasPerSession = definitions.contains { $0.policy.mode == .perSession }
+        let handshake = Self.sharedHandshake(options: options)
+        self.shared = definitions.enumerated().map { index, definition -> UpstreamService? in
+            guard definition.policy.mode == .shared else { return nil }
+            let offered = handshake(definition.policy.serverRequests)
+            return UpstreamService(
+                definition: definition, index: index, owner: nil,
+                options: options, stats: stats, logger: logger, handshake: { offered })
+        }
+    }
+
+    /// Opens the eager shared upstreams' sessions in the background; idempotent.
+    func start() {
+        let first = started.withLock { started -> Bool in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        for service in shared.compactMap({ $0 }) {
+            service.start(warm: service.definition.startup == .eager)
+        }
+    }
+
+    /// The services a new client session uses: the shared ones, and its own per-session ones.
+    func services(for session: ProxySession) -> [UpstreamService] {
+        start()
+        return definitions.enumerated().map { index, definition in
+            if let service = shared[index] {
+                service.attach(session)
+                return service
+            }
+            return UpstreamService(
+                definition: definition, index: index, owner: session,
+                options: options, stats: stats, logger: logger, childCount: childCounts[index]
+            ) { [weak session] in session?.upstreamHandshake }
+        }
+    }
+
+    /// The catalog a new client session reads.
+    func catalogForNewSession() -> MergedCatalog {
+        hasPerSession ? MergedCatalog(upstreams: definitions, options: options, stats: stats, logger: logger) : catalog
+    }
+
+    /// Stops every shared upstream session.
+    func shutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            for service in shared.compactMap({ $0 }) {
+                group.addTask { await service.shutdown() }
+            }
+        }
+    }
+
+    /// What the proxy declares to shared upstreams: the client capabilities it can route back to
+    /// one client (all of them under `lease`; none under `refuse`).
+    static func sharedHandshake(options: ProxyOptions) -> (UpstreamPolicy.ServerRequests) -> UpstreamHandshake {
+        { serverRequests in
+            var capabilities: [String: JSONValue] = [:]
+            if serverRequests == .lease {
+                capabilities["roots"] = .object(["listChanged": .bool(true)])
+                capabilities["sampling"] = .object([:])
+                capabilities["elicitation"] = .object(["form": .object([:]), "url": .object([:])])
+            }
+            let initialize: JSONValue = .object([
+                "protocolVersion": .string(ProtocolVersion.latestHandshake.rawValue),
+                "capabilities": .object(capabilities),
+                "clientInfo": .object([
+                    "name": .string(options.serverName),
+                    "version": .string(options.serverVersion),
+                ]),
+            ])
+            return UpstreamHandshake(initializeParams: initialize.encoded, supportedVersions: options.supportedVersions)
+        }
+    }
+
+    /// Each upstream's state for readiness checks and status pages, from the pools' own
+    /// sessions (nothing is started for the check).
+    func status() -> [UpstreamStatus] {
+        definitions.enumerated().map { index, definition in
+            guard let service = shared[index] else {
+                return UpstreamStatus(upstream: definition.name, mode: "perSession", ready: true, sessions: childCounts[index].value,
+                                      detail: "started per client session")
+            }
+            let open = service.backends.reduce(0) { $0 + $1.pool.statistics.usable }
+            let breakers = service.backends.compactMap { $0.breaker?.state.name }
+            let result = service.initializeResult
+            let ready = open > 0 || (definition.startup == .lazy && !service.isUnavailable)
+            var detail = result.map { "\($0.serverInfo.name) \($0.serverInfo.version), protocol \($0.protocolVersion)" } ?? "not started"
+            if service.isUnavailable { detail = service.state.withLock { $0.lastFailure?.message } ?? "unavailable" }
+            return UpstreamStatus(upstream: definition.name, mode: "shared", ready: ready, sessions: open, detail: detail,
+                                  breaker: breakers.first)
+        }
+    }
+}
+
+/// One upstream's state as the pool sees it.
+public struct UpstreamStatus: Sendable, Equatable {
+    /// The upstream's configured name.
+    public var upstream: String
+    /// "shared" or "perSession".
+    public var mode: String
+    /// Whether it can serve now (shared: a session is open; lazy and per-session: not known to be broken).
+    public var ready: Bool
+    /// Upstream sessions open (per-session: children across all client sessions).
+    public var sessions: Int
+    /// Its serverInfo when ready, or what went wrong.
+    public var detail: String
+    /// The primary's circuit breaker state ("closed", "open", "half-open"), if it has one.
+    public var breaker: String?
+
+    /// Creates a status.
+    public init(upstream: String, mode: String, ready: Bool, sessions: Int, detail: String, breaker: String? = nil) {
+        self.upstream = upstream
+        self.mode = mode
+        self.ready = ready
+        self.sessions = sessions
+        self.detail = detail
+        self.breaker = breaker
+    }
+}
