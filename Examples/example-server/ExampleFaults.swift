@@ -20,6 +20,8 @@ struct FaultOptions: Sendable {
     var hangAfter: Int?
     /// `--count-initialize FILE`: one line appended to FILE per `initialize` received.
     var countInitializeFile: String?
+    /// `--count-requests FILE`: one line appended to FILE per request received (any method).
+    var countRequestsFile: String?
     /// Set by the network mode: this server is one session of `--http`.
     var network = false
 

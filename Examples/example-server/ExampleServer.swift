@@ -137,6 +137,9 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
 
     private func handleRequest(_ message: JSONRPCMessage) {
         guard let method = message.envelope.method, let idRange = message.envelope.idRange, let requestID = message.envelope.id else { return }
+        if let file = faults.countRequestsFile {
+            FaultState.append("\(getpid()) session=\(sessionNumber) \(method.name)", to: file)
+        }
         let id = message.rawBytes(idRange)
         let params = message.envelope.paramsRange.map { JSONValue(JSONView(message: message, range: $0)) } ?? .object([:])
         switch method {

@@ -45,6 +45,8 @@ import MCPTransports
 //                    remove FILE and expect the proxy's restart to succeed)
 // --count-initialize FILE   appends "<pid> <name> session=<n> client=<clientInfo.name>" to FILE
 //                    for every initialize it receives
+// --count-requests FILE     appends "<pid> session=<n> <method>" to FILE for every request it
+//                    receives (health-check pings show up as "ping")
 
 var name = "example"
 var pageSize = 0
@@ -84,16 +86,20 @@ while let argument = arguments.next() {
         exitAtStartWhile = arguments.next()
     case "--count-initialize":
         faults.countInitializeFile = arguments.next()
+    case "--count-requests":
+        faults.countRequestsFile = arguments.next()
     case "--help", "-h":
         FileHandle.standardError.write(Data("""
             usage: example-server [--name NAME] [--page-size N] [--http HOST:PORT [--idle-timeout SECONDS]] [--ignore-eof-and-sigterm] [--report-inherited-fds DIR]
                                   [--faults] [--hang-after N] [--exit-at-start] [--exit-at-start-while FILE] [--count-initialize FILE]
+                                  [--count-requests FILE]
               --faults                     add the fault tools: hang, freeze, garbage, huge_line, drip, http_status,
                                            reset, expire_session, whoami, touch (with --http: behind a relay that can reset)
               --hang-after N               answer nothing after N inbound messages (pings included)
               --exit-at-start              exit with status 3 before reading anything
               --exit-at-start-while FILE   the same, while FILE exists
               --count-initialize FILE      append a line to FILE for every initialize received
+              --count-requests FILE        append a line to FILE for every request received (method last)
             See the header of Examples/example-server/main.swift for each tool.
 
             """.utf8))
