@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(name: "MCPRoutingTests", dependencies: ["MCPRouting"]),
         .testTarget(name: "MCPStatsTests", dependencies: ["MCPStats"]),
         .testTarget(name: "MCPProxyTests", dependencies: [
-            "MCPProxy", "MCPSecurity", "MCPStats", "MCPTransports", "JSONRPC",
+            "MCPProxy", "MCPSecurity", "MCPStats", "MCPTransports", "JSONRPC", "MCPReliability", "MCPRouting",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "MCPSecurityTests", dependencies: [

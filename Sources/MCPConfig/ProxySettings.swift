@@ -38,7 +38,8 @@ public struct ProxySettings: Sendable, Equatable {
     /// `proxy.upstreams.shutdownGraceSeconds`: how long an upstream gets to exit before it is
     /// killed. Default 5.
     public var shutdownGraceSeconds: Double
-    /// `proxy.upstreams.restart`: whether an upstream that exits is started again. Default `false`.
+    /// `proxy.upstreams.restart`: whether a per-session upstream that exits is started again
+    /// (shared upstreams always are: their pool keeps its size). Default `true`.
     public var restartUpstreams: Bool
     /// `proxy.upstreams.failOpen`: what clients see of an upstream that is unavailable. Default
     /// ``FailOpenPolicy/hide``.
@@ -96,7 +97,7 @@ public struct ProxySettings: Sendable, Equatable {
         startup: StartupMode = .eager,
         initializeTimeoutSeconds: Double = 30,
         shutdownGraceSeconds: Double = 5,
-        restartUpstreams: Bool = false,
+        restartUpstreams: Bool = true,
         pageSize: Int = 0,
         logLevel: String = "info",
         dumpStatsOnExit: Bool = false

@@ -65,7 +65,7 @@ public struct ProxyOptions: Sendable {
         routes: RouteTable? = nil,
         supportedVersions: [ProtocolVersion] = ProtocolVersion.handshakeEra,
         drainTimeout: Duration = .seconds(5),
-        restartUpstreams: Bool = false,
+        restartUpstreams: Bool = true,
         restartDelay: Duration = .milliseconds(500),
         maxRestartDelay: Duration = .seconds(30),
         failOpen: FailOpen = .hide,

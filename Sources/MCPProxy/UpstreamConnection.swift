@@ -350,6 +350,20 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     /// Forwarded requests waiting for this connection (for health and load decisions).
     var pendingCount: Int { state.withLockedValue { $0.pending.count } }
 
+    /// The client session of the only forwarded request in flight here; nil when there are
+    /// none or several (then a message the wire does not attribute belongs to nobody known).
+    var soleRequestOwner: ProxySession? {
+        state.withLockedValue { state in
+            var owner: ProxySession?
+            for entry in state.pending.values {
+                guard case .forwarded(let request) = entry else { continue }
+                if let owner, owner !== request.owner { return nil }
+                owner = request.owner
+            }
+            return owner
+        }
+    }
+
     private func handleProgress(_ message: JSONRPCMessage) {
         // The proxy's progress token for a forwarded request is its upstream id.
         guard case .number(let token)? = message.envelope.progressToken else { return }

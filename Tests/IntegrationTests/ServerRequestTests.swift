@@ -61,7 +61,12 @@ final class ServerRequestTests: ProxyTestCase {
 
     func testRootsRoundTripIncludingAnErrorAnswer() async throws {
         let directory = try makeDirectory()
-        let config = ConfigFile(servers: [.recorded("alpha", directory: directory.path), .example("beta")])
+        // alpha runs per session: a client's roots/list_changed is forwarded only to upstream
+        // sessions of its own (a shared one asks for roots during a leased call instead); beta
+        // is shared, so the round trips below cover both modes.
+        var alpha = ConfigFile.Server.recorded("alpha", directory: directory.path)
+        alpha.extra = ["pool: { mode: perSession }"]
+        let config = ConfigFile(servers: [alpha, .example("beta")])
         let proxy = try await startInitialized(config, capabilities: #"{"roots":{"listChanged":true}}"#, in: directory)
         try proxy.sendRequest("tools/call", params: #"{"name":"alpha__roots","arguments":{}}"#, id: #""r-1""#)
         let request = try await proxy.serverRequest("roots/list")

@@ -4,7 +4,12 @@ import XCTest
 /// Tests 10 and 11: an upstream that dies mid-call, and one that never starts.
 final class UpstreamFailureTests: ProxyTestCase {
     func testCrashMidCallFailsItsRequestsOnceAndDropsItsTools() async throws {
-        let proxy = try await startInitialized()
+        // Per-session without restart: the crashed upstream stays down for this session. (A
+        // shared upstream is restarted by its pool; Tests/Interop/test_crash.py covers both.)
+        let config = ConfigFile(
+            servers: [.example("alpha", extra: ["pool: { mode: perSession }"]), .example("beta")],
+            proxy: ["upstreams: { restart: false }"])
+        let proxy = try await startInitialized(config)
         _ = try await proxy.call("tools/list")
         try proxy.sendRequest("tools/call", params: #"{"name":"alpha__slow","arguments":{"seconds":30}}"#, id: #""inflight""#)
         try proxy.sendRequest("tools/call", params: #"{"name":"alpha__crash","arguments":{}}"#, id: #""boom""#)

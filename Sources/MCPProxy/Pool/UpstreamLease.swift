@@ -12,12 +12,15 @@ struct UpstreamLease: Sendable {
     let probe: Bool
     /// Whether it holds one of the upstream's `maxConcurrent` permits.
     let permit: Bool
+    /// A request that rides on its own client's exclusive lease (the pool lease belongs to that
+    /// lease's call, so this request gives back only its permit).
+    var piggyback = false
 
     /// The upstream session.
     var connection: UpstreamConnection { pooled.connection }
 
     /// The same lease, now holding a bulkhead permit as well.
     func holdingPermit(_ holds: Bool) -> UpstreamLease {
-        UpstreamLease(backend: backend, pooled: pooled, probe: probe, permit: holds)
+        UpstreamLease(backend: backend, pooled: pooled, probe: probe, permit: holds, piggyback: piggyback)
     }
 }

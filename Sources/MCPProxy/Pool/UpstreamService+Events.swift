@@ -52,6 +52,7 @@ extension UpstreamService {
         childCount?.giveBack()
         guard !isClosing else { return }
         if upstream.everReady {
+            state.withLock { $0.restarted = true }
             logger.error("upstream session stopped: \(error.message)")
             metrics.lost.increment()
             backend?.breaker?.record(.transportFailure)

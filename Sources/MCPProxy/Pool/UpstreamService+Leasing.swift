@@ -8,6 +8,7 @@ extension UpstreamService {
     /// slow path (``lease(_:for:timeout:)``). An exclusive lease records `session` as the holder,
     /// so the upstream's requests on that session reach it. The bulkhead permit is not taken here.
     func tryLease(_ mode: LeaseMode, for session: ProxySession? = nil) -> UpstreamLease? {
+        if let session, let ridden = piggyback(for: session) { return ridden }
         for backend in backends {
             var probe = false
             if let breaker = backend.breaker {
@@ -21,7 +22,7 @@ extension UpstreamService {
                 if probe { backend.breaker?.record(.timeout, probe: true) }
                 return nil
             }
-            if mode == .exclusive, let session { setHolder(session, of: pooled.connection) }
+            if mode == .exclusive, let session { setHolder(session, of: pooled, backend: backend) }
             return UpstreamLease(backend: backend, pooled: pooled, probe: probe, permit: false)
         }
         return nil
@@ -50,7 +51,7 @@ extension UpstreamService {
             guard remaining > .zero else { break }
             do {
                 let pooled = try await backend.pool.acquire(mode, timeout: remaining)
-                if mode == .exclusive, let session { setHolder(session, of: pooled.connection) }
+                if mode == .exclusive, let session { setHolder(session, of: pooled, backend: backend) }
                 return .success(UpstreamLease(backend: backend, pooled: pooled, probe: probe, permit: false))
             } catch {
                 if probe { backend.breaker?.record(.transportFailure, probe: true) }
@@ -64,6 +65,10 @@ extension UpstreamService {
     /// Gives a request's lease back and tells the breaker how the request went (nil: it says
     /// nothing of the upstream's health, e.g. the client cancelled).
     func release(_ lease: UpstreamLease, signal: BreakerSignal?) {
+        if lease.piggyback {
+            if lease.permit { bulkhead?.release() }
+            return
+        }
         if lease.pooled.mode == .exclusive {
             let key = ObjectIdentifier(lease.connection)
             state.withLock { _ = $0.holders.removeValue(forKey: key) }
@@ -122,8 +127,23 @@ extension UpstreamService {
     }
 
     /// Records who holds an exclusive lease, so the upstream's requests reach that client.
-    func setHolder(_ session: ProxySession, of connection: UpstreamConnection) {
-        state.withLock { $0.holders[ObjectIdentifier(connection)] = session }
+    private func setHolder(_ session: ProxySession, of lease: PoolLease<UpstreamConnection>, backend: UpstreamBackend) {
+        state.withLock { $0.holders[ObjectIdentifier(lease.connection)] = (session, lease, backend) }
+    }
+
+    /// A client that holds an exclusive lease sends its other requests on the same upstream
+    /// session: whatever the upstream asks there is still for that client, and the client does
+    /// not wait for its own lease (a tool that samples while the client calls another tool).
+    private func piggyback(for session: ProxySession) -> UpstreamLease? {
+        guard isShared else { return nil }
+        return state.withLock { state -> UpstreamLease? in
+            for holder in state.holders.values where holder.session === session && holder.lease.connection.isReady {
+                var lease = UpstreamLease(backend: holder.backend, pooled: holder.lease, probe: false, permit: false)
+                lease.piggyback = true
+                return lease
+            }
+            return nil
+        }
     }
 
     private func breakerError(_ backend: UpstreamBackend, retryAfter: UInt64) -> UpstreamError {

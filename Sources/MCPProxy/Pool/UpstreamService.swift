@@ -43,14 +43,17 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     struct State {
         /// The client sessions served (shared mode: every live one; per-session: the owner).
         var sessions: [ObjectIdentifier: WeakSession] = [:]
-        /// Upstream session -> the client session holding it exclusively.
-        var holders: [ObjectIdentifier: ProxySession] = [:]
+        /// Upstream session -> the client session holding it exclusively, and its lease.
+        var holders: [ObjectIdentifier: (session: ProxySession, lease: PoolLease<UpstreamConnection>, backend: UpstreamBackend)] = [:]
         /// Upstream URI -> the client sessions subscribed to it.
         var subscribers: [String: Set<ObjectIdentifier>] = [:]
         /// The last upstream `initialize` result (capabilities, instructions).
         var initializeResult: InitializeResult?
         /// Whether its items left the merged lists because it is unavailable (`failOpen: hide`).
         var hidden = false
+        /// A session was lost since the last open: the next one is a new incarnation whose
+        /// lists may differ, so clients are told they changed.
+        var restarted = false
         /// Why it last failed to open, while no session is usable.
         var lastFailure: UpstreamError?
         /// Per-session mode: the client's `logging/setLevel` level, re-applied to new sessions.
@@ -171,7 +174,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
                     state.subscribers[uri] = keys
                 }
             }
-            for (connection, holder) in state.holders where holder === session {
+            for (connection, holder) in state.holders where holder.session === session {
                 state.holders.removeValue(forKey: connection)
             }
             return gone
@@ -202,7 +205,9 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     /// holder of its exclusive lease, or the owner of a per-session service.
     func attributedSession(_ connection: UpstreamConnection) -> ProxySession? {
         if let owner { return owner }
-        return state.withLock { $0.holders[ObjectIdentifier(connection)] }
+        if let holder = state.withLock({ $0.holders[ObjectIdentifier(connection)]?.session }) { return holder }
+        // No lease: the one client whose request is the only one in flight there, if any.
+        return connection.soleRequestOwner
     }
 
     // MARK: What it offers
@@ -266,8 +271,11 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
             let (wasHidden, subscriptions, level) = state.withLock { state -> (Bool, [String], [UInt8]?) in
                 state.initializeResult = result
                 state.lastFailure = nil
-                defer { state.hidden = false }
-                return (state.hidden, Array(state.subscribers.keys), state.logLevel)
+                defer {
+                    state.hidden = false
+                    state.restarted = false
+                }
+                return (state.hidden || state.restarted, Array(state.subscribers.keys), state.logLevel)
             }
             metrics.sessionsOpen.add(1)
             await prepare(connection, result: result, subscriptions: subscriptions, logLevel: level)

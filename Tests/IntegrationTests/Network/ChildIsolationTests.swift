@@ -75,7 +75,8 @@ final class ChildIsolationTests: NetworkTestCase {
     func testUpstreamChildrenHoldOnlyTheirStandardDescriptorsWhileClientsAreConnected() async throws {
         let directory = try makeDirectory()
         // Each upstream writes what it inherited to fds-<pid>.txt before it opens anything itself.
-        let serve = try await startServe(config(arguments: ["--report-inherited-fds", directory.path]), in: directory)
+        // Per-session mode, so that a child starts while the first session's streams are open.
+        let serve = try await startServe(config(arguments: ["--report-inherited-fds", directory.path], entry: ["pool: { mode: perSession }"]), in: directory)
         // A Streamable HTTP session with its GET stream open, and a legacy SSE stream.
         let first = try rawInitialize(port: serve.port)
         let stream = try RawHTTPConnection(port: serve.port)

@@ -28,6 +28,21 @@ final class ProxyHarness: Sendable {
         proxy = make?(definitions, options, logger) ?? MCPProxy(upstreams: definitions, options: options, logger: logger)
     }
 
+    private init(proxy: MCPProxy) {
+        self.proxy = proxy
+    }
+
+    /// Another client session on the same proxy (and so on the same shared upstream sessions).
+    func anotherClient(principal: Principal? = nil) async throws -> ProxyHarness {
+        let other = ProxyHarness(proxy: proxy)
+        Task { [other] in
+            try? await other.proxy.serve(other.client, principal: principal)
+            other.serveFinished.withLockedValue { $0 = true }
+        }
+        try await eventually("the proxy to start reading from the second client") { other.client.isStarted }
+        return other
+    }
+
     /// Starts serving the fake client as `principal` (nil: the transport's, anonymous); returns
     /// once the proxy reads from it.
     static func start(_ upstreams: [FakeUpstream], options: ProxyOptions = .testing(), principal: Principal? = nil,
@@ -113,9 +128,12 @@ func withProxy(
         try await body(harness)
     } catch {
         await harness.stop()
+        await harness.proxy.shutdown()
         throw error
     }
-    guard await harness.stop() else {
+    let stopped = await harness.stop()
+    await harness.proxy.shutdown()
+    guard stopped else {
         throw TestFailure("serve did not return within 5 s after the client disconnected")
     }
 }
