@@ -1,5 +1,6 @@
 import CProcessSpawn
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +14,11 @@ import Darwin
 /// and exec on one long-lived spawner thread, so the child holds exactly fds 0, 1 and 2, and the
 /// sandbox (limits, `no_new_privs`, user, parent-death signal) is applied before exec. The
 /// parent's ends of the pipes are close-on-exec, as a second line for any other spawn path.
-final class ChildProcess: Sendable {
+///
+/// Every child is also in a process-wide registry from spawn until it is reaped, so that the
+/// proxy can end all of them before it exits (``terminateAll(grace:)``): the parent-death signal
+/// does not reach grandchildren, nor children started with `dieWithProxy: false`.
+public final class ChildProcess: Sendable {
     let pid: pid_t
     /// The parent's write end of the child's stdin.
     let stdinWriter: CInt
@@ -39,6 +44,9 @@ final class ChildProcess: Sendable {
             throw TransportError("cannot start '\(command)': No such file or directory; check the command exists and is executable (PATH is searched when it has no '/': \(searchPath))")
         }
         let account = try SandboxAccount.resolve(user: sandbox?.user, group: sandbox?.group, command: command)
+        if registry.withLockedValue({ $0.closed }) {
+            throw TransportError("cannot start '\(command)': the proxy is shutting down")
+        }
 
         var stdinPipe: [CInt] = [-1, -1]
         var stdoutPipe: [CInt] = [-1, -1]
@@ -99,7 +107,9 @@ final class ChildProcess: Sendable {
             closeAll([stdinPipe[1], stdoutPipe[0], stderrPipe[0]])
             throw failure(result, configuration: configuration, executable: executable)
         }
-        return ChildProcess(pid: result.pid, stdinWriter: stdinPipe[1], stdoutReader: stdoutPipe[0], stderrReader: stderrPipe[0])
+        let child = ChildProcess(pid: result.pid, stdinWriter: stdinPipe[1], stdoutReader: stdoutPipe[0], stderrReader: stderrPipe[0])
+        registry.withLockedValue { $0.children[child.pid] = child }
+        return child
     }
 
     /// Sends `signal` to the child's whole process group.
@@ -120,6 +130,7 @@ final class ChildProcess: Sendable {
         while waited != 0 && errno == EINTR { waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
         if waited == 0 { _ = kill(-pid, SIGKILL) }
         var status: CInt = 0
+        defer { Self.unregister(self) }
         while true {
             let result = waitpid(pid, &status, 0)
             if result == pid { break }
@@ -128,6 +139,78 @@ final class ChildProcess: Sendable {
         }
         if (status & 0x7f) == 0 { return (status >> 8) & 0xff }
         return -(status & 0x7f)
+    }
+
+    /// Reaps the child on a thread of its own (for a child nobody else waits for).
+    func reapInBackground() {
+        let thread = Thread { [self] in _ = self.waitForExit() }
+        thread.name = "mcp-proxy reap \(pid)"
+        thread.start()
+    }
+
+    // MARK: Every child of the process
+
+    private struct Registry {
+        /// The children spawned and not reaped yet, by pid.
+        var children: [pid_t: ChildProcess] = [:]
+        /// Set by a final ``terminateAll(grace:killWait:final:)``: no child may start any more.
+        var closed = false
+    }
+
+    private static let registry = NIOLockedValueBox(Registry())
+
+    private static func unregister(_ child: ChildProcess) {
+        registry.withLockedValue { registry in
+            if registry.children[child.pid] === child { registry.children[child.pid] = nil }
+        }
+    }
+
+    /// How many children run (or have exited and are not reaped yet).
+    public static var liveCount: Int {
+        registry.withLockedValue { $0.children.count }
+    }
+
+    /// Ends every child still running, for the proxy's exit: SIGTERM to each child's process
+    /// group, up to `grace` for them to exit, then SIGKILL to the groups of those left, and up to
+    /// `killWait` more until they are reaped. Children are reaped by their transports' waiting
+    /// threads (which also SIGKILL what a child leaves in its group), and their transports report
+    /// `.processExited`. With `final` (the default), no child may be spawned afterwards (an
+    /// upstream restarted while this runs fails to start, or is ended in a second round).
+    /// Returns the pids that had to be killed with SIGKILL.
+    @discardableResult
+    public static func terminateAll(grace: Duration, killWait: Duration = .seconds(2), final: Bool = true) async -> [Int32] {
+        var killed: [Int32] = []
+        // A second round catches a child spawned while the first ran (before `closed` was seen).
+        for _ in 0..<2 {
+            let running = registry.withLockedValue { registry -> [ChildProcess] in
+                if final { registry.closed = true }
+                return Array(registry.children.values)
+            }
+            guard !running.isEmpty else { break }
+            for child in running where isLive(child) { child.signalGroup(SIGTERM) }
+            await waitUntilReaped(running, within: grace)
+            let stubborn = running.filter { isLive($0) }
+            guard !stubborn.isEmpty else { continue }
+            for child in stubborn where isLive(child) { child.signalGroup(SIGKILL) }
+            await waitUntilReaped(stubborn, within: killWait)
+            killed += stubborn.map(\.pid)
+        }
+        return killed
+    }
+
+    private static func isLive(_ child: ChildProcess) -> Bool {
+        registry.withLockedValue { $0.children[child.pid] === child }
+    }
+
+    private static func waitUntilReaped(_ children: [ChildProcess], within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while children.contains(where: isLive) && ContinuousClock.now < deadline {
+            do {
+                try await Task.sleep(for: .milliseconds(10))
+            } catch {
+                usleep(10_000)  // cancelled: the children must still be waited for
+            }
+        }
     }
 
     /// The error for a failed spawn: which step, why, and what to check.

@@ -19,7 +19,8 @@ final class FrameDeliveryHandler: ChannelInboundHandler, Sendable {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let oversized = event as? OversizedLine {
-            sink.transportReceived(.oversized(byteCount: oversized.byteCount, limit: oversized.limit))
+            sink.transportReceivedOversized(
+                OversizedFrame(byteCount: oversized.byteCount, limit: oversized.limit, prefix: oversized.head, suffix: oversized.tail))
         } else {
             context.fireUserInboundEventTriggered(event)
         }

@@ -10,8 +10,10 @@ import Darwin
 ///
 /// A trailing `\r` is dropped, blank lines are skipped, and a line longer than `maxLineBytes`
 /// is discarded up to its newline and reported as an `OversizedLine` user event so the stream
-/// keeps going. Lines are zero-copy slices of the read buffer, passed on as plain `ByteBuffer`s
-/// (which NIO carries without boxing or a dynamic cast).
+/// keeps going; the event carries the line's first and last ``OversizedLine/excerptBytes`` bytes
+/// (copies), where the JSON-RPC `id` of a dropped message usually is. Lines are zero-copy slices
+/// of the read buffer, passed on as plain `ByteBuffer`s (which NIO carries without boxing or a
+/// dynamic cast).
 struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
@@ -20,6 +22,10 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     private var scanned = 0
     /// Bytes of an oversized line dropped so far while waiting for its newline.
     private var discarding: Int?
+    /// The first bytes of the oversized line being dropped.
+    private var discardedHead: [UInt8] = []
+    /// The last bytes dropped so far of the oversized line being dropped.
+    private var discardedTail: [UInt8] = []
 
     init(maxLineBytes: Int) {
         self.maxLineBytes = maxLineBytes
@@ -29,11 +35,12 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         guard let newline = Self.findNewline(in: buffer, from: scanned) else {
             if let dropped = discarding {
                 discarding = dropped + buffer.readableBytes
-                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                drop(buffer.readableBytes, of: &buffer)
                 scanned = 0
             } else if buffer.readableBytes > maxLineBytes {
                 discarding = buffer.readableBytes
-                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                discardedHead = Array(buffer.readableBytesView.prefix(OversizedLine.excerptBytes))
+                drop(buffer.readableBytes, of: &buffer)
                 scanned = 0
             } else {
                 scanned = buffer.readableBytes
@@ -42,14 +49,16 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         }
         scanned = 0
         if let dropped = discarding {
-            discarding = nil
-            buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireUserInboundEventTriggered(OversizedLine(byteCount: dropped + newline, limit: maxLineBytes))
+            drop(newline, of: &buffer)
+            buffer.moveReaderIndex(forwardBy: 1)
+            fireOversized(byteCount: dropped + newline, context: context)
             return .continue
         }
         if newline > maxLineBytes {
-            buffer.moveReaderIndex(forwardBy: newline + 1)
-            context.fireUserInboundEventTriggered(OversizedLine(byteCount: newline, limit: maxLineBytes))
+            discardedHead = Array(buffer.readableBytesView.prefix(OversizedLine.excerptBytes))
+            drop(newline, of: &buffer)
+            buffer.moveReaderIndex(forwardBy: 1)
+            fireOversized(byteCount: newline, context: context)
             return .continue
         }
         guard var line = buffer.readSlice(length: newline) else { return .needMoreData }
@@ -61,16 +70,39 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if let dropped = discarding {
-            discarding = nil
             let rest = buffer.readableBytes
-            buffer.moveReaderIndex(forwardBy: rest)
-            context.fireUserInboundEventTriggered(OversizedLine(byteCount: dropped + rest, limit: maxLineBytes))
+            drop(rest, of: &buffer)
+            fireOversized(byteCount: dropped + rest, context: context)
         } else if buffer.readableBytes > 0, var line = buffer.readSlice(length: buffer.readableBytes) {
             // A final message without a trailing newline still counts.
             Self.emit(&line, context: context, decoder: self)
         }
         scanned = 0
         return .needMoreData
+    }
+
+    /// Skips `count` bytes of an oversized line, keeping its last bytes for the report.
+    private mutating func drop(_ count: Int, of buffer: inout ByteBuffer) {
+        let keep = OversizedLine.excerptBytes
+        let skipped = buffer.readableBytesView.prefix(count)
+        if skipped.count >= keep {
+            discardedTail = Array(skipped.suffix(keep))
+        } else {
+            discardedTail = Array(discardedTail.suffix(keep - skipped.count)) + Array(skipped)
+        }
+        buffer.moveReaderIndex(forwardBy: count)
+    }
+
+    /// Reports the oversized line just dropped, and forgets it.
+    private mutating func fireOversized(byteCount: Int, context: ChannelHandlerContext) {
+        var tail = discardedTail
+        if tail.last == UInt8(ascii: "\r") { tail.removeLast() }
+        let event = OversizedLine(
+            byteCount: byteCount, limit: maxLineBytes, head: ByteBuffer(bytes: discardedHead), tail: ByteBuffer(bytes: tail))
+        discarding = nil
+        discardedHead = []
+        discardedTail = []
+        context.fireUserInboundEventTriggered(event)
     }
 
     private static func emit(_ line: inout ByteBuffer, context: ChannelHandlerContext, decoder: LineFrameDecoder) {
@@ -99,8 +131,15 @@ struct LineFrameDecoder: ByteToMessageDecoder {
 
 /// A line longer than the limit was skipped (a user inbound event of `LineFrameDecoder`).
 struct OversizedLine: Sendable {
+    /// How many bytes of the start and of the end of the line are kept.
+    static let excerptBytes = 512
+
     /// Bytes dropped.
     let byteCount: Int
     /// The limit it exceeded.
     let limit: Int
+    /// The line's first ``excerptBytes`` bytes (a copy).
+    var head = ByteBuffer()
+    /// The line's last ``excerptBytes`` bytes (a copy; without a trailing `\r`).
+    var tail = ByteBuffer()
 }

@@ -6,7 +6,30 @@ public enum InboundFrame: Sendable {
     /// One complete message's bytes, without framing (no newline). Not yet validated as JSON.
     case message(ByteBuffer)
     /// A frame longer than the configured limit; its bytes were discarded, the stream goes on.
+    /// Transports that keep the frame's first and last bytes report them to sinks that implement
+    /// ``MessageSink/transportReceivedOversized(_:)``; other sinks get this case.
     case oversized(byteCount: Int, limit: Int)
+}
+
+/// A frame longer than the limit that was discarded, with excerpts of its bytes: enough to find
+/// the JSON-RPC `id` of a response that cannot be delivered (usually near the start, sometimes
+/// at the end) and answer the request it belongs to at once instead of letting it time out.
+public struct OversizedFrame: Sendable {
+    /// Bytes the frame had (without framing).
+    public var byteCount: Int
+    /// The limit it exceeded.
+    public var limit: Int
+    /// The frame's first bytes (up to 512), when the transport kept them.
+    public var prefix: ByteBuffer?
+    /// The frame's last bytes (up to 512), when the transport kept them.
+    public var suffix: ByteBuffer?
+
+    public init(byteCount: Int, limit: Int, prefix: ByteBuffer? = nil, suffix: ByteBuffer? = nil) {
+        self.byteCount = byteCount
+        self.limit = limit
+        self.prefix = prefix
+        self.suffix = suffix
+    }
 }
 
 /// Why a transport stopped delivering frames.
@@ -38,8 +61,19 @@ public enum TransportCloseReason: Sendable, Equatable, CustomStringConvertible {
 public protocol MessageSink: Sendable {
     /// A frame arrived.
     func transportReceived(_ frame: InboundFrame)
+    /// A frame over the limit was discarded and the transport kept excerpts of it (a stdio
+    /// transport keeps the line's first and last 512 bytes). The default passes
+    /// `.oversized(byteCount:limit:)` to ``transportReceived(_:)``; implement it to see the excerpts.
+    func transportReceivedOversized(_ frame: OversizedFrame)
     /// The transport stopped; no frame follows.
     func transportClosed(_ reason: TransportCloseReason)
+}
+
+extension MessageSink {
+    /// Sinks that do not look at the excerpts get the plain `.oversized` frame.
+    public func transportReceivedOversized(_ frame: OversizedFrame) {
+        transportReceived(.oversized(byteCount: frame.byteCount, limit: frame.limit))
+    }
 }
 
 /// Moves JSON-RPC messages between the proxy and one peer.

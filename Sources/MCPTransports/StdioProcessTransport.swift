@@ -94,6 +94,7 @@ public final class StdioProcessTransport: MessageTransport {
             try await drainStandardError(of: process)
         } catch {
             process.signalGroup(SIGKILL)
+            process.reapInBackground()
             throw TransportError("cannot attach to the pipes of '\(configuration.command)': \(error)")
         }
         let thread = Thread { [self] in

@@ -5,9 +5,21 @@ import NIOCore
 /// A sink that records what a transport delivered, for assertions.
 final class FrameCollector: MessageSink {
     private let state = NIOLockedValueBox<(frames: [InboundFrame], closed: TransportCloseReason?)>(([], nil))
+    private let oversizedFrames = NIOLockedValueBox<[OversizedFrame]>([])
 
     func transportReceived(_ frame: InboundFrame) {
         state.withLockedValue { $0.frames.append(frame) }
+    }
+
+    /// Records the excerpts, and the frame as `.oversized` (so ``oversizedCounts`` sees it).
+    func transportReceivedOversized(_ frame: OversizedFrame) {
+        oversizedFrames.withLockedValue { $0.append(frame) }
+        transportReceived(.oversized(byteCount: frame.byteCount, limit: frame.limit))
+    }
+
+    /// The oversized frames reported with their excerpts.
+    var oversized: [OversizedFrame] {
+        oversizedFrames.withLockedValue { $0 }
     }
 
     func transportClosed(_ reason: TransportCloseReason) {

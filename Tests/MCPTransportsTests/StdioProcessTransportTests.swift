@@ -59,6 +59,73 @@ final class StdioProcessTransportTests: XCTestCase {
         await transport.close()
     }
 
+    /// A 20 MB response line over the 16 MiB limit: dropped, but reported with its first and last
+    /// 512 bytes, where the proxy finds the id of the request it answered.
+    func testOversizedLineIsReportedWithItsFirstAndLastBytes() async throws {
+        let head = #"{"jsonrpc":"2.0","id":42,"result":{"content":[{"type":"text","text":""#
+        let script = "printf '%s' '\(head)'; head -c 20000000 /dev/zero | tr '\\0' 'x'; printf '\"}]},\"id2\":7}\\r\\n{\"ok\":1}\\n'; sleep 1"
+        let transport = shell(script, maxLine: 16 << 20)
+        let sink = FrameCollector()
+        try await transport.start(sink: sink)
+        let delivered = await sink.wait(seconds: 30) { $0.messages.count == 1 }
+        XCTAssertTrue(delivered, "the line after the oversized one still arrives")
+        XCTAssertEqual(sink.messages, [#"{"ok":1}"#])
+        let frame = try XCTUnwrap(sink.oversized.first)
+        XCTAssertEqual(sink.oversized.count, 1)
+        XCTAssertEqual(frame.byteCount, head.utf8.count + 20_000_000 + #""}]},"id2":7}"#.utf8.count + 1, "the count includes the \\r")
+        XCTAssertEqual(frame.limit, 16 << 20)
+        let prefix = String(buffer: try XCTUnwrap(frame.prefix))
+        XCTAssertEqual(prefix.utf8.count, 512)
+        XCTAssertTrue(prefix.hasPrefix(head), prefix)
+        let suffix = String(buffer: try XCTUnwrap(frame.suffix))
+        XCTAssertEqual(suffix.utf8.count, 511, "512 bytes less the \\r")
+        XCTAssertTrue(suffix.hasSuffix(#"xx"}]},"id2":7}"#), suffix)
+        await transport.close()
+    }
+
+    /// A short oversized line (whole in one read) has its excerpts too.
+    func testShortOversizedLineExcerpts() async throws {
+        let transport = shell("printf '{\"id\":\"abc\",'; head -c 3000 /dev/zero | tr '\\0' 'y'; printf 'END\\n{\"ok\":2}\\n'; sleep 1", maxLine: 1000)
+        let sink = FrameCollector()
+        try await transport.start(sink: sink)
+        _ = await sink.wait { $0.messages.count == 1 }
+        let frame = try XCTUnwrap(sink.oversized.first)
+        XCTAssertEqual(frame.byteCount, #"{"id":"abc","#.utf8.count + 3000 + 3)
+        XCTAssertTrue(String(buffer: try XCTUnwrap(frame.prefix)).hasPrefix(#"{"id":"abc",yyy"#))
+        XCTAssertTrue(String(buffer: try XCTUnwrap(frame.suffix)).hasSuffix("yyyEND"))
+        XCTAssertEqual(sink.messages, [#"{"ok":2}"#])
+        await transport.close()
+    }
+
+    /// The proxy's last step on exit: every child still running gets SIGTERM, then SIGKILL after
+    /// the grace, and is reaped before `terminateAll` returns, also when it ignores both stdin EOF
+    /// and SIGTERM and its transport was never closed.
+    func testTerminateAllEscalatesForEveryLiveChild() async throws {
+        let stubborn = shell("trap '' TERM; while true; do sleep 0.1; done", grace: .seconds(30))
+        let polite = shell("while true; do sleep 0.1; done", grace: .seconds(30))
+        let stubbornSink = FrameCollector()
+        let politeSink = FrameCollector()
+        try await stubborn.start(sink: stubbornSink)
+        try await polite.start(sink: politeSink)
+        let stubbornPID = try XCTUnwrap(stubborn.processID)
+        let politePID = try XCTUnwrap(polite.processID)
+        XCTAssertGreaterThanOrEqual(ChildProcess.liveCount, 2)
+        try await Task.sleep(for: .milliseconds(100))  // let the shells install their traps
+
+        let started = ContinuousClock.now
+        let killed = await ChildProcess.terminateAll(grace: .milliseconds(500), final: false)
+        let elapsed = ContinuousClock.now - started
+        XCTAssertEqual(killed, [stubbornPID], "only the child that ignored SIGTERM needed SIGKILL")
+        XCTAssertFalse(isRunning(stubbornPID))
+        XCTAssertFalse(isRunning(politePID))
+        XCTAssertLessThan(elapsed, .seconds(3), "grace (0.5 s) plus the kill, not the transports' own 30 s grace")
+        XCTAssertEqual(ChildProcess.liveCount, 0, "every child is reaped")
+        let reported = await stubbornSink.wait { $0.closeReason != nil }
+        XCTAssertTrue(reported)
+        XCTAssertEqual(stubbornSink.closeReason, .processExited(status: -9))
+        XCTAssertEqual(politeSink.closeReason, .processExited(status: -15))
+    }
+
     func testShutdownEscalatesToSigkillForAProcessThatIgnoresStdinAndSigterm() async throws {
         let transport = shell("trap '' TERM; while true; do sleep 0.1; done", grace: .milliseconds(300))
         let sink = FrameCollector()
