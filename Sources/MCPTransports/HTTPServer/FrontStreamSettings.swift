@@ -4,8 +4,11 @@ struct FrontStreamSettings: Sendable {
     var maxQueuedBytesPerStream: Int
     var keepAliveInterval: Duration
     var sessionIdleTimeout: Duration
+    /// The replay bytes of all Streamable HTTP sessions of the front, held to one budget.
+    let replayBudget: ReplayBudget
 
-    init(_ configuration: HTTPFrontConfiguration) {
+    init(_ configuration: HTTPFrontConfiguration, replayBudget: ReplayBudget? = nil) {
+        self.replayBudget = replayBudget ?? ReplayBudget(limit: configuration.maxReplayBytesTotal)
         replayBufferEvents = configuration.replayBufferEvents
         maxQueuedBytesPerStream = configuration.maxQueuedBytesPerStream
         keepAliveInterval = configuration.keepAliveInterval

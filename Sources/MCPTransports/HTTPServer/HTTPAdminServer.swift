@@ -54,11 +54,12 @@ public final class HTTPAdminServer: Sendable {
         do {
             channel = try await bootstrap.bind(host: host, port: port).get()
         } catch {
-            throw TransportError("cannot listen for admin pages on \(host):\(port): \(error); pick a free port or another address")
+            throw ListenFailure.error(error, what: "for admin pages", host: host, port: port)
         }
         serverChannel.withLockedValue { $0 = channel }
         let bound = channel.localAddress?.port ?? port
-        logger.info("admin pages listening", metadata: ["address": "\(host):\(bound)"])
+        // Bound, not announced: the caller announces once every listener is bound.
+        logger.debug("admin listener bound", metadata: ["address": "\(host):\(bound)"])
         return (host, bound)
     }
 

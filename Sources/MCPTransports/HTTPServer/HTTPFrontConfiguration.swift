@@ -25,8 +25,14 @@ public struct HTTPFrontConfiguration: Sendable {
     /// logged). Bytes count from the moment the proxy sends them, so keep this above the largest
     /// burst the proxy sends at once; a single message larger than the limit still goes out when
     /// nothing else is queued. The replay buffer of a Streamable HTTP session is bounded by the
-    /// same number of bytes.
+    /// same number of bytes; all sessions together by ``maxReplayBytesTotal``.
     public var maxQueuedBytesPerStream: Int = 8 << 20
+    /// The most bytes of replayable events (kept for `Last-Event-ID` resumption, and messages
+    /// waiting for a GET stream) that all Streamable HTTP sessions of the front keep together.
+    /// Past it, the oldest events of the largest sessions are dropped first. A client resuming
+    /// after events that were dropped gets the events still kept after its `Last-Event-ID`, as
+    /// when its own session's buffer overflows (the spec lets a server replay what it still has).
+    public var maxReplayBytesTotal: Int = 256 << 20
     /// The `MCP-Protocol-Version` header values accepted; a request carrying another value gets 400.
     public var supportedProtocolVersions: [String] = HTTPFrontConfiguration.handshakeProtocolVersions
     /// The paths served. Requests to other paths get 404.

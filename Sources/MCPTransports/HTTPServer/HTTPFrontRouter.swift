@@ -26,12 +26,12 @@ final class HTTPFrontRouter: Sendable {
     let gate: AdmissionGate?
 
     init(
-        configuration: HTTPFrontConfiguration, registry: HTTPSessionRegistry, logger: Logger,
+        configuration: HTTPFrontConfiguration, registry: HTTPSessionRegistry, replayBudget: ReplayBudget? = nil, logger: Logger,
         onSession: @escaping @Sendable (HTTPFrontSession) -> Void
     ) {
         self.documents = configuration.staticDocuments
         self.gate = configuration.admission.map { AdmissionGate(admission: $0, endpoints: configuration.endpoints) }
-        let settings = FrontStreamSettings(configuration)
+        let settings = FrontStreamSettings(configuration, replayBudget: replayBudget)
         let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: max(configuration.maxBodyBytes, 1)))
         var routes: [String: Route] = [:]
         for endpoint in configuration.endpoints {

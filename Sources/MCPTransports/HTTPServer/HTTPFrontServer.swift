@@ -41,6 +41,7 @@ public final class HTTPFrontServer: Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let registry: HTTPSessionRegistry
+    private let replayBudget: ReplayBudget
     private let connections: ConnectionTracker
     private let state = NIOLockedValueBox(State())
 
@@ -54,6 +55,7 @@ public final class HTTPFrontServer: Sendable {
         self.group = eventLoopGroup
         self.registry = HTTPSessionRegistry(
             maxSessions: configuration.maxSessions, maxSessionsPerPrincipal: configuration.maxSessionsPerPrincipal)
+        self.replayBudget = ReplayBudget(limit: configuration.maxReplayBytesTotal)
         self.connections = ConnectionTracker(
             maxConnections: FileDescriptorBudget.connectionCap(configured: configuration.maxConnections),
             maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)
@@ -62,6 +64,18 @@ public final class HTTPFrontServer: Sendable {
     /// The sessions open now, over all endpoints and transports.
     public var sessionCount: Int {
         registry.count
+    }
+
+    /// Bytes of replayable events all Streamable HTTP sessions keep now (bounded by
+    /// ``HTTPFrontConfiguration/maxReplayBytesTotal``).
+    public var replayBufferedBytes: Int {
+        replayBudget.totalBytes
+    }
+
+    /// Replayable events dropped so far because all sessions together reached
+    /// ``HTTPFrontConfiguration/maxReplayBytesTotal`` (not those a session's own limits dropped).
+    public var replayEventsDroppedForBudget: Int {
+        replayBudget.shedEvents
     }
 
     /// What the connection guards did so far: open connections, refusals at accept, timeouts,
@@ -83,7 +97,8 @@ public final class HTTPFrontServer: Sendable {
             throw TransportError("this HTTP front was already started; create a new HTTPFrontServer to listen again")
         }
         let tls = try configuration.tls.map { (settings) throws(TransportError) in try TLSContextFactory.make(settings) }
-        let router = HTTPFrontRouter(configuration: configuration, registry: registry, logger: logger, onSession: onSession)
+        let router = HTTPFrontRouter(
+            configuration: configuration, registry: registry, replayBudget: replayBudget, logger: logger, onSession: onSession)
         let maxBody = configuration.maxBodyBytes
         let maxQueued = configuration.maxQueuedBytesPerStream
         let logger = self.logger
@@ -123,7 +138,7 @@ public final class HTTPFrontServer: Sendable {
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            throw TransportError("cannot listen on \(configuration.host):\(configuration.port): \(error); pick a free port or another address")
+            throw ListenFailure.error(error, what: "", host: configuration.host, port: configuration.port)
         }
         let port = channel.localAddress?.port ?? configuration.port
         let sweep = startIdleSweep()

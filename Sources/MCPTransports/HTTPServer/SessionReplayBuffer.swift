@@ -39,6 +39,19 @@ struct SessionReplayBuffer {
         return evicted
     }
 
+    /// Removes the oldest events until at least `bytes` bytes are freed or none are left; returns them.
+    mutating func removeOldest(atLeast bytes: Int) -> [Entry] {
+        var removed: [Entry] = []
+        var freed = 0
+        while freed < bytes, !entries.isEmpty {
+            let old = entries.removeFirst()
+            byteCount -= old.bytes.readableBytes
+            freed += old.bytes.readableBytes
+            removed.append(old)
+        }
+        return removed
+    }
+
     /// The events of `stream` with a sequence number above `sequence`, oldest first.
     func events(of stream: Int, after sequence: Int) -> [Entry] {
         entries.filter { $0.stream == stream && $0.sequence > sequence }

@@ -18,7 +18,7 @@ import NIOHTTP1
 /// Every event carries an id `<stream>-<sequence>`; a client that lost a stream resumes it with a
 /// GET and `Last-Event-ID`. A dropped POST connection is not a cancellation: the request stays
 /// open and its events stay in the (bounded) replay buffer.
-final class StreamableHTTPSession: FrontSession {
+final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
     let name: String
     /// The `Mcp-Session-Id`.
     let id: String
@@ -68,8 +68,11 @@ final class StreamableHTTPSession: FrontSession {
     @discardableResult
     func send(_ message: ByteBuffer, relatedTo request: JSONRPCID?) -> Bool {
         let outbound = FrontOutboundMessage(classifying: message, scanner: scanner)
+        let budget = settings.replayBudget
         let (accepted, outcome, dropped) = state.withLockedValue { state -> (Bool, ResponseOutcome, Int) in
             guard state.open else { return (false, .delivered, 0) }
+            let replayBytes = state.replay.byteCount
+            defer { budget.adjust(self, by: state.replay.byteCount - replayBytes) }
             var outcome = ResponseOutcome.delivered
             switch outbound {
             case .responses(let ids, let single):
@@ -86,8 +89,13 @@ final class StreamableHTTPSession: FrontSession {
         }
         if dropped > 0 {
             logger.warning(
-                "the replay buffer is full and no client reads it: the oldest events are dropped until a GET stream opens; raise replayBufferEvents or maxQueuedBytesPerStream if clients reconnect slowly",
+                "the replay buffer is full and no client reads it: the oldest events are dropped until a GET stream opens; raise replayBufferEvents or maxQueuedBytesPerStream (or maxReplayBytesTotal) if clients reconnect slowly",
                 metadata: ["dropped": "\(dropped)"])
+        }
+        if budget.isExceeded, budget.enforce() {
+            logger.notice(
+                "the replay buffers of all sessions together exceed maxReplayBytesTotal: dropping the oldest replayable events of the largest sessions",
+                metadata: ["limit": "\(budget.limit)"])
         }
         switch outcome {
         case .delivered:
@@ -260,7 +268,9 @@ final class StreamableHTTPSession: FrontSession {
             for request in requests {
                 guard let requestID = request.envelope.id else { continue }
                 state.exchangeOfRequest[requestID] = number
-                if request.envelope.method == .initialize { state.initializeRequest = requestID }
+                // Only the initialize that creates the session decides its fate: one sent inside a
+                // live session is an ordinary request (the proxy refuses it) and ends nothing.
+                if createsSession && request.envelope.method == .initialize { state.initializeRequest = requestID }
                 if let token = request.envelope.progressToken {
                     state.requestOfProgressToken[token] = requestID
                     state.progressTokenOfRequest[requestID] = token
@@ -364,12 +374,29 @@ final class StreamableHTTPSession: FrontSession {
             state.requestOfProgressToken = [:]
             state.progressTokenOfRequest = [:]
             state.replay.removeAll()
+            settings.replayBudget.release(self)
             return true
         }
         guard ended else { return }
         logger.info("session ended: \(reason)")
         onEnded(id)
         delivery.finish(reason)
+    }
+
+    /// Drops the oldest replayable events for the front's total replay budget.
+    func shedReplay(atLeast bytes: Int) -> Int {
+        let budget = settings.replayBudget
+        let shed = state.withLockedValue { state -> (events: Int, bytes: Int) in
+            guard state.open else { return (0, 0) }
+            let shed = state.shedReplay(atLeast: bytes)
+            budget.adjust(self, by: -shed.bytes)
+            return shed
+        }
+        if shed.events > 0 {
+            budget.countShed(shed.events)
+            logger.debug("dropped replayable events for the total replay budget", metadata: ["events": "\(shed.events)", "bytes": "\(shed.bytes)"])
+        }
+        return shed.bytes
     }
 
     /// True when the session has no open connection and saw no request for the idle timeout.

@@ -59,6 +59,15 @@ struct StreamableSessionState {
         }
     }
 
+    /// Drops the oldest replayable events until at least `bytes` bytes are freed (for the
+    /// front's total replay budget); returns how many events and bytes.
+    mutating func shedReplay(atLeast bytes: Int) -> (events: Int, bytes: Int) {
+        let before = replay.byteCount
+        let removed = replay.removeOldest(atLeast: bytes)
+        for old in removed { forget(old) }
+        return (removed.count, before - replay.byteCount)
+    }
+
     /// Accounts for an event that left the replay buffer.
     private mutating func forget(_ entry: SessionReplayBuffer.Entry) {
         guard var owner = streams[entry.stream] else { return }

@@ -19,6 +19,33 @@ final class HTTPFrontLifecycleTests: XCTestCase {
         await front.stop()
     }
 
+    /// A hostile client re-sends `initialize` inside its live session: the error the proxy answers
+    /// reaches the client, and the session goes on (it used to end, the next call got 404).
+    func testInitializeErrorInsideALiveSessionKeepsTheSession() async throws {
+        let front = try await FrontFixture.start()
+        let (client, id) = try await front.initialize()
+        let session = try await front.proxy.session()
+        let again = FrontFixture.initializeBody.replacingOccurrences(of: "2025-11-25", with: "refuse").replacingOccurrences(of: #""id":1"#, with: #""id":2"#)
+        let refused = try await client.request("POST", "/mcp", body: again, headers: ["Mcp-Session-Id": id])
+        XCTAssertEqual(refused.status, 200)
+        XCTAssertTrue(refused.text.contains(#""error""#) && refused.text.contains(#""id":2"#), refused.text)
+        XCTAssertNil(refused.header("mcp-session-id"), "only the initialize that creates a session returns its id")
+        try await Task.sleep(for: .milliseconds(50))
+        XCTAssertNil(session.closeReason, "the session must not end")
+        XCTAssertEqual(front.server.sessionCount, 1)
+        let after = try await client.request("POST", "/mcp", body: toolCall(id: 3, name: "echo"), headers: ["Mcp-Session-Id": id])
+        XCTAssertEqual(after.status, 200, after.text)
+        XCTAssertTrue(after.text.contains(#""id":3"#), after.text)
+        // A second initialize answered with success does not renegotiate the session's version either.
+        let older = FrontFixture.initializeBody.replacingOccurrences(of: "2025-11-25", with: "2025-03-26").replacingOccurrences(of: #""id":1"#, with: #""id":6"#)
+        let accepted = try await client.request("POST", "/mcp", body: older, headers: ["Mcp-Session-Id": id])
+        XCTAssertEqual(accepted.status, 200, accepted.text)
+        let batch = #"[{"jsonrpc":"2.0","id":4,"method":"ping"},{"jsonrpc":"2.0","id":5,"method":"ping"}]"#
+        let batchAnswer = try await client.request("POST", "/mcp", body: batch, headers: ["Mcp-Session-Id": id])
+        XCTAssertEqual(batchAnswer.status, 400, "batches stay refused under 2025-11-25: \(batchAnswer.text)")
+        await front.stop()
+    }
+
     func testConcurrentRequestsFromManyConnectionsOnOneSession() async throws {
         let front = try await FrontFixture.start()
         let (_, id) = try await front.initialize()
