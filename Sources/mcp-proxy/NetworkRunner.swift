@@ -20,13 +20,19 @@ struct NetworkRunner {
         let logger = Logger(label: "mcp-proxy")
         for warning in config.warnings { logger.warning("config: \(warning)") }
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
+        let outcome: Result<Void, any Error>
         do {
             try await serve(announce: announce, logger: logger, httpClient: httpClient)
+            outcome = .success(())
         } catch {
-            await httpClient?.shutdown()
-            throw error
+            outcome = .failure(error)
         }
         await httpClient?.shutdown()
+        // Last, on every path: no upstream process outlives the proxy.
+        let held = SignalHandlers.holdingTermination()
+        await UpstreamProcessShutdown.endAll(config: config, logger: logger)
+        withExtendedLifetime(held) {}
+        try outcome.get()
     }
 
     private func serve(announce: Bool, logger: Logger, httpClient: SharedHTTPClient?) async throws {
@@ -103,7 +109,13 @@ struct NetworkRunner {
                 FileHandle.standardError.write(Data((stats.jsonText() + "\n").utf8))
             }
         }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as TransportError {
+            // A listener could not bind: nothing was announced and nothing is left listening.
+            FileHandle.standardError.write(Data("mcp-proxy: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -120,15 +132,24 @@ struct GatewayService: Service {
     func run() async throws {
         let proxies = self.proxies
         let logger = self.logger
-        let bound = try await server.start { session in
-            guard let proxy = proxies[session.service] else { return }
-            Task {
-                do {
-                    try await proxy.serve(session.transport)
-                } catch {
-                    logger.error("session failed: \(error)")
+        // Every listener is bound before any is announced: a taken port (admin or front) stops
+        // the proxy with nothing announced and nothing left listening.
+        let adminBound = try await admin?.start()
+        let bound: (host: String, port: Int)
+        do {
+            bound = try await server.start { session in
+                guard let proxy = proxies[session.service] else { return }
+                Task {
+                    do {
+                        try await proxy.serve(session.transport)
+                    } catch {
+                        logger.error("session failed: \(error)")
+                    }
                 }
             }
+        } catch {
+            await admin?.shutdown()
+            throw error
         }
         let url = "http://\(bound.host):\(bound.port)"
         logger.notice("listening", metadata: ["url": "\(url)"])
@@ -144,8 +165,7 @@ struct GatewayService: Service {
 
             """.utf8))
         }
-        if let admin {
-            let adminBound = try await admin.start()
+        if let adminBound {
             logger.notice("admin listening", metadata: ["url": "http://\(adminBound.host):\(adminBound.port)"])
         }
         Task { await readiness.refresh() }

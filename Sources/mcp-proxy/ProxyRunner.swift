@@ -20,13 +20,17 @@ struct ProxyRunner {
             logger.warning("config: \(warning)")
         }
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
+        let outcome: Result<Void, any Error>
         do {
             try await serve(logger: logger, httpClient: httpClient)
+            outcome = .success(())
         } catch {
-            await httpClient?.shutdown()
-            throw error
+            outcome = .failure(error)
         }
         await httpClient?.shutdown()
+        // Last, on every path: no upstream process outlives the proxy.
+        await UpstreamProcessShutdown.endAll(config: config, logger: logger)
+        try outcome.get()
     }
 
     private func serve(logger: Logger, httpClient: SharedHTTPClient?) async throws {
@@ -58,6 +62,26 @@ struct ProxyRunner {
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)
+        }
+    }
+}
+
+/// The last step of every run, stdio or network, whatever ended it (the client, a signal, an
+/// error): every upstream process still running gets SIGTERM to its process group, then SIGKILL
+/// after `proxy.upstreams.shutdownGraceSeconds`, and is reaped before the proxy exits. Sessions
+/// normally close their upstreams first; this catches the ones still running when the proxy is
+/// about to exit, which the parent-death signal would miss (grandchildren, `dieWithProxy: false`).
+enum UpstreamProcessShutdown {
+    static func endAll(config: ProxyConfig, logger: Logger) async {
+        let running = ChildProcess.liveCount
+        guard running > 0 else { return }
+        let grace = Duration.milliseconds(Int((config.proxy.shutdownGraceSeconds * 1000).rounded()))
+        logger.info("stopping upstream processes still running", metadata: ["count": "\(running)", "grace": "\(grace)"])
+        let killed = await ChildProcess.terminateAll(grace: grace)
+        if !killed.isEmpty {
+            logger.warning(
+                "upstream processes ignored SIGTERM for the grace period and were killed",
+                metadata: ["pids": "\(killed.map(String.init).joined(separator: ","))"])
         }
     }
 }

@@ -21,6 +21,17 @@ final class SignalHandlers {
         }
     }
 
+    private init() {}
+
+    /// From now on SIGINT and SIGTERM are ignored while the returned value lives: for the last,
+    /// bounded step of shutdown (ending the upstream processes), which a second Ctrl-C must not
+    /// cut short, or the upstreams the parent-death signal misses would be left running.
+    static func holdingTermination() -> SignalHandlers {
+        let handlers = SignalHandlers()
+        handlers.onTerminate {}
+        return handlers
+    }
+
     /// Calls `action` on SIGINT or SIGTERM.
     func onTerminate(_ action: @escaping @Sendable () -> Void) {
         for signal in [SIGINT, SIGTERM] {
