@@ -289,6 +289,12 @@ final class ProxySession: MessageSink, @unchecked Sendable {
 
     // MARK: MessageSink (the client)
 
+    func transportReceivedOversized(_ frame: OversizedFrame) {
+        counters.rejected.increment()
+        replyError(.direct, id: frame.prefix.flatMap(SalvagedID.find(in:)), code: .invalidRequest,
+                   message: "Message of \(frame.byteCount) bytes exceeds the limit of \(frame.limit) bytes; it was discarded")
+    }
+
     func transportReceived(_ frame: InboundFrame) {
         switch frame {
         case .oversized(let count, let limit):

@@ -1,4 +1,5 @@
 import JSONRPC
+import NIOConcurrencyHelpers
 
 /// The client's `initialize`: version negotiation, upstream handshakes and merged capabilities.
 extension ProxySession {
@@ -36,19 +37,32 @@ extension ProxySession {
     /// for those still starting for the first time, briefly), answers, then serves what queued.
     private func completeInitialize(version: ProtocolVersion, id: [UInt8], route: ReplyRoute) async {
         for service in services where !service.isShared { service.start(warm: false) }
-        await withTaskGroup(of: Void.self) { group in
-            for service in services where service.definition.startup == .eager {
-                group.addTask {
-                    if service.isShared {
-                        let clock = ContinuousClock()
-                        let deadline = clock.now + self.options.warmupWait
-                        while service.isWarmingUp, clock.now < deadline {
-                            try? await Task.sleep(for: .milliseconds(10))
-                        }
-                    } else if case .failure(let error) = await service.ready(timeout: self.options.initializeTimeout) {
-                        self.logger.error("upstream unavailable: \(error)")
-                    }
+        // The answer waits for upstreams still starting only within `warmupWait` of their
+        // start: a sick upstream never holds up new sessions for longer. Per-session ones go on
+        // opening in the background; lists and calls wait for them within their own deadlines.
+        let eager = services.filter { $0.definition.startup == .eager }
+        var opening: [(UpstreamService, NIOLockedValueBox<Bool>)] = []
+        for service in eager where !service.isShared {
+            let done = NIOLockedValueBox(false)
+            opening.append((service, done))
+            runTask {
+                if case .failure(let error) = await service.ready(timeout: self.options.initializeTimeout) {
+                    self.logger.error("upstream unavailable: \(error)")
                 }
+                done.withLockedValue { $0 = true }
+            }
+        }
+        let clock = ContinuousClock()
+        for service in eager {
+            let deadline = service.startedAt + options.warmupWait
+            let done = opening.first { $0.0 === service }?.1
+            while clock.now < deadline {
+                if let done {
+                    if done.withLockedValue({ $0 }) { break }
+                } else if !service.isWarmingUp {
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(5))
             }
         }
         state.withLockedValue { state in

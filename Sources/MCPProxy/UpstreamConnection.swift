@@ -285,7 +285,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             message = try scanner.scanMessage(bytes)
         } catch {
             logger.warning("upstream sent something that is not a JSON-RPC message; dropped: \(error.message)")
-            failUnreadableReply(idBytes: error.idBytes, reason: "its reply could not be read (\(error.message))")
+            failUnreadableReply(idBytes: error.idBytes ?? SalvagedID.find(in: bytes), reason: "its reply could not be read (\(error.message))")
             return
         }
         switch message.envelope.kind {
@@ -300,6 +300,22 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
                 events?.upstream(self, notification: message)
             }
         }
+    }
+
+    func transportReceivedOversized(_ frame: OversizedFrame) {
+        logger.error("upstream sent a message of \(frame.byteCount) bytes, over the limit of \(frame.limit) bytes; it was dropped")
+        let id = frame.prefix.flatMap(SalvagedID.find(in:)) ?? frame.suffix.flatMap { suffix -> [UInt8]? in
+            // The end of an object: `…,"id":7}`; scan it as if it opened one.
+            var wrapped = ByteBufferAllocator().buffer(capacity: suffix.readableBytes + 1)
+            wrapped.writeInteger(UInt8(ascii: "{"))
+            var tail = suffix
+            if let comma = tail.readableBytesView.lastIndex(of: UInt8(ascii: ",")) {
+                tail.moveReaderIndex(to: comma + 1)
+            }
+            wrapped.writeBuffer(&tail)
+            return SalvagedID.find(in: wrapped)
+        }
+        failUnreadableReply(idBytes: id, reason: "its reply of \(frame.byteCount) bytes exceeds the proxy's limit of \(frame.limit) bytes (proxy.limits.maxLineBytes)")
     }
 
     func transportClosed(_ reason: TransportCloseReason) {

@@ -109,8 +109,23 @@ struct NetworkRunner {
                 FileHandle.standardError.write(Data((stats.jsonText() + "\n").utf8))
             }
         }
+        // The aggregated endpoint's shared upstreams warm up now; a named server's own proxy
+        // starts its upstreams when its endpoint is first used.
+        aggregated.start()
+        let outcome: Result<Void, any Error>
         do {
             try await group.run()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        // The fronts have stopped: close the shared upstream sessions (children get their grace
+        // period; the runner's last step kills whatever is left).
+        await withTaskGroup(of: Void.self) { group in
+            for proxy in proxies.values { group.addTask { await proxy.shutdown() } }
+        }
+        do {
+            try outcome.get()
         } catch let error as TransportError {
             // A listener could not bind: nothing was announced and nothing is left listening.
             FileHandle.standardError.write(Data("mcp-proxy: \(error.message)\n".utf8))

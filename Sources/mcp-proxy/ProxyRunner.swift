@@ -47,6 +47,7 @@ struct ProxyRunner {
         }
         let stats = StatsRegistry(significantDigits: 2)
         let proxy = ProxyAssembly.proxy(upstreams: upstreams, options: options, stats: stats, security: security, logger: logger)
+        proxy.start()  // shared upstreams warm up while the client connects
         let signals = SignalHandlers(stats: stats)
         let serving = Task {
             try await proxy.serve(StandardIOTransport(maxLineBytes: config.proxy.maxLineBytes), principal: security.stdioPrincipal)
@@ -59,7 +60,9 @@ struct ProxyRunner {
         }
         do {
             try await serving.value
+            await proxy.shutdown()
         } catch {
+            await proxy.shutdown()
             logger.critical("\(error)")
             throw ExitCode(1)
         }

@@ -62,12 +62,13 @@ final class MalformedInputTests: ProxyTestCase {
         XCTAssertEqual(fits.first?.result, .object([:]))
 
         let tooLong = Self.paddedPing(id: #""long""#, length: 4097)
-        let refused = try await assertError(tooLong, code: -32600, id: "null", on: proxy)
+        // The id is read from the line's first bytes, so the client learns which request failed.
+        let refused = try await assertError(tooLong, code: -32600, id: #""long""#, on: proxy)
         XCTAssertTrue(refused?.errorMessage?.contains("4096") == true,
                       "the error for an over-long line should name the configured limit (limits.maxLineBytes: 4096); got: \(refused?.errorMessage ?? "nothing")")
 
         let huge = Self.paddedPing(id: #""huge""#, length: 200_000)
-        _ = try await assertError(huge, code: -32600, id: "null", on: proxy)
+        _ = try await assertError(huge, code: -32600, id: #""huge""#, on: proxy)
 
         // Still fully working, upstreams included.
         let echo = try await proxy.callTool("beta__echo", arguments: #"{"text":"after all that"}"#)

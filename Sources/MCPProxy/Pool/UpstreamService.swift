@@ -60,6 +60,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         var logLevel: [UInt8]?
         var maintenance: Task<Void, Never>?
         var started = false
+        var startedAt = ContinuousClock.now
         var closing = false
     }
 
@@ -123,6 +124,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         let first = state.withLock { state -> Bool in
             guard !state.started, !state.closing else { return false }
             state.started = true
+            state.startedAt = ContinuousClock.now
             return true
         }
         guard first else { return }
@@ -151,6 +153,9 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     }
 
     var isClosing: Bool { state.withLock { $0.closing } }
+
+    /// When it was started (the first client session, or `MCPProxy.start()`).
+    var startedAt: ContinuousClock.Instant { state.withLock { $0.startedAt } }
 
     // MARK: Sessions
 
