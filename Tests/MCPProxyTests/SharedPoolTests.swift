@@ -289,4 +289,27 @@ final class SharedPoolTests: XCTestCase {
             XCTAssertEqual(alpha.received("initialize").count, 1)
         }
     }
+
+    func testAnUnreadableReplyFailsItsRequestAtOnce() async throws {
+        let alpha = FakeUpstream("alpha", policy: Self.shared())
+        alpha.setTools(["one", "two"])
+        alpha.on("tools/call") { _, _ in .none }
+        try await withProxy([alpha]) { harness in
+            try await harness.initialize()
+            _ = try await harness.listAll("tools/list", key: "tools")
+            harness.client.push(ProxyHarness.requestText("tools/call", params: #"{"name":"alpha__one"}"#, id: "1"))
+            harness.client.push(ProxyHarness.requestText("tools/call", params: #"{"name":"alpha__two"}"#, id: "2"))
+            let calls = try await alpha.waitForRequests("tools/call", count: 2)
+            let second = try XCTUnwrap(calls.first { $0.params?["name"]?.stringValue == "two" })
+            // A truncated, unparseable answer to the second call: its id is still readable.
+            alpha.send(#"{"jsonrpc":"2.0","id":\#(second.id?.text ?? "0"),"result":{"content":[{"type":"text","text":"cut"#)
+            let failed = try await harness.client.response(to: .int(2), timeout: .seconds(2))
+            XCTAssertEqual(failed.errorCode, -32603, failed.raw)
+            XCTAssertTrue(harness.client.responses(to: .int(1)).isEmpty, "the other request is still waiting for its own answer")
+            let first = try XCTUnwrap(calls.first { $0.params?["name"]?.stringValue == "one" })
+            alpha.answer(first, result: #"{"content":[]}"#)
+            let answered = try await harness.client.response(to: .int(1))
+            XCTAssertNil(answered.error, answered.raw)
+        }
+    }
 }
