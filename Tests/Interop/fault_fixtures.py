@@ -412,7 +412,7 @@ class Client:
         raise AssertionError(f"client {self.label}: {tool} did not work again within {timeout}s; last answer: {last}")
 
 
-def _callbacks(log: ClientLog) -> dict[str, Any]:
+def _callbacks(log: ClientLog, server_requests: bool) -> dict[str, Any]:
     async def sampling_callback(context: ClientRequestContext, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
         for message in params.messages:
             content = message.content[0] if isinstance(message.content, list) else message.content
@@ -434,15 +434,17 @@ def _callbacks(log: ClientLog) -> dict[str, Any]:
         else:
             log.notifications.append(message)
 
+    if not server_requests:
+        return {"message_handler": message_handler}
     return {"sampling_callback": sampling_callback, "elicitation_callback": elicitation_callback,
             "list_roots_callback": list_roots_callback, "message_handler": message_handler}
 
 
 @asynccontextmanager
-async def _session(read: Any, write: Any, label: str, what: str) -> AsyncIterator[Client]:
+async def _session(read: Any, write: Any, label: str, what: str, server_requests: bool) -> AsyncIterator[Client]:
     log = ClientLog(label)
     async with ClientSession(read, write, client_info=types.Implementation(name=f"fault-tests-{label}", version="1.0.0"),
-                             **_callbacks(log)) as session:
+                             **_callbacks(log, server_requests)) as session:
         try:
             with anyio.fail_after(START_TIMEOUT):
                 await session.initialize()
@@ -452,21 +454,23 @@ async def _session(read: Any, write: Any, label: str, what: str) -> AsyncIterato
 
 
 @asynccontextmanager
-async def http_client(gateway: NetworkGateway, label: str) -> AsyncIterator[Client]:
-    """An SDK client over Streamable HTTP to `mcp-proxy serve`, declaring sampling, elicitation and roots."""
+async def http_client(gateway: NetworkGateway, label: str, server_requests: bool = True) -> AsyncIterator[Client]:
+    """An SDK client over Streamable HTTP to `mcp-proxy serve`. With `server_requests` it declares
+    sampling, elicitation and roots (then, by default, each of its tool calls leases a shared upstream
+    session for itself); without, it declares none of them and its calls share the sessions."""
     async with streamable_http_client(gateway.base + "/mcp", max_sse_event_size=MAX_EVENT_BYTES) as (read, write):
-        async with _session(read, write, label, "mcp-proxy serve") as client:
+        async with _session(read, write, label, "mcp-proxy serve", server_requests) as client:
             yield client
 
 
 @asynccontextmanager
-async def stdio_client_of(config_path: Path, stderr_path: Path, label: str) -> AsyncIterator[Client]:
+async def stdio_client_of(config_path: Path, stderr_path: Path, label: str, server_requests: bool = True) -> AsyncIterator[Client]:
     """An SDK client that spawns `mcp-proxy --config <config_path>` and speaks to it over stdio."""
     env = {k: v for k, v in os.environ.items() if k.startswith("MCP_PROXY_") and k != "MCP_PROXY_BIN"}
     parameters = StdioServerParameters(command=proxy_binary(), args=["--config", str(config_path)], env=env or None)
     with stderr_path.open("a") as errlog:
         async with stdio_client(parameters, errlog=errlog) as (read, write):
-            async with _session(read, write, label, "mcp-proxy (stdio)") as client:
+            async with _session(read, write, label, "mcp-proxy (stdio)", server_requests) as client:
                 yield client
 
 

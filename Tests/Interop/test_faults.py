@@ -14,11 +14,14 @@ and `healthy` (example-server), with `proxy.upstreams.restart: true` and a short
   process outlives the proxy.
 
 Fronts: `http` is `mcp-proxy serve` with two SDK clients (A and B) over Streamable HTTP; `stdio`
-is `mcp-proxy --config` under the SDK's stdio client (one client, A). Faults of Streamable HTTP
-upstreams (HTTP 500/503, connection reset, session expiry) use `example-server --http --faults`.
+is `mcp-proxy --config` under the SDK's stdio client (one client, A). The clients declare no
+sampling, elicitation or roots, so their calls share the upstream sessions (no `lease`). Faults of
+Streamable HTTP upstreams (HTTP 500/503, connection reset, session expiry) use
+`example-server --http --faults`.
 
-Tests that need configuration keys of the pool issue (#9: per-server `health`) say so; until the
-proxy knows those keys they fail at startup with the config error.
+The faulty server has `breaker: { openSeconds: 1 }` (pool issue #9; the default 10 s would outlast
+RECOVERY_SECONDS once a fault and the recovery polls opened it); the frozen-upstream test adds a
+fast per-server `health` check.
 """
 
 from __future__ import annotations
@@ -52,8 +55,16 @@ BASE_PROXY: dict[str, Any] = {
 }
 # Longest a call to the healthy upstream may take while the other upstream misbehaves.
 HEALTHY_CALL_SECONDS = 2.0
-# A per-server health check that notices a hung upstream quickly (pool issue #9).
-FAST_HEALTH = {"intervalSeconds": 0.5, "timeoutSeconds": 1}
+# A per-server health check that notices a hung upstream quickly.
+FAST_HEALTH = {"intervalSeconds": 0.5, "timeoutSeconds": 0.4}
+# The faulty server's circuit breaker: opened by the failures a fault causes (and the recovery
+# polls), it must let a trial request through within RECOVERY_SECONDS (the default is 10 s open).
+QUICK_BREAKER = {"failureThreshold": 5, "openSeconds": 1}
+
+
+def faulty_stdio(directory: Path, *args: str, **extra: Any) -> dict[str, Any]:
+    """The faulty stdio upstream: example-server --faults ARGS, with a quickly closing breaker."""
+    return example_stdio("faulty", directory, *args, extra={"breaker": QUICK_BREAKER, **extra})
 
 
 @dataclass
@@ -95,14 +106,14 @@ async def fault_bed(
                 gateway = NetworkGateway.start(directory, upstreams, settings)
                 stack.callback(stop, gateway.process)
                 request.node.stash[STDERR_KEY] = gateway.log
-                clients = [await stack.enter_async_context(http_client(gateway, label)) for label in ("A", "B")]
+                clients = [await stack.enter_async_context(http_client(gateway, label, server_requests=False)) for label in ("A", "B")]
                 bed = Bed(directory, front, gateway.process.pid, gateway.port, clients, audit)
             else:
                 config = write_config(directory, upstreams, settings)
                 stderr = directory / "mcp-proxy.stderr.log"
                 stderr.touch()
                 request.node.stash[STDERR_KEY] = stderr
-                client = await stack.enter_async_context(stdio_client_of(config, stderr, "A"))
+                client = await stack.enter_async_context(stdio_client_of(config, stderr, "A", server_requests=False))
                 bed = Bed(directory, front, proxy_pid_with(config), None, [client], audit)
             await warm_up(bed, warm_faulty)
             bed.baseline = bed.usage()
@@ -190,7 +201,7 @@ def is_error(outcome: Any) -> bool:
 async def test_crash_mid_call(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
     """The upstream exits while a call of A's is in flight: both the in-flight call and the
     crashing one get one answer (not after the request timeout), then the upstream is restarted."""
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path)) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
 
         async def fault() -> tuple[Any, Any, float, float]:
             results: dict[str, tuple[Any, float]] = {}
@@ -218,7 +229,7 @@ async def test_crash_mid_call(request: pytest.FixtureRequest, tmp_path: Path, fr
 @pytest.mark.parametrize("front", FRONTS)
 async def test_hung_call_times_out(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
     """A call the upstream never answers gets a timeout error; the upstream keeps answering others meanwhile."""
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path)) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
 
         async def fault() -> tuple[Any, float]:
             async with anyio.create_task_group() as group:
@@ -243,7 +254,7 @@ async def test_hung_call_times_out(request: pytest.FixtureRequest, tmp_path: Pat
 async def test_frozen_upstream_is_restarted_by_health_checks(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """An upstream that stops answering everything (pings included) is found by the health check
     and replaced; its in-flight call gets one error. Needs per-server `health` (pool issue #9)."""
-    faulty = example_stdio("faulty", tmp_path, extra={"health": FAST_HEALTH})
+    faulty = faulty_stdio(tmp_path, health=FAST_HEALTH)
     async with fault_bed(request, tmp_path, "http", faulty) as bed:
         outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__freeze")), healthy_for=2.0)
         assert is_error(outcome), f"the call to a frozen upstream should fail: {describe(outcome)}"
@@ -257,7 +268,7 @@ async def test_frozen_upstream_is_restarted_by_health_checks(request: pytest.Fix
 async def test_garbage_line(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
     """Non-JSON bytes (NUL, invalid UTF-8, brackets) on the upstream's stdout: the call gets one
     answer and the upstream keeps serving (or is restarted)."""
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path)) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
         outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__garbage", {"bytes": 300})))
         assert seconds < REQUEST_TIMEOUT + 1, f"the call took {seconds:.1f}s: {describe(outcome)}"
         if not is_error(outcome):
@@ -268,7 +279,7 @@ async def test_garbage_line(request: pytest.FixtureRequest, tmp_path: Path, fron
 @pytest.mark.parametrize("front", FRONTS)
 async def test_huge_line_within_limit(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
     """A 10 MiB answer (one line, under the default 16 MiB line limit) arrives whole."""
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path)) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
         size = 10 << 20
         outcome = await during_fault(bed, lambda: bed.a.call("faulty__huge_line", {"bytes": size}, timeout=30))
         text = text_of(outcome)
@@ -281,7 +292,7 @@ async def test_huge_line_over_limit(request: pytest.FixtureRequest, tmp_path: Pa
     """A 10 MiB line over a 1 MiB `limits.maxLineBytes`: the call gets one error (no later than the
     request timeout), the line is dropped and the upstream keeps serving."""
     proxy = {"limits": {"maxLineBytes": 1 << 20}}
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path), proxy) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path), proxy) as bed:
         outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__huge_line", {"bytes": 10 << 20})))
         assert is_error(outcome), f"an answer over the line limit cannot arrive: {describe(outcome)}"
         assert seconds < REQUEST_TIMEOUT + 2, f"the call was answered after {seconds:.1f}s"
@@ -291,7 +302,7 @@ async def test_huge_line_over_limit(request: pytest.FixtureRequest, tmp_path: Pa
 @pytest.mark.parametrize("front", FRONTS)
 async def test_slow_drip(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
     """An answer written 8 bytes at a time over 2 s arrives whole; the other upstream is not held up."""
-    async with fault_bed(request, tmp_path, front, example_stdio("faulty", tmp_path)) as bed:
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
         outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__drip", {"seconds": 2})), healthy_for=2.0)
         assert text_of(outcome) == "dripped over 2.0s"
         assert 1.5 <= seconds < REQUEST_TIMEOUT + 1, f"the dripped answer took {seconds:.1f}s"
@@ -305,7 +316,7 @@ async def test_exit_at_start(request: pytest.FixtureRequest, tmp_path: Path, fro
     it is back."""
     flag = tmp_path / "fail-at-start"
     flag.touch()
-    faulty = example_stdio("faulty", tmp_path, "--exit-at-start-while", str(flag))
+    faulty = faulty_stdio(tmp_path, "--exit-at-start-while", str(flag))
     async with fault_bed(request, tmp_path, front, faulty, warm_faulty=False) as bed:
         outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__echo", {"text": "anyone?"})))
         assert is_error(outcome), f"a call to an upstream that cannot start should fail: {describe(outcome)}"
@@ -332,7 +343,7 @@ async def test_exit_at_start(request: pytest.FixtureRequest, tmp_path: Path, fro
 async def http_upstream_bed(request: pytest.FixtureRequest, tmp_path: Path, proxy: dict[str, Any] | None = None) -> AsyncIterator[tuple[Bed, ExampleHTTP]]:
     upstream = ExampleHTTP.start(tmp_path, "faulty")
     try:
-        async with fault_bed(request, tmp_path, "http", {"url": upstream.url}, proxy) as bed:
+        async with fault_bed(request, tmp_path, "http", {"url": upstream.url, "breaker": QUICK_BREAKER}, proxy) as bed:
             yield bed, upstream
     finally:
         upstream.stop()

@@ -151,7 +151,7 @@ async def test_many_clients_start_one_child(request: pytest.FixtureRequest, tmp_
 
         async def one(index: int) -> None:
             nonlocal connected
-            async with http_client(proxy, f"c{index}") as client:
+            async with http_client(proxy, f"c{index}", server_requests=False) as client:
                 who = json.loads(await client.text("alpha__whoami", timeout=60))
                 served_by.add((who["pid"], who["session"]))
                 connected += 1
@@ -177,7 +177,7 @@ async def test_health_checks_open_no_new_session(request: pytest.FixtureRequest,
     pings = tmp_path / "requests-alpha.txt"
     entry = example_stdio("alpha", tmp_path, "--count-requests", str(pings), extra={
         "pool": {"mode": "shared", "size": 1},
-        "health": {"intervalSeconds": HEALTH_INTERVAL, "timeoutSeconds": 1},
+        "health": {"intervalSeconds": HEALTH_INTERVAL, "timeoutSeconds": HEALTH_INTERVAL * 0.8},
     })
     async with gateway(request, tmp_path, {"alpha": entry}) as proxy:
         async with http_client(proxy, "A") as a:
