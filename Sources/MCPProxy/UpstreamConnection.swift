@@ -42,6 +42,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         var readiness: Task<Result<InitializeResult, UpstreamError>, Never>?
         var launch: Task<Result<Void, UpstreamError>, Never>?
         var everReady = false
+        var closedByProxy = false
     }
 
     init(definition: UpstreamDefinition, index: Int, replica: Int = 0, scanner: JSONRPCScanner, logger: Logger) {
@@ -73,6 +74,9 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 
     /// Whether it ever completed its handshake (also after it stopped).
     var everReady: Bool { state.withLockedValue { $0.everReady } }
+
+    /// Whether the proxy closed it on purpose (``shutdown()``).
+    var closedByProxy: Bool { state.withLockedValue { $0.closedByProxy } }
 
     /// The child's process id, for a stdio upstream that is running.
     var processID: Int32? {
@@ -430,8 +434,10 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         }
     }
 
-    /// Stops and closes the transport gracefully.
+    /// Stops and closes the transport gracefully (the proxy's own decision: idle, drain, a failed
+    /// health check; not a failure of the upstream's).
     func shutdown() async {
+        state.withLockedValue { $0.closedByProxy = true }
         stop(UpstreamError(.unavailable, upstream: name, message: "was shut down by the proxy"))
         await closeTransport()
     }

@@ -312,4 +312,23 @@ final class SharedPoolTests: XCTestCase {
             XCTAssertNil(answered.error, answered.raw)
         }
     }
+
+    func testAnIdlePerSessionUpstreamIsClosedQuietlyAndReopenedOnDemand() async throws {
+        var policy = UpstreamPolicy.isolated
+        policy.idleTimeout = .milliseconds(100)
+        let alpha = FakeUpstream("alpha", policy: policy)
+        alpha.setTools(["echo"])
+        alpha.on("tools/call") { _, _ in .result(#"{"content":[]}"#) }
+        try await withProxy([alpha]) { harness in
+            try await harness.initialize()
+            _ = try await harness.listAll("tools/list", key: "tools")
+            _ = try await harness.request("tools/call", params: #"{"name":"alpha__echo"}"#)
+            try await eventually("the idle child to be closed", timeout: .seconds(3)) { alpha.transportsClosed == 1 }
+            XCTAssertTrue(harness.client.received.filter { $0.method == "notifications/tools/list_changed" }.isEmpty,
+                          "closing an idle child is not a failure: the tools stay")
+            let again = try await harness.request("tools/call", params: #"{"name":"alpha__echo"}"#)
+            XCTAssertNil(again.error, again.raw)
+            XCTAssertEqual(alpha.transportsMade, 2, "the next call opened a fresh child")
+        }
+    }
 }

@@ -51,6 +51,11 @@ extension UpstreamService {
         if upstream.everReady { metrics.sessionsOpen.add(-1) }
         childCount?.giveBack()
         guard !isClosing else { return }
+        if upstream.closedByProxy {
+            // Idle eviction or a restart the proxy decided: nothing failed, nothing to hide.
+            for session in sessions { session.connectionStopped(upstream, error: error) }
+            return
+        }
         if upstream.everReady {
             state.withLock { $0.restarted = true }
             logger.error("upstream session stopped: \(error.message)")
