@@ -7,7 +7,9 @@ and `healthy` (example-server), with `proxy.upstreams.restart: true` and a short
 - every request gets exactly one response (an error is fine for the faulty call; the SDK would
   drop a second one, and ResponseAudit catches that), within a bound;
 - requests to the other upstream are unaffected (client A's own, and client B's: answered, and
-  in time) while the fault happens;
+  in time) while the fault happens; for faults of one request (garbage, huge lines, drip, hang,
+  HTTP status, reset), so is a call to the faulty upstream that is in flight beside it (B's, or
+  A's own over the stdio front);
 - the upstream comes back: a later `faulty__echo` succeeds within RECOVERY_SECONDS, for every client;
 - nothing leaks: the proxy's children return to the baseline taken before the fault, no zombie
   is left, its descriptors (other than its clients' connections) do not grow, and no upstream
@@ -163,14 +165,30 @@ async def healthy_traffic(bed: Bed, during: float = 0.0) -> None:
             group.start_soon(repeatedly, client)
 
 
-async def during_fault(bed: Bed, fault: Callable[[], Awaitable[Any]], healthy_for: float = 1.0) -> Any:
-    """Runs `fault()` and the healthy traffic at the same time; returns what `fault()` returned."""
+async def neighbour_call(bed: Bed) -> None:
+    """A call to the faulty upstream that is in flight when the fault happens, from every other
+    client (from A itself over the stdio front): a fault of one request must not cost it its answer."""
+
+    async def one(client: Client) -> None:
+        assert await client.text("faulty__slow", {"seconds": 1}) == "slept 1.0s", f"client {client.label}'s call beside the fault"
+
+    async with anyio.create_task_group() as group:
+        for client in bed.others or [bed.a]:
+            group.start_soon(one, client)
+
+
+async def during_fault(bed: Bed, fault: Callable[[], Awaitable[Any]], healthy_for: float = 1.0, neighbour: bool = False) -> Any:
+    """Runs `fault()` and the healthy traffic at the same time (and, with `neighbour`, a call to the
+    faulty upstream already in flight); returns what `fault()` returned."""
     outcome: list[Any] = []
 
     async def run_fault() -> None:
         outcome.append(await fault())
 
     async with anyio.create_task_group() as group:
+        if neighbour:
+            group.start_soon(neighbour_call, bed)
+            await anyio.sleep(0.2)
         group.start_soon(run_fault)
         group.start_soon(healthy_traffic, bed, healthy_for)
     return outcome[0]
@@ -269,7 +287,7 @@ async def test_garbage_line(request: pytest.FixtureRequest, tmp_path: Path, fron
     """Non-JSON bytes (NUL, invalid UTF-8, brackets) on the upstream's stdout: the call gets one
     answer and the upstream keeps serving (or is restarted)."""
     async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
-        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__garbage", {"bytes": 300})))
+        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__garbage", {"bytes": 300})), neighbour=True)
         assert seconds < REQUEST_TIMEOUT + 1, f"the call took {seconds:.1f}s: {describe(outcome)}"
         if not is_error(outcome):
             assert text_of(outcome) == "garbage sent"
@@ -281,7 +299,7 @@ async def test_huge_line_within_limit(request: pytest.FixtureRequest, tmp_path: 
     """A 10 MiB answer (one line, under the default 16 MiB line limit) arrives whole."""
     async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
         size = 10 << 20
-        outcome = await during_fault(bed, lambda: bed.a.call("faulty__huge_line", {"bytes": size}, timeout=30))
+        outcome = await during_fault(bed, lambda: bed.a.call("faulty__huge_line", {"bytes": size}, timeout=30), neighbour=True)
         text = text_of(outcome)
         assert len(text) == size and text.strip("x") == "", f"got {len(text)} bytes"
         await recovered_and_clean(bed, "the 10 MiB line")
@@ -293,7 +311,7 @@ async def test_huge_line_over_limit(request: pytest.FixtureRequest, tmp_path: Pa
     request timeout), the line is dropped and the upstream keeps serving."""
     proxy = {"limits": {"maxLineBytes": 1 << 20}}
     async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path), proxy) as bed:
-        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__huge_line", {"bytes": 10 << 20})))
+        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__huge_line", {"bytes": 10 << 20})), neighbour=True)
         assert is_error(outcome), f"an answer over the line limit cannot arrive: {describe(outcome)}"
         assert seconds < REQUEST_TIMEOUT + 2, f"the call was answered after {seconds:.1f}s"
         await recovered_and_clean(bed, "the oversized line")
@@ -301,11 +319,14 @@ async def test_huge_line_over_limit(request: pytest.FixtureRequest, tmp_path: Pa
 
 @pytest.mark.parametrize("front", FRONTS)
 async def test_slow_drip(request: pytest.FixtureRequest, tmp_path: Path, front: str) -> None:
-    """An answer written 8 bytes at a time over 2 s arrives whole; the other upstream is not held up."""
-    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path)) as bed:
-        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__drip", {"seconds": 2})), healthy_for=2.0)
+    """An answer written 8 bytes at a time over 2 s arrives whole; the other upstream is not held
+    up, and a call beside it on the same upstream (whose answer waits behind the drip on the pipe)
+    is answered too."""
+    proxy = {"limits": {"requestTimeoutSeconds": REQUEST_TIMEOUT + 2}}
+    async with fault_bed(request, tmp_path, front, faulty_stdio(tmp_path), proxy) as bed:
+        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__drip", {"seconds": 2})), healthy_for=2.0, neighbour=True)
         assert text_of(outcome) == "dripped over 2.0s"
-        assert 1.5 <= seconds < REQUEST_TIMEOUT + 1, f"the dripped answer took {seconds:.1f}s"
+        assert 1.5 <= seconds < REQUEST_TIMEOUT + 3, f"the dripped answer took {seconds:.1f}s"
         await recovered_and_clean(bed, "the drip")
 
 
@@ -354,7 +375,7 @@ async def test_http_error_status(request: pytest.FixtureRequest, tmp_path: Path,
     """The upstream answers the call's POST with HTTP 500 or 503: one error, quickly; the upstream
     keeps serving."""
     async with http_upstream_bed(request, tmp_path) as (bed, _):
-        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__http_status", {"status": status})))
+        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__http_status", {"status": status})), neighbour=True)
         assert is_error(outcome), f"HTTP {status} should fail the call: {describe(outcome)}"
         assert seconds < REQUEST_TIMEOUT, f"HTTP {status} took {seconds:.1f}s to surface (a timeout?)"
         await recovered_and_clean(bed, f"HTTP {status}")
@@ -364,7 +385,7 @@ async def test_connection_reset(request: pytest.FixtureRequest, tmp_path: Path) 
     """The TCP connection carrying the call is reset before any answer: one error, quickly; the
     next call opens a new connection."""
     async with http_upstream_bed(request, tmp_path) as (bed, _):
-        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__reset")))
+        outcome, seconds = await during_fault(bed, lambda: timed(bed.a.call("faulty__reset")), neighbour=True)
         assert is_error(outcome), f"a reset connection should fail the call: {describe(outcome)}"
         assert seconds < REQUEST_TIMEOUT, f"the reset took {seconds:.1f}s to surface (a timeout?)"
         await recovered_and_clean(bed, "the connection reset")
