@@ -119,6 +119,9 @@ logging.getLogger("mcp").setLevel(logging.CRITICAL)
 work = Path(sys.argv[1])
 SECONDS, CLIENTS, CALLS, RSS_MB, FD_TOLERANCE, SEED = float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 REQUEST_TIMEOUT = 2.0
+# With the pool keys: sessions above `size` that a burst opened close after this long idle, so
+# "start" and "end" are both taken after it.
+IDLE_SECONDS = 2.0
 NO_ANSWER = REQUEST_TIMEOUT + 8  # the proxy must have answered by then
 
 # (weight, tool, arguments); tools of `ok` must always succeed.
@@ -142,12 +145,17 @@ WARM_UP = [tool for _, tool, _ in MIX]
 
 
 def config(web_url: str, pooled: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    stuck_extra = {"health": {"intervalSeconds": 0.5, "timeoutSeconds": 1}} if pooled else None
+    # With the pool keys: the clients declare sampling, so each of their calls leases a session of
+    # its own; `max` lets a few run at once. Breakers reopen quickly, and `stuck` is replaced by
+    # its health check once it hangs.
+    pool = {"pool": {"mode": "shared", "size": 1, "max": 4, "idleTimeoutSeconds": IDLE_SECONDS},
+            "breaker": {"failureThreshold": 5, "openSeconds": 1}} if pooled else {}
+    health = {"health": {"intervalSeconds": 1, "timeoutSeconds": 0.8}} if pooled else {}
     upstreams = {
-        "ok": example_stdio("ok", work),
-        "flaky": example_stdio("flaky", work),
-        "stuck": example_stdio("stuck", work, "--hang-after", "40", faults=False, extra=stuck_extra),
-        "web": {"url": web_url},
+        "ok": example_stdio("ok", work, extra=pool),
+        "flaky": example_stdio("flaky", work, extra=pool),
+        "stuck": example_stdio("stuck", work, "--hang-after", "40", faults=False, extra={**pool, **health}),
+        "web": {"url": web_url, **pool},
     }
     proxy = {"upstreams": {"restart": True, "shutdownGraceSeconds": 1}, "limits": {"requestTimeoutSeconds": REQUEST_TIMEOUT}}
     return upstreams, proxy
@@ -179,7 +187,8 @@ class Tally:
             self.errors += 1
             entry[1] += 1
             if tool.startswith("ok__"):
-                self.healthy_failures.append(f"{tool}: {detail}")
+                stamp = time.strftime("%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+                self.healthy_failures.append(f"{stamp} {tool}: {detail}")
 
 
 async def one_session(gateway: NetworkGateway, label: str, tools: list[tuple[str, dict[str, Any]]], tally: Tally) -> None:
@@ -214,25 +223,18 @@ def row(name: str, start: float, end: float, limit: str, unit: str = "") -> str:
     return f"  {name:<12}{start:>10.1f}{unit:<4}{end:>10.1f}{unit:<4}{end - start:>+10.1f}   {limit}"
 
 
-async def stable_usage(pid: int, port: int) -> Usage:
-    """The usage once children and descriptors stop changing (two equal samples 0.5 s apart; at most 10 s)."""
-    deadline = time.monotonic() + 10
+async def stable_usage(pid: int, port: int, children: int) -> Usage:
+    """The usage once the proxy has `children` children (a restart may be under way) and its
+    children and descriptors stop changing (two equal samples 0.5 s apart); at most 15 s."""
+    deadline = time.monotonic() + 15
     previous = usage(pid, port)
     while True:
         await anyio.sleep(0.5)
         now = usage(pid, port)
-        if (now.live_children, now.zombies, now.own_fds) == (previous.live_children, previous.zombies, previous.own_fds) or time.monotonic() > deadline:
+        same = (now.live_children, now.zombies, now.own_fds) == (previous.live_children, previous.zombies, previous.own_fds)
+        if (same and now.live_children == children) or time.monotonic() > deadline:
             return now
         previous = now
-
-
-async def measure_settled(pid: int, port: int, start: Usage) -> Usage:
-    deadline = time.monotonic() + 10
-    while True:
-        now = usage(pid, port)
-        if (now.live_children <= start.live_children and now.zombies == 0 and now.own_fds <= start.own_fds) or time.monotonic() > deadline:
-            return now
-        await anyio.sleep(0.2)
 
 
 async def main() -> int:
@@ -240,11 +242,11 @@ async def main() -> int:
     try:
         pooled = knows_pool_keys(web.url)
         if not pooled:
-            print("soak: this mcp-proxy does not know per-server `health` (pool issue #9): running without it", flush=True)
+            print("soak: this mcp-proxy does not know the per-server pool keys (pool issue #9): running without them", flush=True)
         upstreams, proxy = config(web.url, pooled)
         gateway = NetworkGateway.start(work, upstreams, proxy)
         try:
-            return await soak(gateway)
+            return await soak(gateway, pooled)
         finally:
             stop(gateway.process)
             print(f"soak: proxy log: {gateway.log}", flush=True)
@@ -252,7 +254,7 @@ async def main() -> int:
         web.stop()
 
 
-async def soak(gateway: NetworkGateway) -> int:
+async def soak(gateway: NetworkGateway, pooled: bool) -> int:
     pid, port = gateway.process.pid, gateway.port
     tally = Tally()
     print(f"soak: {SECONDS:.0f} s, {CLIENTS} clients, {CALLS} calls per session, seed {SEED}; proxy pid {pid}", flush=True)
@@ -260,7 +262,11 @@ async def soak(gateway: NetworkGateway) -> int:
     async with anyio.create_task_group() as group:
         for index in range(CLIENTS):
             group.start_soon(one_session, gateway, f"warm{index}", [(tool, args) for _, tool, args in MIX], tally)
-    start = await stable_usage(pid, port)
+    quiet = IDLE_SECONDS + 1.5 if pooled else 1.0
+    # With no client connected: one child per stdio server in shared mode, none per session.
+    steady = 3 if pooled else 0
+    await anyio.sleep(quiet)
+    start = await stable_usage(pid, port, steady)
     print(f"soak: start: {start.describe()}", flush=True)
 
     until = time.monotonic() + SECONDS
@@ -276,14 +282,14 @@ async def soak(gateway: NetworkGateway) -> int:
                 print(f"soak: {SECONDS - (until - time.monotonic()):.0f}s: {tally.calls} calls, {tally.sessions} sessions; "
                       f"rss {now.rss_kb / 1024:.1f} MiB, fds {now.own_fds} (+{now.fds.get('front', 0)} front), "
                       f"children {now.live_children} (+{now.zombies} zombie)", flush=True)
-    await anyio.sleep(0.5)
-    end = await measure_settled(pid, port, start)
+    await anyio.sleep(quiet)
+    end = await stable_usage(pid, port, steady)
     print(f"soak: end: {end.describe()}", flush=True)
 
     print(f"  {'':<12}{'start':>14}{'end':>14}{'growth':>10}   limit")
     print(row("rss (MiB)", start.rss_kb / 1024, end.rss_kb / 1024, f"+{RSS_MB}"))
     print(row("fds", start.own_fds, end.own_fds, f"+{FD_TOLERANCE} (connections of clients not counted)"))
-    print(row("children", start.live_children, end.live_children, "+0"))
+    print(row("children", start.live_children, end.live_children, f"{steady} with no client connected"))
     print(row("zombies", start.zombies, end.zombies, "0"))
     print(f"soak: {tally.calls} calls ({tally.ok} answered with a result, {tally.errors} with an error), {tally.sessions} sessions; "
           f"RSS growth per client session {(end.rss_kb - start.rss_kb) / max(tally.sessions, 1):.1f} kB")
@@ -295,8 +301,8 @@ async def soak(gateway: NetworkGateway) -> int:
         problems.append(f"RSS grew by {(end.rss_kb - start.rss_kb) / 1024:.1f} MiB (limit {RSS_MB})")
     if end.own_fds - start.own_fds > FD_TOLERANCE:
         problems.append(f"descriptors grew by {end.own_fds - start.own_fds} (limit {FD_TOLERANCE}): {start.fds} -> {end.fds}")
-    if end.live_children > start.live_children:
-        problems.append(f"children grew from {start.live_children} to {end.live_children}")
+    if end.live_children > max(start.live_children, steady):
+        problems.append(f"children grew from {start.live_children} to {end.live_children} (expected {steady} with no client connected)")
     if end.zombies:
         problems.append(f"{end.zombies} zombie children")
     if tally.no_answer:
