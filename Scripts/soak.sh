@@ -24,14 +24,17 @@
 # Upstreams: `ok` (example-server, stdio), `flaky` (example-server --faults, stdio: crash, garbage,
 # drip, hang, huge lines), `stuck` (example-server --hang-after 40, stdio: stops answering after 40
 # messages; with a proxy that knows per-server `health`, the health check replaces it) and `web`
-# (example-server --http --faults: HTTP 503, connection resets, session expiry). When the proxy does
-# not know the pool issue's configuration keys yet (`mcp-proxy validate` says so), the run goes on
-# without them.
+# (example-server --http --faults: HTTP 503, connection resets, session expiry). Each server gets
+# `pool: { mode: shared, size: 1, max: 4, idleTimeoutSeconds: 2 }` and `breaker: { openSeconds: 1 }`,
+# `stuck` also `health: { intervalSeconds: 1, timeoutSeconds: 0.8 }`. When the proxy does not know
+# these keys (`mcp-proxy validate` says so), the run goes on without them.
 #
-# The measurements are of the proxy process (/proc): RSS, descriptors by kind, children (live and
-# zombie). "start" is taken after a warm-up round in which every client connected, called each kind
-# of tool once and disconnected; "end" after every client disconnected at the end, once the numbers
-# settle (up to 10 s). Both are taken with no client connected, so per-session children count alike.
+# The measurements are of the proxy process (/proc): RSS, descriptors by kind (its clients'
+# connections apart), children (live and zombie). "start" is taken after a warm-up round in which
+# every client connected, called each kind of tool once and disconnected; "end" after every client
+# disconnected at the end. Both wait (up to 15 s) until sessions opened for a burst idled out, the
+# proxy has its steady number of children with no client connected (one per stdio server in shared
+# mode, none per session) and the numbers stop changing.
 #
 # Environment: MCP_PROXY_BIN, EXAMPLE_SERVER_BIN (default .build/debug/<name>), MCP_INTEROP_VENV.
 set -euo pipefail
