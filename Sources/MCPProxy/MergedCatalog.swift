@@ -49,6 +49,9 @@ final class MergedCatalog: Sendable {
         var versions: [ListKind: [Int: UInt64]] = [:]
         var merged: [ListKind: MergedList] = [:]
         var generation: UInt64 = 1
+        /// Bumped by every change of a part; a merged view built from an older snapshot of the
+        /// parts is not kept (a store can land while another thread is merging).
+        var partsVersion: [ListKind: UInt64] = [:]
         var resourceRegistry = ResourceRegistry()
         var registryCurrent = false
     }
@@ -77,6 +80,7 @@ final class MergedCatalog: Sendable {
         state.withLockedValue { state in
             guard (state.versions[kind]?[upstream] ?? 0) == version else { return }
             state.lists[kind, default: [:]][upstream] = items
+            state.partsVersion[kind, default: 0] &+= 1
             state.merged[kind] = nil
             state.registryCurrent = false
         }
@@ -87,6 +91,7 @@ final class MergedCatalog: Sendable {
         state.withLockedValue { state in
             state.versions[kind, default: [:]][upstream, default: 0] += 1
             if state.lists[kind]?.removeValue(forKey: upstream) != nil {
+                state.partsVersion[kind, default: 0] &+= 1
                 state.merged[kind] = nil
                 state.registryCurrent = false
             }
@@ -100,6 +105,7 @@ final class MergedCatalog: Sendable {
             for kind in ListKind.allCases {
                 state.versions[kind, default: [:]][upstream, default: 0] += 1
                 if let items = state.lists[kind]?.removeValue(forKey: upstream) {
+                    state.partsVersion[kind, default: 0] &+= 1
                     state.merged[kind] = nil
                     state.registryCurrent = false
                     if !items.isEmpty { changed.append(kind) }
@@ -113,14 +119,16 @@ final class MergedCatalog: Sendable {
 
     /// The merged list of `kind` over the upstreams whose lists are loaded.
     func merged(_ kind: ListKind) -> MergedList {
-        let (parts, generation, cached) = state.withLockedValue { state -> ([Int: [CatalogItem]], UInt64, MergedList?) in
-            if let merged = state.merged[kind] { return ([:], 0, merged) }
+        let (parts, generation, partsVersion, cached) = state.withLockedValue { state -> ([Int: [CatalogItem]], UInt64, UInt64, MergedList?) in
+            if let merged = state.merged[kind] { return ([:], 0, 0, merged) }
             state.generation += 1
-            return (state.lists[kind] ?? [:], state.generation, nil)
+            return (state.lists[kind] ?? [:], state.generation, state.partsVersion[kind] ?? 0, nil)
         }
         if let cached { return cached }
         let built = build(kind, parts: parts, generation: generation)
         state.withLockedValue { state in
+            // Kept only if no part changed since the snapshot it was built from.
+            guard (state.partsVersion[kind] ?? 0) == partsVersion else { return }
             if state.merged[kind] == nil || (state.merged[kind]?.generation ?? 0) < generation {
                 state.merged[kind] = built
             }
@@ -155,7 +163,9 @@ final class MergedCatalog: Sendable {
     }
 
     private func resourceRegistry() -> ResourceRegistry {
-        let (current, registry) = state.withLockedValue { ($0.registryCurrent, $0.resourceRegistry) }
+        let (current, registry, versions) = state.withLockedValue {
+            ($0.registryCurrent, $0.resourceRegistry, ($0.partsVersion[.resources] ?? 0, $0.partsVersion[.resourceTemplates] ?? 0))
+        }
         if current { return registry }
         let resources = merged(.resources)
         let templates = merged(.resourceTemplates)
@@ -168,6 +178,8 @@ final class MergedCatalog: Sendable {
             }
         }
         state.withLockedValue { state in
+            // Kept only if the lists did not change while it was built.
+            guard (state.partsVersion[.resources] ?? 0, state.partsVersion[.resourceTemplates] ?? 0) == versions else { return }
             state.resourceRegistry = fresh
             state.registryCurrent = true
         }

@@ -343,16 +343,16 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         }
     }
 
-    /// A reply the proxy cannot use: the request it answers (by id, or the only one waiting)
-    /// gets an error now instead of waiting for its timeout.
+    /// A reply the proxy cannot use: the request it answers (found by its id) gets an error now
+    /// instead of waiting for its timeout.
     private func failUnreadableReply(idBytes: [UInt8]?, reason: String) {
         let error = UpstreamError(.protocolViolation, upstream: name, message: reason)
         let entry = state.withLockedValue { state -> Pending? in
             var key: Int64?
+            // Only by its id: a stray line is not a reply, and guessing could fail another
+            // client's request.
             if let idBytes, let text = String(bytes: idBytes, encoding: .utf8), let id = Int64(text) {
                 key = id
-            } else if state.pending.count == 1 {
-                key = state.pending.first?.key
             }
             guard let key else { return nil }
             return state.pending.removeValue(forKey: key)
