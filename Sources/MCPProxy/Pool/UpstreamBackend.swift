@@ -1,5 +1,6 @@
 import MCPPool
 import MCPReliability
+import Synchronization
 
 /// One way to reach an upstream (its primary, or one of its replicas): a pool of upstream
 /// sessions and the circuit breaker that guards them.
@@ -22,4 +23,15 @@ final class UpstreamBackend: Sendable {
 
     /// Whether any of its sessions can take a request now.
     var hasUsableConnection: Bool { pool.statistics.usable > 0 }
+
+    /// Why its last open failed; nil once one succeeded.
+    let lastFailure = Mutex<UpstreamError?>(nil)
+
+    /// Whether it cannot serve and nothing is on the way: no usable session, and its breaker is
+    /// open (without a breaker: its last open failed).
+    var isDown: Bool {
+        guard !hasUsableConnection else { return false }
+        if let breaker { return breaker.isOpen }
+        return lastFailure.withLock { $0 != nil }
+    }
 }

@@ -93,7 +93,13 @@ extension UpstreamService {
         logger.notice("circuit breaker \(old.name) -> \(new.name)", metadata: ["replica": "\(replica)"])
         switch new {
         case .open:
-            if backends.allSatisfy({ $0.breaker?.isOpen ?? false }) { hide() }
+            if backends.allSatisfy(\.isDown) {
+                hide()
+            } else if isShared, state.withLock({ $0.started }), let next = backends[safe: replica + 1] {
+                // Failover: the next replica keeps the pool's size while this one is out.
+                logger.notice("failing over to replica \(replica + 1)")
+                next.pool.start()
+            }
         case .closed:
             let wasHidden = state.withLock { state -> Bool in
                 defer { state.hidden = false }

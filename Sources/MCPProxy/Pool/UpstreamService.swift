@@ -223,8 +223,8 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     /// Whether it cannot serve now and nothing is on the way: its items are hidden (or kept)
     /// and lists do not wait for it.
     var isUnavailable: Bool {
-        let failed = state.withLock { $0.hidden || $0.lastFailure != nil }
-        return failed && !backends.contains(where: \.hasUsableConnection)
+        if state.withLock({ $0.hidden }) { return !backends.contains(where: \.hasUsableConnection) }
+        return backends.allSatisfy(\.isDown)
     }
 
     /// Whether a shared session is being opened for the first time (the proxy just started).
@@ -267,12 +267,14 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         case .failure(let error):
             breaker?.record(.transportFailure, probe: probe)
             state.withLock { $0.lastFailure = error }
+            backends[safe: replica]?.lastFailure.withLock { $0 = error }
             metrics.openFailures.increment()
-            logger.error("could not open an upstream session: \(error.message)")
-            if breaker == nil || breaker?.isOpen == true { hide() }
+            logger.error("could not open an upstream session: \(error.message)", metadata: ["replica": "\(replica)"])
+            if backends.allSatisfy(\.isDown) { hide() }
             throw error
         case .success(let result):
             breaker?.record(.success, probe: probe)
+            backends[safe: replica]?.lastFailure.withLock { $0 = nil }
             let (wasHidden, subscriptions, level) = state.withLock { state -> (Bool, [String], [UInt8]?) in
                 state.initializeResult = result
                 state.lastFailure = nil
