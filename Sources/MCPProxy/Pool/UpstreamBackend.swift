@@ -27,11 +27,10 @@ final class UpstreamBackend: Sendable {
     /// Why its last open failed; nil once one succeeded.
     let lastFailure = Mutex<UpstreamError?>(nil)
 
-    /// Whether it cannot serve and nothing is on the way: no usable session, and its breaker is
-    /// open (without a breaker: its last open failed).
+    /// Whether it cannot serve and nothing is on the way: its breaker is open, or (without a
+    /// breaker) it has no usable session and its last open failed.
     var isDown: Bool {
-        guard !hasUsableConnection else { return false }
         if let breaker { return breaker.isOpen }
-        return lastFailure.withLock { $0 != nil }
+        return !hasUsableConnection && lastFailure.withLock { $0 != nil }
     }
 }
