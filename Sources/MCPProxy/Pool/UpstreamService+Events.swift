@@ -45,13 +45,16 @@ extension UpstreamService {
     }
 
     func upstreamStopped(_ upstream: UpstreamConnection, error: UpstreamError) {
+        // Read before the pool hears of it: the pool closes a lost connection, which marks it
+        // closed by the proxy.
+        let intentional = upstream.closedByProxy
         let backend = backends[safe: upstream.replica]
         backend?.pool.connectionLost(upstream)
         state.withLock { _ = $0.holders.removeValue(forKey: ObjectIdentifier(upstream)) }
         if upstream.everReady { metrics.sessionsOpen.add(-1) }
         childCount?.giveBack()
         guard !isClosing else { return }
-        if upstream.closedByProxy {
+        if intentional {
             // Idle eviction or a restart the proxy decided: nothing failed, nothing to hide.
             for session in sessions { session.connectionStopped(upstream, error: error) }
             return
