@@ -331,4 +331,32 @@ final class SharedPoolTests: XCTestCase {
             XCTAssertEqual(alpha.transportsMade, 2, "the next call opened a fresh child")
         }
     }
+
+    func testPerSessionChildrenAreCappedAcrossClientSessions() async throws {
+        var policy = UpstreamPolicy.isolated
+        policy.maxChildren = 1
+        let alpha = FakeUpstream("alpha", policy: policy)
+        alpha.setTools(["echo"])
+        alpha.on("tools/call") { _, _ in .result(#"{"content":[]}"#) }
+        try await withProxy([alpha], options: Self.fastRestarts) { first in
+            try await first.initialize()
+            let served = try await first.request("tools/call", params: #"{"name":"alpha__echo"}"#)
+            XCTAssertNil(served.error, served.raw)
+            let second = try await first.anotherClient()
+            try await second.initialize()
+            let tools = try await second.listAll("tools/list", key: "tools")
+            XCTAssertEqual(tools, [], "at the cap, the second session gets no child, so no tools of it")
+            XCTAssertEqual(alpha.transportsMade, 1, "the second session started no child")
+            // When the first client leaves, its child stops, and the second session's retry gets the slot.
+            first.client.disconnect()
+            try await eventually("the first child to stop") { alpha.transportsClosed == 1 }
+            try await second.client.waitFor("list_changed when the second session's child starts", timeout: .seconds(5)) {
+                $0.method == "notifications/tools/list_changed"
+            }
+            let later = try await second.request("tools/call", params: #"{"name":"alpha__echo"}"#)
+            XCTAssertNil(later.error, later.raw)
+            XCTAssertEqual(alpha.transportsMade, 2)
+            await second.stop()
+        }
+    }
 }

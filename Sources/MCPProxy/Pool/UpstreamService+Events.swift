@@ -77,15 +77,25 @@ extension UpstreamService {
     /// Per-session mode with `restartUpstreams`: opens the client's upstream session again after
     /// the restart delay (doubling while it keeps failing); the client gets `list_changed` when
     /// it is back.
-    private func restartOwnSession(attempt: Int = 1) {
+    func restartOwnSession() {
+        let attempt = state.withLock { state -> Int? in
+            guard !state.restartScheduled else { return nil }
+            state.restartScheduled = true
+            state.restartAttempts += 1
+            return state.restartAttempts
+        }
+        guard let attempt else { return }
         let delay = RestartBackoff(first: options.restartDelay, maximum: options.maxRestartDelay).delay(attempt: attempt)
         logger.notice("restarting the upstream in \(delay) (attempt \(attempt))")
         Task { [weak self] in
             try? await Task.sleep(for: delay)
-            guard let self, !self.isClosing, self.owner?.phase.isServing == true,
+            guard let self else { return }
+            self.state.withLock { $0.restartScheduled = false }
+            guard !self.isClosing, let owner = self.owner, owner.phase != .closing,
                   !self.backends.contains(where: \.hasUsableConnection) else { return }
-            if case .failure = await self.ready(timeout: self.options.initializeTimeout) {
-                self.restartOwnSession(attempt: attempt + 1)
+            // A failure schedules the next attempt (openConnection's failure path).
+            if case .success = await self.ready(timeout: self.options.initializeTimeout) {
+                self.state.withLock { $0.restartAttempts = 0 }
             }
         }
     }

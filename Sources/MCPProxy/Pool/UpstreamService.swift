@@ -59,6 +59,9 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         /// Per-session mode: the client's `logging/setLevel` level, re-applied to new sessions.
         var logLevel: [UInt8]?
         var maintenance: Task<Void, Never>?
+        /// Per-session restarts: one scheduled at a time, and how many in a row.
+        var restartScheduled = false
+        var restartAttempts = 0
         var started = false
         var startedAt = ContinuousClock.now
         var closing = false
@@ -257,8 +260,11 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         }
         if let childCount {
             guard childCount.take(limit: policy.maxChildren) else {
-            // Nothing was spawned, so nothing will stop: this attempt is not counted.
-                throw UpstreamError(.unavailable, upstream: name, message: "it already runs \(policy.maxChildren) sessions (pool.maxChildren); try again when a client disconnects")
+                // Nothing was spawned, so nothing will stop; not the upstream's fault either.
+                if probe { breaker?.record(.success, probe: true) }
+                let error = UpstreamError(.unavailable, upstream: name, message: "it already runs \(policy.maxChildren) sessions (pool.maxChildren); try again when a client disconnects")
+                openFailed(error, replica: replica)
+                throw error
             }
         }
         let connection = UpstreamConnection(definition: definition, index: index, replica: replica, scanner: scanner, logger: logger)
@@ -266,11 +272,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         switch await connection.ensureReady(handshake: handshake, timeout: options.initializeTimeout) {
         case .failure(let error):
             breaker?.record(.transportFailure, probe: probe)
-            state.withLock { $0.lastFailure = error }
-            backends[safe: replica]?.lastFailure.withLock { $0 = error }
-            metrics.openFailures.increment()
-            logger.error("could not open an upstream session: \(error.message)", metadata: ["replica": "\(replica)"])
-            if backends.allSatisfy(\.isDown) { hide() }
+            openFailed(error, replica: replica)
             throw error
         case .success(let result):
             breaker?.record(.success, probe: probe)
@@ -289,6 +291,17 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
             if wasHidden { announceListsChanged(result.capabilities) }
             return connection
         }
+    }
+
+    /// After a failed open: remember why, hide the upstream if no replica can serve, and (per
+    /// session, with restarts on) try again later.
+    private func openFailed(_ error: UpstreamError, replica: Int) {
+        state.withLock { $0.lastFailure = error }
+        backends[safe: replica]?.lastFailure.withLock { $0 = error }
+        metrics.openFailures.increment()
+        logger.error("could not open an upstream session: \(error.message)", metadata: ["replica": "\(replica)"])
+        if backends.allSatisfy(\.isDown) { hide() }
+        if !isShared, options.restartUpstreams, let owner, owner.phase != .closing { restartOwnSession() }
     }
 
     /// Re-applies what the upstream must know of its clients: subscriptions and the log level.
