@@ -4,6 +4,10 @@ import NIOCore
 /// Delivers a session's inbound frames to the proxy's sink in order, on one event loop, and
 /// reports the end exactly once after the last frame. Frames that arrive before the proxy called
 /// `start(sink:)` wait here.
+///
+/// The sink is let go once it has been told of the end. The sink (the proxy's session) holds the
+/// front session that owns this delivery, so keeping it would be a reference cycle: every ended
+/// session, with its proxy session, would stay in memory for good.
 final class SinkDelivery: Sendable {
     private struct State {
         var sink: (any MessageSink)?
@@ -27,12 +31,16 @@ final class SinkDelivery: Sendable {
     /// Connects the sink and hands it what waited (and the end, if it came first).
     func attach(_ sink: any MessageSink) {
         state.withLockedValue { state in
-            guard state.sink == nil else { return }
-            state.sink = sink
+            guard state.sink == nil, !state.endReported else { return }
             let waiting = state.waiting
             state.waiting = []
             let end = state.endReason
-            if end != nil { state.endReported = true }
+            if end != nil {
+                // Ended already: the sink hears the end below and is not kept.
+                state.endReported = true
+            } else {
+                state.sink = sink
+            }
             guard !waiting.isEmpty || end != nil else { return }
             eventLoop.execute {
                 for frame in waiting { sink.transportReceived(frame) }
@@ -64,6 +72,8 @@ final class SinkDelivery: Sendable {
             state.endReason = reason
             guard let sink = state.sink, !state.endReported else { return true }
             state.endReported = true
+            // Nothing more goes to the sink: drop it to break the cycle sink -> transport -> self.
+            state.sink = nil
             eventLoop.execute { sink.transportClosed(reason) }
             return true
         }
