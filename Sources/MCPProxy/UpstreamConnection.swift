@@ -325,6 +325,9 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     func transportClosed(_ reason: TransportCloseReason) {
         let error = UpstreamError(.unavailable, upstream: name, message: "\(reason)")
         stop(error)
+        // The transport holds this connection as its sink: let go of it, or each crashed
+        // incarnation keeps the other alive (about 26 KB a restart).
+        state.withLockedValue { $0.transport = nil }
     }
 
     private func handleResponse(_ message: JSONRPCMessage) {
@@ -442,8 +445,12 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         await closeTransport()
     }
 
+    /// Closes the transport and lets go of it (it holds this connection as its sink).
     private func closeTransport() async {
-        let transport = state.withLockedValue { $0.transport }
+        let transport = state.withLockedValue { state -> (any MessageTransport)? in
+            defer { state.transport = nil }
+            return state.transport
+        }
         await transport?.close()
     }
 }
