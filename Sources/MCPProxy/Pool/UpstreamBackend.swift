@@ -27,10 +27,10 @@ final class UpstreamBackend: Sendable {
     /// Why its last open failed; nil once one succeeded.
     let lastFailure = Mutex<UpstreamError?>(nil)
 
-    /// Whether it cannot serve and nothing is on the way: its breaker is open, or (without a
-    /// breaker) it has no usable session and its last open failed.
+    /// Whether it cannot serve now: its breaker is open, or it has no usable session and its
+    /// last open failed (it cannot start; the pool keeps trying in the background).
     var isDown: Bool {
-        if let breaker { return breaker.isOpen }
+        if breaker?.isOpen == true { return true }
         return !hasUsableConnection && lastFailure.withLock { $0 != nil }
     }
 }

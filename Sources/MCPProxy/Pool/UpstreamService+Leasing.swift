@@ -35,6 +35,8 @@ extension UpstreamService {
         let deadline = clock.now + timeout
         var failure: UpstreamError?
         for backend in backends {
+            // A replica that cannot start hands over to the next one at once.
+            if backend.isDown, backend !== backends.last, backends.contains(where: { !$0.isDown }) { continue }
             var probe = false
             if let breaker = backend.breaker {
                 switch breaker.admit() {
