@@ -98,16 +98,7 @@ extension ProxySession {
         for key in ["roots", "sampling", "elicitation"] {
             if let value = params.capabilities.raw[key] { capabilities[key] = value }
         }
-        let initialize: JSONValue = .object([
-            "protocolVersion": .string(ProtocolVersion.latestHandshake.rawValue),
-            "capabilities": .object(capabilities),
-            "clientInfo": .object([
-                "name": .string(options.serverName),
-                "version": .string(options.serverVersion),
-                "title": .string("\(params.clientInfo.name) via \(options.serverName)"),
-            ]),
-        ])
-        return UpstreamHandshake(initializeParams: initialize.encoded, supportedVersions: options.supportedVersions)
+        return UpstreamHandshake.make(capabilities: capabilities, title: "\(params.clientInfo.name) via \(options.serverName)", options: options)
     }
 
     /// The downstream initialize result: the union of what the ready upstreams offer, limited to

@@ -71,10 +71,7 @@ extension ProxySession {
     func upstream(_ upstream: UpstreamConnection, request message: JSONRPCMessage) {
         guard let idRange = message.envelope.idRange, let method = message.envelope.method else { return }
         let upstreamIDBytes = message.rawBytes(idRange)
-        if method == .ping {
-            upstream.send(JSONRPCEncoder.result(idBytes: upstreamIDBytes, result: Array("{}".utf8)))
-            return
-        }
+        // An upstream's ping is answered by its service before it gets here.
         let capabilities = state.withLockedValue { $0.clientCapabilities }
         if let refusal = Self.refusal(for: method, message: message, capabilities: capabilities) {
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))

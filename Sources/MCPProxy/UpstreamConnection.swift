@@ -459,4 +459,19 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 struct UpstreamHandshake: Sendable {
     let initializeParams: [UInt8]
     let supportedVersions: [ProtocolVersion]
+
+    /// The proxy's `initialize` with these client capabilities; `title` names who it is for.
+    static func make(capabilities: [String: JSONValue], title: String?, options: ProxyOptions) -> UpstreamHandshake {
+        var clientInfo: [String: JSONValue] = [
+            "name": .string(options.serverName),
+            "version": .string(options.serverVersion),
+        ]
+        if let title { clientInfo["title"] = .string(title) }
+        let initialize: JSONValue = .object([
+            "protocolVersion": .string(ProtocolVersion.latestHandshake.rawValue),
+            "capabilities": .object(capabilities),
+            "clientInfo": .object(clientInfo),
+        ])
+        return UpstreamHandshake(initializeParams: initialize.encoded, supportedVersions: options.supportedVersions)
+    }
 }

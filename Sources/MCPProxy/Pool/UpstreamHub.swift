@@ -90,15 +90,7 @@ final class UpstreamHub: Sendable {
                 capabilities["sampling"] = .object([:])
                 capabilities["elicitation"] = .object(["form": .object([:]), "url": .object([:])])
             }
-            let initialize: JSONValue = .object([
-                "protocolVersion": .string(ProtocolVersion.latestHandshake.rawValue),
-                "capabilities": .object(capabilities),
-                "clientInfo": .object([
-                    "name": .string(options.serverName),
-                    "version": .string(options.serverVersion),
-                ]),
-            ])
-            return UpstreamHandshake(initializeParams: initialize.encoded, supportedVersions: options.supportedVersions)
+            return UpstreamHandshake.make(capabilities: capabilities, title: nil, options: options)
         }
     }
 
