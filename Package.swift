@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "MCPPool", targets: ["MCPPool"]),
         .library(name: "MCPProxy", targets: ["MCPProxy"]),
         .library(name: "MCPConfig", targets: ["MCPConfig"]),
+        .library(name: "MCPGateway", targets: ["MCPGateway"]),
+        .library(name: "mcpproxy", type: .dynamic, targets: ["MCPProxyC"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
         .executable(name: "example-server", targets: ["example-server"]),
         .executable(name: "custom-proxy", targets: ["custom-proxy"]),
@@ -96,10 +98,25 @@ let package = Package(
             name: "MCPConfig",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "MCPGateway",
+            dependencies: [
+                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The C ABI (libmcpproxy.so): the header is CMCPProxy's, the functions are MCPProxyC's.
+        .target(name: "CMCPProxy"),
+        .target(
+            name: "MCPProxyC",
+            dependencies: ["CMCPProxy", "MCPGateway", "MCPConfig", "MCPSecurity", "MCPProxy", "JSONRPC",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "mcp-proxy",
             dependencies: [
-                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
+                "MCPGateway", "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -11,7 +11,9 @@ extension MCPProxyCommand {
             /messages (legacy HTTP+SSE), /ws (WebSocket). With proxy.listen.namedServers each \
             upstream is also served alone under /servers/<name>/mcp, /sse and /ws. The admin \
             listener (proxy.admin or --admin) serves /healthz, /readyz, /metrics and /stats. \
-            SIGINT/SIGTERM drain requests in flight (proxy.listen.drainSeconds), then exit.
+            SIGHUP reloads the config file without dropping sessions (new sessions get the new \
+            configuration; listener settings need a restart). SIGINT/SIGTERM drain requests in flight \
+            (proxy.listen.drainSeconds), then exit.
             """)
 
         @Option(name: [.short, .long], help: "The config file (YAML or JSON).")
@@ -36,7 +38,14 @@ extension MCPProxyCommand {
             let settings = try NetworkOverrides.apply(listen: listen, admin: admin, to: loaded.proxy)
             var effective = loaded
             effective.proxy = settings
-            try await NetworkRunner(config: effective, runtime: runtime).run(announce: false)
+            let (path, listen, admin) = (config, listen, admin)
+            var runner = NetworkRunner(config: effective, runtime: runtime)
+            runner.reloadConfig = {
+                var reloaded = try ConfigLoader.load(path: path)
+                reloaded.proxy = try NetworkOverrides.apply(listen: listen, admin: admin, to: reloaded.proxy)
+                return reloaded
+            }
+            try await runner.run(announce: false)
         }
     }
 }

@@ -8,7 +8,8 @@ import Glibc
 import Darwin
 #endif
 
-/// SIGUSR1 writes a stats snapshot to stderr; SIGINT and SIGTERM stop the proxy gracefully.
+/// SIGUSR1 writes a stats snapshot to stderr; SIGHUP reloads (network gateway); SIGINT and
+/// SIGTERM stop the proxy gracefully.
 final class SignalHandlers {
     private let queue = DispatchQueue(label: "mcp-proxy.signals")
     /// Kept alive for as long as the handlers should fire.
@@ -30,6 +31,11 @@ final class SignalHandlers {
         let handlers = SignalHandlers()
         handlers.onTerminate {}
         return handlers
+    }
+
+    /// Calls `action` on SIGHUP (reload the configuration).
+    func onReload(_ action: @escaping @Sendable () -> Void) {
+        install(SIGHUP, action)
     }
 
     /// Calls `action` on SIGINT or SIGTERM.

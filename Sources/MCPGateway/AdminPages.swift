@@ -6,10 +6,11 @@ import NIOConcurrencyHelpers
 /// Readiness: every upstream starts and completes its handshake (probed at start and at most
 /// every 30 seconds on demand), and the gateway is not draining.
 final class Readiness: Sendable {
-    private let proxy: MCPProxy
+    /// The proxy new sessions get (it changes on reload); nil when there is none.
+    private let proxy: @Sendable () -> MCPProxy?
     private let state = NIOLockedValueBox<(results: [UpstreamProbeResult]?, at: ContinuousClock.Instant?, draining: Bool, probing: Bool)>((nil, nil, false, false))
 
-    init(proxy: MCPProxy) {
+    init(proxy: @escaping @Sendable () -> MCPProxy?) {
         self.proxy = proxy
     }
 
@@ -20,7 +21,7 @@ final class Readiness: Sendable {
             return true
         }
         guard start else { return }
-        let results = await proxy.probeUpstreams()
+        let results = await proxy()?.probeUpstreams() ?? []
         state.withLockedValue { state in
             state.results = results
             state.at = .now

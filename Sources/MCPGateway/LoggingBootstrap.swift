@@ -1,11 +1,13 @@
 import Logging
 import NIOConcurrencyHelpers
 
-/// Logs go to stderr: stdout belongs to the MCP stream.
-enum LoggingBootstrap {
+/// Logs go to stderr: stdout belongs to the MCP stream. swift-log's system is bootstrapped once
+/// per process; the first call wins.
+public enum LoggingBootstrap {
     private static let done = NIOLockedValueBox(false)
 
-    static func once(level: Logger.Level) {
+    /// Sends every logger's output to stderr at `level`, unless already done.
+    public static func once(level: Logger.Level) {
         let first = done.withLockedValue { done -> Bool in
             defer { done = true }
             return !done

@@ -146,17 +146,21 @@ struct SecurityAssemblyError: Error, CustomStringConvertible {
 }
 
 extension ProxyAssembly {
-    /// A proxy with the configured pipeline: authorization, then rate limits (which see the
-    /// routed upstream), then the proxy's own stats stage.
+    /// A proxy with the configured pipeline: authorization, then the host's policies (when a
+    /// registry is given), then rate limits (which see the routed upstream), then the proxy's
+    /// own stats stage.
     static func proxy(upstreams: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry,
-                      security: SecurityComponents, logger: Logger) -> MCPProxy {
-        guard security.authorizer != nil || security.rateLimiter != nil else {
+                      security: SecurityComponents, policies: PolicyHookRegistry? = nil, logger: Logger) -> MCPProxy {
+        guard security.authorizer != nil || security.rateLimiter != nil || policies != nil else {
             // No stages: the proxy skips the chain entirely.
             return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
         }
         return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
             if let authorizer = security.authorizer {
                 AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer, resourceMetadataURL: security.resourceMetadataURL)
+            }
+            if let policies {
+                PolicyHookMiddleware<ProxyRequestContext>(registry: policies)
             }
             if let limiter = security.rateLimiter {
                 RoutedRateLimitMiddleware<ProxyRequestContext>(limiter: limiter)

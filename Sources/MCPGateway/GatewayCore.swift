@@ -1,0 +1,277 @@
+import Logging
+import MCPConfig
+import MCPProxy
+import MCPSecurity
+import MCPStats
+import MCPTransports
+import Synchronization
+
+/// The ``Gateway``'s state changes (prepare, start, reload, stop), one at a time.
+actor GatewayCore {
+    private enum Phase: Equatable {
+        case created, starting, running(Gateway.Front), stopping, stopped
+    }
+
+    private(set) var config: ProxyConfig
+    private let stats: StatsRegistry
+    private let policies: PolicyHookRegistry?
+    private let logger: Logger
+    private let snapshot: Gateway.SnapshotBox
+    private var phase = Phase.created
+    /// Built by `prepare` for this front kind.
+    private var preparedForNetwork: Bool?
+    private var current: GatewayGeneration?
+    /// Replaced generations whose sessions are still open (or that are stopping).
+    private var retired: [GatewayGeneration] = []
+    private var server: HTTPFrontServer?
+    private var admin: HTTPAdminServer?
+    private var admission: ReloadableAdmission?
+    private var readiness: Readiness?
+    /// Runs while a reload or stop is busy, so they do not interleave across suspensions.
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    init(config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, logger: Logger, snapshot: Gateway.SnapshotBox) {
+        self.config = config
+        self.stats = stats
+        self.policies = policies
+        self.logger = logger
+        self.snapshot = snapshot
+    }
+
+    /// One operation at a time, across its suspensions.
+    private func exclusively<T>(_ body: () async throws(GatewayError) -> T) async throws(GatewayError) -> T {
+        while busy {
+            await withCheckedContinuation { queue.append($0) }
+        }
+        busy = true
+        defer {
+            busy = false
+            if !queue.isEmpty { queue.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    func prepare(network: Bool) async throws(GatewayError) {
+        try await exclusively { () async throws(GatewayError) in try await prepareLocked(network: network) }
+    }
+
+    private func prepareLocked(network: Bool) async throws(GatewayError) {
+        if preparedForNetwork == network, current != nil { return }
+        let generation = try await GatewayGeneration.build(
+            config: config, stats: stats, policies: policies, network: network, logger: logger)
+        if let old = current { await old.stop() }
+        current = generation
+        preparedForNetwork = network
+        snapshot.withLock { $0.current = generation }
+    }
+
+    func start(_ front: Gateway.Front, gateway: Gateway) async throws(GatewayError) -> GatewayAddresses {
+        try await exclusively { () async throws(GatewayError) -> GatewayAddresses in
+            guard phase == .created else {
+                throw GatewayError(.state, "the gateway was already started; a gateway starts once (create a new one to start again)")
+            }
+            try await prepareLocked(network: front == .network)
+            guard let generation = current else { throw GatewayError(.state, "the gateway has no configuration") }
+            phase = .starting
+            let addresses: GatewayAddresses
+            switch front {
+            case .network:
+                do throws(GatewayError) {
+                    addresses = try await startNetwork(generation)
+                } catch {
+                    phase = .created
+                    throw error
+                }
+            case .stdio:
+                addresses = startStdio(generation, gateway: gateway)
+            }
+            phase = .running(front)
+            snapshot.withLock { $0.addresses = addresses }
+            return addresses
+        }
+    }
+
+    private func startStdio(_ generation: GatewayGeneration, gateway: Gateway) -> GatewayAddresses {
+        generation.aggregated.start()  // shared upstreams warm up while the client connects
+        let transport = StandardIOTransport(maxLineBytes: generation.config.proxy.maxLineBytes)
+        generation.serve(transport, service: "*", principal: generation.security.stdioPrincipal) { [weak gateway] in
+            // The client left: the gateway is done.
+            Task { await gateway?.stop() }
+        }
+        return GatewayAddresses(front: .stdio)
+    }
+
+    private func startNetwork(_ generation: GatewayGeneration) async throws(GatewayError) -> GatewayAddresses {
+        let config = generation.config
+        let listen = config.proxy.listen
+        var endpoints = [
+            HTTPEndpoint(path: listen.path, kind: .streamableHTTP, service: "*"),
+            HTTPEndpoint(path: listen.ssePath, kind: .legacySSE(messagesPath: listen.messagesPath), service: "*"),
+            HTTPEndpoint(path: listen.webSocketPath, kind: .webSocket, service: "*"),
+        ]
+        if listen.namedServers {
+            for definition in generation.upstreams {
+                let base = "/servers/\(definition.name)"
+                endpoints += [
+                    HTTPEndpoint(path: base + "/mcp", kind: .streamableHTTP, service: definition.name),
+                    HTTPEndpoint(path: base + "/sse", kind: .legacySSE(messagesPath: base + "/messages"), service: definition.name),
+                    HTTPEndpoint(path: base + "/ws", kind: .webSocket, service: definition.name),
+                ]
+            }
+        }
+        var front = HTTPFrontConfiguration(endpoints: endpoints)
+        front.host = listen.host
+        front.port = listen.port
+        front.allowedOrigins = listen.allowedOrigins
+        front.maxBodyBytes = listen.maxBodyBytes
+        front.sessionIdleTimeout = .milliseconds(Int(listen.sessionIdleTimeoutSeconds * 1000))
+        front.maxConnections = listen.maxConnections
+        front.maxConnectionsPerAddress = listen.maxConnectionsPerAddress
+        front.headerTimeout = .milliseconds(Int(listen.headerTimeoutSeconds * 1000))
+        front.idleTimeout = .milliseconds(Int(listen.idleTimeoutSeconds * 1000))
+        front.maxSessions = config.proxy.maxSessions
+        front.maxSessionsPerPrincipal = config.proxy.maxSessionsPerPrincipal
+        if let securityAdmission = generation.security.admission {
+            let reloadable = ReloadableAdmission(securityAdmission)
+            admission = reloadable
+            front.admission = reloadable
+        }
+        front.staticDocuments = generation.security.staticDocuments
+        if let tls = listen.tls, let certificate = tls.certificate, let key = tls.privateKey {
+            front.tls = TLSServerSettings(certificatePath: certificate, privateKeyPath: key, clientCAPath: tls.ca)
+        }
+        let logger = self.logger
+        let server = HTTPFrontServer(configuration: front, logger: logger)
+        let snapshot = self.snapshot
+        let readiness = Readiness { snapshot.withLock { $0.current }?.aggregated }
+        let frontMetrics = FrontMetrics(server: server, stats: stats)
+        let stats = self.stats
+        let admin = config.proxy.admin.map { settings in
+            HTTPAdminServer(host: settings.host, port: settings.port, logger: logger) { method, path in
+                frontMetrics.refresh()
+                return AdminPages.answer(method: method, path: path, stats: stats, readiness: readiness)
+            }
+        }
+        // Every listener is bound before any is announced: a taken port (admin or front) stops
+        // the gateway with nothing announced and nothing left listening.
+        let adminBound: (host: String, port: Int)?
+        do {
+            adminBound = try await admin?.start()
+        } catch {
+            throw GatewayError(.start, error.message)
+        }
+        let bound: (host: String, port: Int)
+        do {
+            bound = try await server.start { session in
+                let accepted = snapshot.withLock { $0.current }?.serve(session.transport, service: session.service) ?? false
+                if !accepted {
+                    logger.debug("a session arrived while the gateway stops; closing it")
+                    Task { await session.transport.close() }
+                }
+            }
+        } catch {
+            await admin?.shutdown()
+            throw GatewayError(.start, error.message)
+        }
+        self.server = server
+        self.admin = admin
+        self.readiness = readiness
+        // The aggregated endpoint's shared upstreams warm up now; a named server's own proxy
+        // starts its upstreams when its endpoint is first used.
+        generation.aggregated.start()
+        Task { await readiness.refresh() }
+        let host = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
+        let url = "http://\(host):\(bound.port)"
+        logger.notice("listening", metadata: ["url": "\(url)"])
+        var addresses = GatewayAddresses(
+            front: .network, url: url, mcp: url + listen.path, sse: url + listen.ssePath,
+            webSocket: "ws://\(host):\(bound.port)" + listen.webSocketPath)
+        if let adminBound {
+            let adminHost = adminBound.host.contains(":") ? "[\(adminBound.host)]" : adminBound.host
+            addresses.admin = "http://\(adminHost):\(adminBound.port)"
+            logger.notice("admin listening", metadata: ["url": "\(addresses.admin ?? "")"])
+        }
+        return addresses
+    }
+
+    func reload(_ newConfig: ProxyConfig) async throws(GatewayError) {
+        try await exclusively { () async throws(GatewayError) in
+            switch phase {
+            case .created:
+                let network = preparedForNetwork ?? true
+                config = newConfig
+                preparedForNetwork = nil
+                try await prepareLocked(network: network)
+            case .running(.network):
+                try await reloadNetwork(newConfig)
+            case .running(.stdio):
+                throw GatewayError(.state, "a stdio front serves one client session for its whole life, so it cannot reload; restart the proxy to change its configuration")
+            case .starting, .stopping, .stopped:
+                throw GatewayError(.state, "the gateway is stopping or stopped; reload a running gateway")
+            }
+        }
+    }
+
+    private func reloadNetwork(_ newConfig: ProxyConfig) async throws(GatewayError) {
+        let changed = ReloadCompatibility.restartOnlyChanges(from: config, to: newConfig)
+        guard changed.isEmpty else {
+            throw GatewayError(.state, "these settings cannot change while the proxy runs: \(changed.joined(separator: ", ")); restart the proxy to change them (nothing was changed)")
+        }
+        let generation = try await GatewayGeneration.build(
+            config: newConfig, stats: stats, policies: policies, network: true, logger: logger)
+        if let admission, let securityAdmission = generation.security.admission {
+            admission.replace(with: securityAdmission)
+        }
+        generation.aggregated.start()
+        let old = current
+        current = generation
+        config = newConfig
+        snapshot.withLock { $0.current = generation }
+        logger.notice("configuration reloaded", metadata: [
+            "upstreams": "\(newConfig.servers.map(\.name).joined(separator: ","))",
+            "previousSessions": "\(old?.sessionCount ?? 0)",
+        ])
+        if let readiness { Task { await readiness.refresh() } }
+        if let old {
+            retired.append(old)
+            retired.removeAll { $0 === old ? false : $0.isStopped }
+            Task { await old.retire() }
+        }
+    }
+
+    func stop(grace: Duration?, endsAllChildren: Bool) async {
+        try? await exclusively { () async throws(GatewayError) in
+            switch phase {
+            case .stopping, .stopped: return
+            case .created, .starting:
+                phase = .stopped
+                if let current { await current.stop() }
+            case .running:
+                phase = .stopping
+                readiness?.markDraining()
+                let drain = grace ?? .milliseconds(Int(config.proxy.listen.drainSeconds * 1000))
+                if let server {
+                    logger.notice("shutting down: draining requests in flight", metadata: ["grace": "\(drain)"])
+                    await server.shutdown(grace: drain)
+                }
+                await admin?.shutdown()
+                await withTaskGroup(of: Void.self) { group in
+                    for generation in retired + [current].compactMap({ $0 }) {
+                        group.addTask { await generation.stop() }
+                    }
+                }
+                phase = .stopped
+            }
+            if endsAllChildren {
+                await UpstreamProcessShutdown.endAll(config: config, logger: logger)
+            }
+            let waiters = snapshot.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.stopped = true
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+}

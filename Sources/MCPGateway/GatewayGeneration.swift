@@ -1,0 +1,144 @@
+import Logging
+import MCPConfig
+import MCPProxy
+import MCPSecurity
+import MCPStats
+import MCPTransports
+import Synchronization
+
+/// Everything one configuration builds: the aggregated proxy, one proxy per named server, the
+/// security parts and the HTTP client of remote upstreams.
+///
+/// A reload builds a new generation; new client sessions go to it while the sessions of the
+/// previous one finish on the configuration they started with. A retired generation stops its
+/// upstreams when its last session ends.
+final class GatewayGeneration: Sendable {
+    let config: ProxyConfig
+    let security: SecurityComponents
+    /// The aggregated endpoint's proxy ("*") and each named server's.
+    let proxies: [String: MCPProxy]
+    let upstreams: [UpstreamDefinition]
+    private let httpClient: SharedHTTPClient?
+    private let logger: Logger
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var sessions = 0
+        var retired = false
+        var stopped = false
+        var tasks: [Int: Task<Void, Never>] = [:]
+        var nextTask = 0
+    }
+
+    /// The aggregated endpoint's proxy (also `proxies["*"]`).
+    let aggregated: MCPProxy
+
+    /// Builds the parts of `config`; throws with a message that names the setting at fault.
+    static func build(
+        config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, network: Bool, logger: Logger
+    ) async throws(GatewayError) -> GatewayGeneration {
+        let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
+        do {
+            let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
+            let options = try ProxyAssembly.options(from: config)
+            let security = try await SecurityComponents.build(from: config, network: network)
+            let aggregated = ProxyAssembly.proxy(
+                upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, logger: logger)
+            var proxies = ["*": aggregated]
+            if network, config.proxy.listen.namedServers {
+                for definition in upstreams {
+                    var alone = definition
+                    alone.namespace = .none
+                    proxies[definition.name] = ProxyAssembly.proxy(
+                        upstreams: [alone], options: options, stats: stats, security: security, policies: policies, logger: logger)
+                }
+            }
+            return GatewayGeneration(config: config, security: security, aggregated: aggregated, proxies: proxies, upstreams: upstreams,
+                                     httpClient: httpClient, logger: logger)
+        } catch {
+            await httpClient?.shutdown()
+            throw GatewayError(.config, "\(error)")
+        }
+    }
+
+    private init(config: ProxyConfig, security: SecurityComponents, aggregated: MCPProxy, proxies: [String: MCPProxy], upstreams: [UpstreamDefinition],
+                 httpClient: SharedHTTPClient?, logger: Logger) {
+        self.config = config
+        self.security = security
+        self.aggregated = aggregated
+        self.proxies = proxies
+        self.upstreams = upstreams
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Serves one client session on the proxy of `service` ("*" or a named server) in a task of
+    /// its own; false when this generation has stopped.
+    @discardableResult
+    func serve(_ transport: any MessageTransport, service: String, principal: Principal? = nil,
+               onEnd: (@Sendable () -> Void)? = nil) -> Bool {
+        guard let proxy = proxies[service] else { return false }
+        let logger = self.logger
+        return state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.sessions += 1
+            let key = state.nextTask
+            state.nextTask += 1
+            state.tasks[key] = Task {
+                do {
+                    try await proxy.serve(transport, principal: principal)
+                } catch {
+                    logger.error("session failed: \(error)")
+                }
+                await self.sessionEnded(key)
+                onEnd?()
+            }
+            return true
+        }
+    }
+
+    private func sessionEnded(_ key: Int) async {
+        let stopNow = state.withLock { state -> Bool in
+            state.sessions -= 1
+            state.tasks[key] = nil
+            return state.retired && state.sessions == 0 && !state.stopped
+        }
+        if stopNow {
+            logger.info("a replaced configuration's last session ended: stopping its upstreams")
+            await stop()
+        }
+    }
+
+    /// No new sessions come here any more; stops now when none is open, else when the last ends.
+    func retire() async {
+        let stopNow = state.withLock { state -> Bool in
+            state.retired = true
+            return state.sessions == 0 && !state.stopped
+        }
+        if stopNow { await stop() }
+    }
+
+    /// Whether ``stop()`` has run.
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Open client sessions.
+    var sessionCount: Int { state.withLock { $0.sessions } }
+
+    /// Ends every open session (each drains its requests in flight and stops its own
+    /// upstreams), then stops the shared upstreams and the HTTP client. Idempotent.
+    func stop() async {
+        let tasks = state.withLock { state -> [Task<Void, Never>]? in
+            guard !state.stopped else { return nil }
+            state.stopped = true
+            return Array(state.tasks.values)
+        }
+        guard let tasks else { return }
+        // Each cancelled session finishes: it drains its requests, then stops its own upstreams.
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        await withTaskGroup(of: Void.self) { group in
+            for proxy in proxies.values { group.addTask { await proxy.shutdown() } }
+        }
+        await httpClient?.shutdown()
+    }
+}

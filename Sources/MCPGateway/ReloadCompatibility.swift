@@ -1,0 +1,24 @@
+import MCPConfig
+
+/// What a running gateway cannot change on reload: the listeners are bound and configured once.
+enum ReloadCompatibility {
+    /// The settings that differ between `old` and `new` and need a restart; empty when the
+    /// reload can go ahead.
+    static func restartOnlyChanges(from old: ProxyConfig, to new: ProxyConfig) -> [String] {
+        var changed: [String] = []
+        let (was, now) = (old.proxy, new.proxy)
+        if was.listen != now.listen { changed.append("proxy.listen") }
+        if was.admin != now.admin { changed.append("proxy.admin") }
+        if was.maxSessions != now.maxSessions { changed.append("proxy.limits.maxSessions") }
+        if was.maxSessionsPerPrincipal != now.maxSessionsPerPrincipal { changed.append("proxy.limits.maxSessionsPerPrincipal") }
+        if (was.auth?.hasAuthenticators ?? false) != (now.auth?.hasAuthenticators ?? false) {
+            changed.append("proxy.auth (switching authentication on or off)")
+        } else if was.auth?.resource != now.auth?.resource
+            || was.auth?.authorizationServers != now.auth?.authorizationServers
+            || was.auth?.scopesSupported != now.auth?.scopesSupported {
+            changed.append("proxy.auth.resource, authorizationServers or scopesSupported (the protected-resource metadata)")
+        }
+        if was.logLevel != now.logLevel { changed.append("proxy.logging.level") }
+        return changed
+    }
+}
