@@ -9,7 +9,10 @@
 #   3. creates a virtual environment at <repo>/.venv-interop (override with MCP_INTEROP_VENV);
 #   4. installs the pinned packages of Tests/Interop/requirements.txt (the MCP Python SDK,
 #      mcp-server-time, mcp-server-git, pytest, anyio) from PyPI; skipped when the venv already
-#      holds exactly that file's pins.
+#      holds exactly that file's pins;
+#   5. installs the embedding package (Python/, `mcp_proxy`) with the built libmcpproxy.so inside
+#      it ($MCPPROXY_LIBRARY, else <repo>/.build/debug/libmcpproxy.so), every run (so it always
+#      matches the library just built); without the library it prints a note and skips this.
 #
 # Usage (from anywhere):
 #   Scripts/interop-setup.sh
@@ -20,6 +23,7 @@
 # Environment:
 #   MCP_INTEROP_VENV    venv directory (default: <repo>/.venv-interop)
 #   MCP_INTEROP_PYTHON  interpreter that creates the venv (default: python3)
+#   MCPPROXY_LIBRARY    the libmcpproxy.so to bundle (default: <repo>/.build/debug/libmcpproxy.so)
 set -euo pipefail
 
 say() { printf 'interop-setup: %s\n' "$*"; }
@@ -101,4 +105,22 @@ else
     printf '%s\n' "$want" >"$stamp"
 fi
 say "mcp $("$vpy" -c 'from importlib.metadata import version; print(version("mcp"))'), mcp-server-time $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-time"))'), mcp-server-git $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-git"))')"
+# 5. the embedding package. Offline on purpose: --no-build-isolation builds with the venv's own
+#    setuptools (pinned in requirements.txt) instead of downloading one; --force-reinstall
+#    --no-deps reinstalls it every run (a few seconds) so that it bundles the library just built.
+library="${MCPPROXY_LIBRARY:-$repo_root/.build/debug/libmcpproxy.so}"
+if [ -n "${MCPPROXY_LIBRARY:-}" ] && [ ! -f "$library" ]; then
+    die "MCPPROXY_LIBRARY=$MCPPROXY_LIBRARY is not a file"
+fi
+if [ -f "$library" ]; then
+    say "installing the embedding package (Python/) with $library"
+    MCPPROXY_LIBRARY="$library" "$vpy" -m pip install --disable-pip-version-check -q \
+        --no-build-isolation --force-reinstall --no-deps "$repo_root/Python" \
+        || die "pip install ./Python failed"
+    rm -rf "$repo_root/Python/build" "$repo_root/Python/mcp_proxy.egg-info"  # in-tree build leftovers
+    "$vpy" -c 'from mcp_proxy import MCPProxy; print("interop-setup: mcp_proxy loads libmcpproxy", MCPProxy.version(), "ABI", MCPProxy.abi_version())' \
+        || die "the mcp_proxy package installed but cannot load its library (see above)"
+else
+    say "note: no $library (swift build --product mcpproxy builds it, or set MCPPROXY_LIBRARY): the embedding package is not installed, so Tests/Interop/test_embedding.py skips (and fails under CI)"
+fi
 say "ready: $vpy -m pytest $repo_root/Tests/Interop -q"
