@@ -78,6 +78,9 @@ def gateway_config(upstreams: dict[str, dict[str, Any]], **proxy: Any) -> dict[s
         "listen": {"host": "127.0.0.1", "port": 0, "drainSeconds": 1},
         "admin": {"host": "127.0.0.1", "port": 0},
         "upstreams": {"shutdownGraceSeconds": 2},
+        # The library logs to this process's stderr; info lines about upstreams exiting may
+        # land between tests, outside pytest's capture. Warnings and errors still show.
+        "logging": {"level": "notice"},
     }
     settings.update(proxy)
     return {"mcpServers": upstreams, "proxy": settings}
