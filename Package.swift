@@ -217,7 +217,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "MCPSecurityTests", dependencies: [
-            "MCPSecurity", "JSONRPC",
+            "MCPSecurity", "JSONRPC", "MCPRouting",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),  // RSA key generation in tests
@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(name: "MCPReliabilityTests", dependencies: ["MCPReliability"]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "JSONRPC", "MCPTransports", "mcp-proxy", "example-server",
+            "JSONRPC", "MCPTransports", "MCPGateway", "MCPConfig", "MCPSecurity", "mcp-proxy", "example-server",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -52,6 +52,7 @@ public final class Gateway: Sendable {
 
     struct Snapshot {
         var current: GatewayGeneration?
+        var frontMetrics: FrontMetrics?
         var addresses: GatewayAddresses?
         var stopped = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -140,6 +141,19 @@ public final class Gateway: Sendable {
     /// Each upstream's state in the current configuration (nothing is started to find out).
     public func upstreamStatus() -> [UpstreamStatus] {
         snapshot.withLock { $0.current }?.aggregated.upstreamStatus() ?? []
+    }
+
+    /// The statistics as JSON (the admin listener's `/stats`), the front's connection gauges
+    /// read first.
+    public func statsJSON() -> String {
+        snapshot.withLock { $0.frontMetrics }?.refresh()
+        return stats.jsonText()
+    }
+
+    /// The statistics in the Prometheus text format (the admin listener's `/metrics`).
+    public func prometheusText() -> String {
+        snapshot.withLock { $0.frontMetrics }?.refresh()
+        return stats.prometheusText()
     }
 
     /// The configuration new sessions get.

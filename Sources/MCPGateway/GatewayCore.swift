@@ -18,6 +18,8 @@ actor GatewayCore {
     private let logger: Logger
     private let snapshot: Gateway.SnapshotBox
     private var phase = Phase.created
+    /// Stopped without ever starting (start then says so).
+    private var stoppedBeforeStart = false
     /// Built by `prepare` for this front kind.
     private var preparedForNetwork: Bool?
     private var current: GatewayGeneration?
@@ -69,6 +71,9 @@ actor GatewayCore {
     func start(_ front: Gateway.Front, gateway: Gateway) async throws(GatewayError) -> GatewayAddresses {
         try await exclusively { () async throws(GatewayError) -> GatewayAddresses in
             guard phase == .created else {
+                if stoppedBeforeStart {
+                    throw GatewayError(.state, "the gateway was stopped before it started; create a new one to start")
+                }
                 throw GatewayError(.state, "the gateway was already started; a gateway starts once (create a new one to start again)")
             }
             try await prepareLocked(network: front == .network)
@@ -146,6 +151,7 @@ actor GatewayCore {
         let snapshot = self.snapshot
         let readiness = Readiness { snapshot.withLock { $0.current }?.aggregated }
         let frontMetrics = FrontMetrics(server: server, stats: stats)
+        snapshot.withLock { $0.frontMetrics = frontMetrics }
         let stats = self.stats
         let admin = config.proxy.admin.map { settings in
             HTTPAdminServer(host: settings.host, port: settings.port, logger: logger) { method, path in
@@ -246,6 +252,7 @@ actor GatewayCore {
             case .stopping, .stopped: return
             case .created, .starting:
                 phase = .stopped
+                stoppedBeforeStart = true
                 if let current { await current.stop() }
             case .running:
                 phase = .stopping
@@ -253,7 +260,11 @@ actor GatewayCore {
                 let drain = grace ?? .milliseconds(Int(config.proxy.listen.drainSeconds * 1000))
                 if let server {
                     logger.notice("shutting down: draining requests in flight", metadata: ["grace": "\(drain)"])
-                    await server.shutdown(grace: drain)
+                    // Requests in flight get the grace period; idle sessions do not hold it up.
+                    let generations = retired + [current].compactMap { $0 }
+                    await server.shutdown(grace: drain) {
+                        generations.allSatisfy { $0.isStopped || $0.requestsInFlight == 0 }
+                    }
                 }
                 await admin?.shutdown()
                 await withTaskGroup(of: Void.self) { group in

@@ -118,6 +118,11 @@ final class GatewayGeneration: Sendable {
         if stopNow { await stop() }
     }
 
+    /// Client requests in flight over every proxy of this generation.
+    var requestsInFlight: Int {
+        proxies.values.reduce(0) { $0 + $1.requestsInFlight }
+    }
+
     /// Whether ``stop()`` has run.
     var isStopped: Bool { state.withLock { $0.stopped } }
 

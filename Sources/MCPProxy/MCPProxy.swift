@@ -4,6 +4,7 @@ import MCPRouting
 import MCPSecurity
 import MCPStats
 import MCPTransports
+import NIOConcurrencyHelpers
 
 /// An MCP proxy assembled from injected parts: upstream definitions, options (routes, limits,
 /// namespacing) and a stats registry.
@@ -32,6 +33,8 @@ public final class MCPProxy: Sendable {
     let pipeline: (any MCPMiddleware<ProxyRequestContext>)?
     /// Which catalog items each principal sees in lists; nil shows everything.
     public let visibility: (any Authorizer)?
+    /// The client sessions being served, for ``requestsInFlight``.
+    private let liveSessions = NIOLockedValueBox<[ObjectIdentifier: ProxySession]>([:])
 
     /// Creates a proxy. Nothing starts until `serve`.
     ///
@@ -92,6 +95,12 @@ public final class MCPProxy: Sendable {
         hub.status()
     }
 
+    /// Client requests not answered yet over every session (forwarded upstream, or waiting to be
+    /// routed), plus work running on clients' behalf; a drain waits for it to reach zero.
+    public var requestsInFlight: Int {
+        liveSessions.withLockedValue { Array($0.values) }.reduce(0) { $0 + $1.busyCount }
+    }
+
     /// Serves one client over `transport` until it disconnects, then stops this session's own
     /// upstreams (per-session mode) and leaves the shared ones running.
     ///
@@ -105,6 +114,9 @@ public final class MCPProxy: Sendable {
             downstream: transport, hub: hub,
             options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
             pipeline: pipeline, visibility: visibility, principal: principal)
+        let key = ObjectIdentifier(session)
+        liveSessions.withLockedValue { $0[key] = session }
+        defer { liveSessions.withLockedValue { _ = $0.removeValue(forKey: key) } }
         do {
             try await session.start()
         } catch {

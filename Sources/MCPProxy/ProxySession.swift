@@ -231,6 +231,12 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         }
     }
 
+    /// Client requests not answered yet (forwarded, waiting to be routed) and tasks running for
+    /// the client; zero when the session is idle.
+    var busyCount: Int {
+        state.withLockedValue { $0.inflight.count + $0.routing.count + $0.pendingTasks }
+    }
+
     /// Ends the session: lets in-flight requests finish (up to the drain timeout), stops upstreams.
     func finish() async {
         let first = state.withLockedValue { state -> Bool in

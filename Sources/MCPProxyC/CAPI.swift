@@ -1,12 +1,18 @@
 import CMCPProxy
 import MCPConfig
 import MCPGateway
+import MCPProxy
 import MCPSecurity
 
 // The functions of include/mcpproxy.h (target CMCPProxy); the header documents each one.
 
-/// The library's version (`mcpproxy_version`).
-private let versionText: StaticString = "0.9.0"
+/// The library's version (`mcpproxy_version`): the proxy's own, copied once, never written or
+/// freed (so sharing the pointer is safe).
+nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(MCPProxyVersion.current) ?? {
+    let empty = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+    empty.initialize(to: 0)
+    return empty
+}()
 
 private func handle(_ pointer: OpaquePointer?) -> EmbeddedProxy? {
     pointer.map { Unmanaged<EmbeddedProxy>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
@@ -32,7 +38,7 @@ public func mcpproxyABIVersion() -> UInt32 {
 
 @_cdecl("mcpproxy_version")
 public func mcpproxyVersion() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(versionText.utf8Start).assumingMemoryBound(to: CChar.self)
+    UnsafePointer(versionText)
 }
 
 @_cdecl("mcpproxy_create")
@@ -138,12 +144,12 @@ public func mcpproxyDestroy(_ pointer: OpaquePointer?) {
 
 @_cdecl("mcpproxy_stats_json")
 public func mcpproxyStatsJSON(_ pointer: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
-    handle(pointer).flatMap { CString.copy($0.gateway.stats.jsonText()) }
+    handle(pointer).flatMap { CString.copy($0.gateway.statsJSON()) }
 }
 
 @_cdecl("mcpproxy_metrics_text")
 public func mcpproxyMetricsText(_ pointer: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
-    handle(pointer).flatMap { CString.copy($0.gateway.stats.prometheusText()) }
+    handle(pointer).flatMap { CString.copy($0.gateway.prometheusText()) }
 }
 
 @_cdecl("mcpproxy_upstreams_json")

@@ -57,7 +57,8 @@ typedef struct mcpproxy mcpproxy;
  * Thread-safe. */
 uint32_t mcpproxy_abi_version(void);
 
-/* The proxy's version as text, e.g. "0.9.0". Static: do not free. Thread-safe. */
+/* The proxy's version as text (the serverInfo.version it reports by default), e.g. "0.1.0".
+ * Static: do not free. Thread-safe. */
 const char *mcpproxy_version(void);
 
 /* Creates a proxy from config text (YAML or JSON; `${VAR}` references are expanded from the
@@ -88,10 +89,10 @@ char *mcpproxy_addresses(mcpproxy *proxy);
 int mcpproxy_wait(mcpproxy *proxy, double timeout_seconds);
 
 /* Stops the proxy gracefully: the fronts stop accepting, requests in flight get up to
- * `grace_seconds` to finish (negative: the config's proxy.listen.drainSeconds), then every
- * upstream session closes and every upstream process gets SIGTERM, then SIGKILL after
- * proxy.upstreams.shutdownGraceSeconds. Returns once all of that is done. Stopping a proxy that
- * is not running returns MCPPROXY_OK. Thread-safe; do not call it from a policy callback. */
+ * `grace_seconds` to finish (negative: the config's proxy.listen.drainSeconds; idle sessions do
+ * not hold the drain up), then every client session ends, every upstream session closes and
+ * every upstream process gets SIGTERM, then SIGKILL after proxy.upstreams.shutdownGraceSeconds. Returns once all of that is done. Stopping a proxy that
+ * is not running returns MCPPROXY_OK; one stopped before it started cannot start. Thread-safe; do not call it from a policy callback. */
 int mcpproxy_stop(mcpproxy *proxy, double grace_seconds, char **error);
 
 /* Stops the proxy if it runs (as `mcpproxy_stop` with the configured grace) and frees it.
@@ -133,9 +134,10 @@ typedef struct mcpproxy_policy_request {
 } mcpproxy_policy_request;
 
 /* A policy: returns MCPPROXY_ALLOW or MCPPROXY_DENY. On deny it may write a NUL-terminated
- * message of at most `message_capacity` bytes (including the NUL) into `message`; the client
- * gets it in a JSON-RPC error (-32003, "forbidden"), and the request never reaches the
- * upstream. Any other return value denies.
+ * message of at most `message_capacity` bytes (including the NUL; 1024 today) into `message`;
+ * the client gets a JSON-RPC error -32003 with the message "Access denied: <message>" and
+ * data {"reason":"policy","detail":"<message>"} (an empty message reads "denied by policy"),
+ * and the request never reaches the upstream. Any other return value denies.
  *
  * It runs synchronously on one of the proxy's I/O threads, for every request its globs match,
  * before the request is forwarded: keep it fast and non-blocking, and do not call

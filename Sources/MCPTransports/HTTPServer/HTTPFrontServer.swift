@@ -155,9 +155,14 @@ public final class HTTPFrontServer: Sendable {
         return (configuration.host, port)
     }
 
-    /// Stops accepting, waits up to `grace` for the sessions to end on their own, then ends the
-    /// rest (the proxy hears `.closedLocally`) and closes every connection.
-    public func shutdown(grace: Duration) async {
+    /// Stops accepting, waits up to `grace` for the sessions to end on their own (or, with
+    /// `idle`, until it says nothing is in flight), then ends the rest (the proxy hears
+    /// `.closedLocally`) and closes every connection.
+    ///
+    /// - Parameter idle: whether the proxy behind the front has no request in flight; checked
+    ///   every 20 ms, and the drain ends when it says so twice in a row. Nil waits for the
+    ///   sessions themselves.
+    public func shutdown(grace: Duration, idle: (@Sendable () -> Bool)? = nil) async {
         let (channel, sweep) = state.withLockedValue { state -> ((any Channel)?, RepeatedTask?) in
             defer {
                 state.serverChannel = nil
@@ -168,7 +173,12 @@ public final class HTTPFrontServer: Sendable {
         sweep?.cancel()
         try? await channel?.close()
         let deadline = ContinuousClock.now + grace
+        var idleChecks = 0
         while registry.count > 0 && ContinuousClock.now < deadline {
+            if let idle {
+                idleChecks = idle() ? idleChecks + 1 : 0
+                if idleChecks >= 2 { break }
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
         registry.terminateAll(.closedLocally)

@@ -1,0 +1,196 @@
+import Foundation
+import JSONRPC
+import MCPConfig
+import MCPGateway
+import MCPSecurity
+import MCPTransports
+import Synchronization
+import XCTest
+
+/// The `Gateway` library in-process, in front of real `example-server` processes, with real
+/// Streamable HTTP clients: start, reload without dropping sessions, refused reloads, host
+/// policies, and stop.
+final class GatewayTests: NetworkTestCase {
+    private func config(_ servers: [String], extra: String = "", countFile: String? = nil, faults: Bool = false) throws -> ProxyConfig {
+        let entries = servers.map { name in
+            var args = #"["--name","\#(name)""#
+            if faults { args += #","--faults""# }
+            if let countFile { args += #","--count-requests","\#(countFile)""# }
+            args += "]"
+            return #""\#(name)":{"command":"\#(Binaries.exampleServer)","args":\#(args)\#(extra)}"#
+        }
+        let text = #"{"mcpServers":{\#(entries.joined(separator: ","))},"proxy":{"listen":{"host":"127.0.0.1","port":0},"admin":{"host":"127.0.0.1","port":0}}}"#
+        return try ConfigLoader.load(text: text, sourceName: "<test>", environment: [:])
+    }
+
+    private func startGateway(_ config: ProxyConfig, policies: PolicyHookRegistry? = nil) async throws -> (Gateway, String) {
+        try Binaries.check()
+        let gateway = Gateway(config: config, policies: policies, logger: NetworkTestClient.quietLogger, endsAllChildren: false)
+        let addresses = try await gateway.start(.network)
+        let url = try XCTUnwrap(addresses.mcp)
+        addTeardownBlock { await gateway.stop(grace: .seconds(1)) }
+        return (gateway, url)
+    }
+
+    private func client(_ label: String, _ url: String) async throws -> NetworkTestClient {
+        try await connect(.remote(label, url: url, kind: .streamableHTTP))
+    }
+
+    private func toolNames(_ client: NetworkTestClient) async throws -> [String] {
+        let list = try await client.call("tools/list")
+        return (list.result?["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.sorted()
+    }
+
+    private func echo(_ client: NetworkTestClient, _ tool: String, _ text: String) async throws -> ReceivedMessage {
+        try await client.callTool(tool, arguments: #"{"text":"\#(text)"}"#)
+    }
+
+    private func exampleChildren() -> [ProcessTable.Entry] {
+        ProcessTable.children(of: getpid()).filter { $0.name.hasPrefix("example-server") || $0.name.hasPrefix("example-serv") }
+    }
+
+    func testReloadKeepsOpenSessionsOnTheirConfigurationAndGivesNewSessionsTheNewOne() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"]))
+        let before = try await client("before", url)
+        let value1 = try await toolNames(before)
+        XCTAssertTrue(value1.contains("alpha__echo"))
+        let value2 = try await toolNames(before)
+        XCTAssertFalse(value2.contains { $0.hasPrefix("beta__") })
+
+        try await gateway.reload(try config(["alpha", "beta"]))
+
+        // The open session goes on, on the configuration it started with.
+        let still = try await echo(before, "alpha__echo", "still here")
+        XCTAssertNil(still.errorCode, "\(still)")
+        XCTAssertTrue(still.line.contains("still here"), still.line)
+        let value3 = try await toolNames(before)
+        XCTAssertFalse(value3.contains { $0.hasPrefix("beta__") })
+
+        // A new session gets the new one.
+        let after = try await client("after", url)
+        let names = try await toolNames(after)
+        XCTAssertTrue(names.contains("alpha__echo") && names.contains("beta__echo"), "\(names)")
+        let beta = try await echo(after, "beta__echo", "from beta")
+        XCTAssertNil(beta.errorCode, "\(beta)")
+        XCTAssertTrue(beta.line.contains("from beta"), beta.line)
+        XCTAssertEqual(Set(gateway.upstreamStatus().map(\.upstream)), ["alpha", "beta"])
+    }
+
+    func testAReplacedConfigurationStopsItsUpstreamsWhenItsLastSessionEnds() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"]))
+        let old = try await client("old", url)
+        let value4 = try await echo(old, "alpha__echo", "x")
+        XCTAssertNil(value4.errorCode)
+        let oldChildren = exampleChildren()
+        XCTAssertEqual(oldChildren.count, 1, "\(oldChildren)")
+
+        try await gateway.reload(try config(["alpha"]))
+        let fresh = try await client("fresh", url)
+        let value5 = try await echo(fresh, "alpha__echo", "y")
+        XCTAssertNil(value5.errorCode)
+        XCTAssertEqual(exampleChildren().count, 2, "the old configuration's upstream serves its open session")
+
+        await old.close()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, oldChildren.contains(where: { ProcessTable.isAlive($0.pid) }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertFalse(oldChildren.contains { ProcessTable.isAlive($0.pid) }, "the replaced upstream stops with its last session")
+        let value6 = try await echo(fresh, "alpha__echo", "z")
+        XCTAssertNil(value6.errorCode, "the new configuration is unaffected")
+    }
+
+    func testAReloadThatCannotBeBuiltOrChangesAListenerChangesNothing() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"]))
+        var broken = try config(["alpha", "beta"])
+        broken.servers[1].toolTimeouts = [ToolTimeout(pattern: "[unclosed", seconds: 1)]
+        do {
+            try await gateway.reload(broken)
+            XCTFail("a tool timeout with an invalid glob must refuse the reload")
+        } catch {
+            XCTAssertEqual(error.kind, .config)
+            XCTAssertTrue(error.message.contains("toolTimeouts"), error.message)
+        }
+        var moved = try config(["alpha", "beta"])
+        moved.proxy.admin?.port = 1
+        do {
+            try await gateway.reload(moved)
+            XCTFail("changing proxy.admin must be refused while running")
+        } catch {
+            XCTAssertEqual(error.kind, .state)
+            XCTAssertTrue(error.message.contains("proxy.admin"), error.message)
+        }
+        let fresh = try await client("fresh", url)
+        let value7 = try await toolNames(fresh)
+        XCTAssertEqual(value7.filter { $0.hasPrefix("beta__") }, [], "neither reload took effect")
+        let value8 = try await echo(fresh, "alpha__echo", "ok")
+        XCTAssertNil(value8.errorCode)
+    }
+
+    func testHostPoliciesDenyBeforeTheUpstreamAndAreAskedOnlyAboutWhatTheirGlobsMatch() async throws {
+        let directory = try makeDirectory()
+        let countFile = directory.path + "/requests"
+        let policies = PolicyHookRegistry()
+        let asked = Mutex<[String]>([])
+        let id = try policies.add(methods: "tools/call", names: "alpha__e*") { question in
+            asked.withLock { $0.append("\(question.principal.subject) \(question.method) \(question.name ?? "-") \(question.upstream ?? "-")") }
+            return .deny("echo is closed today")
+        }
+        let (_, url) = try await startGateway(try config(["alpha"], countFile: countFile), policies: policies)
+        let client = try await client("c", url)
+
+        let denied = try await echo(client, "alpha__echo", "nope")
+        XCTAssertEqual(denied.errorCode, -32003, "\(denied)")
+        XCTAssertTrue(denied.errorMessage?.contains("echo is closed today") ?? false, "\(denied)")
+        let added = try await client.callTool("alpha__add", arguments: #"{"a":2,"b":3}"#)
+        XCTAssertNil(added.errorCode, "\(added)")
+        XCTAssertEqual(asked.withLock { $0 }, ["anonymous tools/call alpha__echo alpha"], "asked once, only about the tool its glob matches")
+        let upstreamSaw = (try? String(contentsOfFile: countFile, encoding: .utf8)) ?? ""
+        XCTAssertFalse(upstreamSaw.contains("tools/call") && upstreamSaw.components(separatedBy: "tools/call").count > 2,
+                       "only the allowed call reached the upstream: \(upstreamSaw)")
+        XCTAssertEqual(upstreamSaw.components(separatedBy: "\n").filter { $0.hasSuffix("tools/call") }.count, 1, upstreamSaw)
+
+        XCTAssertTrue(policies.remove(id))
+        let allowed = try await echo(client, "alpha__echo", "open again")
+        XCTAssertNil(allowed.errorCode, "\(allowed)")
+        XCTAssertEqual(asked.withLock { $0.count }, 1, "a removed policy is not asked")
+    }
+
+    func testStopEndsEverySessionAndUpstreamAndClosesTheListener() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha", "beta"]))
+        let c = try await client("c", url)
+        let value9 = try await echo(c, "beta__echo", "x")
+        XCTAssertNil(value9.errorCode)
+        XCTAssertEqual(exampleChildren().count, 2)
+        await gateway.stop(grace: .seconds(1))
+        XCTAssertTrue(gateway.isStopped)
+        XCTAssertEqual(exampleChildren().filter { ProcessTable.isAlive($0.pid) }.count, 0, "stop returns after the upstreams exited")
+        do {
+            try await gateway.start(.network)
+            XCTFail("a stopped gateway does not start again")
+        } catch {
+            XCTAssertEqual(error.kind, .state)
+        }
+        let late = NetworkTestClient.remote("late", url: url, kind: .streamableHTTP)
+        do {
+            try await late.start()
+            _ = try await late.initialize()
+            XCTFail("the listener is closed after stop")
+        } catch {}
+        await late.close()
+    }
+
+    func testStopLetsARequestInFlightFinishAndIsNotHeldUpByIdleSessions() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"], faults: true))
+        _ = try await client("idle", url)
+        let busy = try await client("busy", url)
+        let call = Task { try await busy.callTool("alpha__drip", arguments: #"{"seconds":1}"#) }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        await gateway.stop(grace: .seconds(30))
+        let took = ContinuousClock.now - started
+        let answer = try await call.value
+        XCTAssertNil(answer.errorCode, "the call in flight got its answer: \(answer)")
+        XCTAssertLessThan(took, .seconds(15), "an idle session does not hold the 30 s drain up (took \(took))")
+    }
+}
