@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

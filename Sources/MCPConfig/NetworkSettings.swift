@@ -52,10 +52,15 @@ public struct TLSFileSettings: Sendable, Equatable {
     }
 }
 
-/// The admin listener (`proxy.admin`): /healthz, /readyz, /metrics, /stats.
+/// The admin listener (`proxy.admin`): /healthz, /readyz, /metrics, /stats, the status page,
+/// and the admin API under /api/.
 public struct AdminSettings: Sendable, Equatable {
     public var host: String = "127.0.0.1"
     public var port: Int = 9090
+    /// `proxy.admin.token`: the bearer token the admin API (`/api/...`) requires
+    /// (`Authorization: Bearer TOKEN`); without one the API answers 403 and only the read-only
+    /// pages are served. At least 16 characters; use `${VAR}` to keep it out of the file.
+    public var token: String?
 
     /// Defaults: 127.0.0.1:9090.
     public init() {}

@@ -12,7 +12,7 @@ struct ProxySectionParser {
         "listen": ["host", "port", "path", "ssePath", "messagesPath", "webSocketPath", "namedServers",
                    "allowedOrigins", "maxBodyBytes", "sessionIdleTimeoutSeconds", "drainSeconds", "tls",
                    "maxConnections", "maxConnectionsPerAddress", "headerTimeoutSeconds", "idleTimeoutSeconds"],
-        "admin": ["host", "port"],
+        "admin": ["host", "port", "token"],
     ]
     static let topKeys = ["name", "version", "instructions", "namespacing", "routes", "limits",
                           "upstreams", "pagination", "logging", "stats", "listen", "admin",
@@ -65,6 +65,14 @@ struct ProxySectionParser {
             }
             if let value = reader.optional(section, "port"), let port = reader.int(value, at: here.key("port"), minimum: 0) {
                 admin.port = port
+            }
+            if let value = reader.optional(section, "token"),
+               let token = reader.nonEmptyString(value, at: here.key("token"), expected: "a bearer token of at least 16 characters") {
+                if token.count < 16 {
+                    reader.problem(here.key("token"), "the admin token has \(token.count) characters; use at least 16 (e.g. openssl rand -hex 24)", line: value.line)
+                } else {
+                    admin.token = token
+                }
             }
             settings.admin = admin
         }

@@ -96,6 +96,12 @@ public final class Gateway: Sendable {
         try await core.start(front, gateway: self)
     }
 
+    /// Where the admin API's `POST /api/reload` reads the configuration again (usually the
+    /// config file, with the same overrides); without one that request answers 409.
+    public func setReloadSource(_ source: (@Sendable () throws -> ProxyConfig)?) async {
+        await core.setReloadSource(source)
+    }
+
     /// Where the gateway serves; nil before ``start(_:)``.
     public var addresses: GatewayAddresses? {
         snapshot.withLock { $0.addresses }

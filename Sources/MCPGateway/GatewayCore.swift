@@ -29,6 +29,14 @@ actor GatewayCore {
     private var admin: HTTPAdminServer?
     private var admission: ReloadableAdmission?
     private var readiness: Readiness?
+    /// Where `POST /api/reload` reads the configuration again (the config file); nil when the
+    /// gateway was made from text.
+    private(set) var reloadSource: (@Sendable () throws -> ProxyConfig)?
+
+    func setReloadSource(_ source: (@Sendable () throws -> ProxyConfig)?) {
+        reloadSource = source
+    }
+
     /// Runs while a reload or stop is busy, so they do not interleave across suspensions.
     private var busy = false
     private var queue: [CheckedContinuation<Void, Never>] = []
@@ -152,12 +160,12 @@ actor GatewayCore {
         let readiness = Readiness { snapshot.withLock { $0.current }?.aggregated }
         let frontMetrics = FrontMetrics(server: server, stats: stats)
         snapshot.withLock { $0.frontMetrics = frontMetrics }
-        let stats = self.stats
+        let router = AdminRouter(context: AdminContext(
+            stats: stats, readiness: readiness, frontMetrics: frontMetrics, server: server, snapshot: snapshot, core: self))
         let admin = config.proxy.admin.map { settings in
-            HTTPAdminServer(host: settings.host, port: settings.port, logger: logger) { method, path in
-                frontMetrics.refresh()
-                return AdminPages.answer(method: method, path: path, stats: stats, readiness: readiness)
-            }
+            HTTPAdminServer(host: settings.host, port: settings.port, logger: logger, requestHandler: { request in
+                await router.answer(request)
+            })
         }
         // Every listener is bound before any is announced: a taken port (admin or front) stops
         // the gateway with nothing announced and nothing left listening.

@@ -8,7 +8,9 @@ enum ReloadCompatibility {
         var changed: [String] = []
         let (was, now) = (old.proxy, new.proxy)
         if was.listen != now.listen { changed.append("proxy.listen") }
-        if was.admin != now.admin { changed.append("proxy.admin") }
+        if was.admin?.host != now.admin?.host || was.admin?.port != now.admin?.port {
+            changed.append("proxy.admin (host, port)")
+        }
         if was.maxSessions != now.maxSessions { changed.append("proxy.limits.maxSessions") }
         if was.maxSessionsPerPrincipal != now.maxSessionsPerPrincipal { changed.append("proxy.limits.maxSessionsPerPrincipal") }
         if (was.auth?.hasAuthenticators ?? false) != (now.auth?.hasAuthenticators ?? false) {

@@ -98,7 +98,12 @@ public final class MCPProxy: Sendable {
     /// Client requests not answered yet over every session (forwarded upstream, or waiting to be
     /// routed), plus work running on clients' behalf; a drain waits for it to reach zero.
     public var requestsInFlight: Int {
-        liveSessions.withLockedValue { Array($0.values) }.reduce(0) { $0 + $1.busyCount }
+        liveSessionList.reduce(0) { $0 + $1.busyCount }
+    }
+
+    /// The client sessions being served now.
+    var liveSessionList: [ProxySession] {
+        liveSessions.withLockedValue { Array($0.values) }
     }
 
     /// Serves one client over `transport` until it disconnects, then stops this session's own

@@ -57,6 +57,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     struct SessionState {
         var phase: Phase = .awaitingInitialize
         var version: ProtocolVersion?
+        /// The client's `clientInfo` name and version, once initialized.
+        var client: String?
         var clientCapabilities = ClientCapabilities()
         var handshake: UpstreamHandshake?
         /// Client request id -> (upstream session, upstream id), for cancellation.
@@ -230,6 +232,9 @@ final class ProxySession: MessageSink, @unchecked Sendable {
             if done { continuation.resume() }
         }
     }
+
+    /// When the session began.
+    let openedAt = ContinuousClock.now
 
     /// Client requests not answered yet (forwarded, waiting to be routed) and tasks running for
     /// the client; zero when the session is idle.

@@ -20,6 +20,7 @@ extension ProxySession {
             state.version = version
             state.clientCapabilities = params.capabilities
             state.handshake = handshake
+            state.client = "\(params.clientInfo.name) \(params.clientInfo.version)"
             return true
         }
         guard accepted else {

@@ -64,22 +64,6 @@ final class EmbeddedProxy: Sendable {
 
     /// The upstreams' states as a JSON array.
     func upstreamsJSON() -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
-        for (index, status) in gateway.upstreamStatus().enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes += Array(#"{"upstream":"#.utf8)
-            JSONString.append(status.upstream, to: &bytes)
-            bytes += Array(#","mode":"#.utf8)
-            JSONString.append(status.mode, to: &bytes)
-            bytes += Array(#","ready":\#(status.ready),"sessions":\#(status.sessions),"detail":"#.utf8)
-            JSONString.append(status.detail, to: &bytes)
-            if let breaker = status.breaker {
-                bytes += Array(#","breaker":"#.utf8)
-                JSONString.append(breaker, to: &bytes)
-            }
-            bytes.append(UInt8(ascii: "}"))
-        }
-        bytes.append(UInt8(ascii: "]"))
-        return String(decoding: bytes, as: UTF8.self)
+        UpstreamStatusJSON.encode(gateway.upstreamStatus())
     }
 }

@@ -28,6 +28,7 @@ struct NetworkRunner {
             await gateway.stop()
             throw ExitCode(2)
         }
+        await gateway.setReloadSource(reloadConfig)
         let signals = SignalHandlers(stats: gateway.stats)
         if let reloadConfig {
             signals.onReload {

@@ -9,6 +9,7 @@ extension UpstreamService {
     /// so the upstream's requests on that session reach it. The bulkhead permit is not taken here.
     func tryLease(_ mode: LeaseMode, for session: ProxySession? = nil) -> UpstreamLease? {
         if let session, let ridden = piggyback(for: session) { return ridden }
+        if isAdminDrained { return nil }
         for backend in backends {
             var probe = false
             if let breaker = backend.breaker {
@@ -31,6 +32,9 @@ extension UpstreamService {
     /// A session for one request, waiting (within `timeout`) for one to open or free up. A
     /// replica whose breaker is open, or that cannot start, hands over to the next one.
     func lease(_ mode: LeaseMode, for session: ProxySession? = nil, timeout: Duration) async -> Result<UpstreamLease, UpstreamError> {
+        if isAdminDrained {
+            return .failure(UpstreamError(.unavailable, upstream: name, message: Self.drainedMessage))
+        }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var failure: UpstreamError?

@@ -65,6 +65,8 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         var started = false
         var startedAt = ContinuousClock.now
         var closing = false
+        /// Taken out of service through the admin API: no leases, no opens, until a restart.
+        var adminDrained = false
     }
 
     init(
@@ -115,7 +117,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
                 guard let self else { throw UpstreamError(.unavailable, upstream: label, message: "the proxy is shutting down") }
                 return try await self.openConnection(replica: replica, breaker: breaker)
             },
-            gate: { breaker?.isOpen != true },
+            gate: { [weak self] in breaker?.isOpen != true && self?.isAdminDrained != true },
             events: { event in metrics.poolEvent(event) })
         return UpstreamBackend(replica: replica, label: label, pool: pool, breaker: breaker)
     }
@@ -226,6 +228,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     /// Whether it cannot serve now and nothing is on the way: its items are hidden (or kept)
     /// and lists do not wait for it.
     var isUnavailable: Bool {
+        if isAdminDrained { return true }
         if state.withLock({ $0.hidden }) { return !backends.contains(where: \.hasUsableConnection) }
         return backends.allSatisfy(\.isDown)
     }

@@ -4,30 +4,50 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A small separate HTTP/1.1 listener for admin pages (metrics, health): each GET is answered by
-/// the handler, which is given the method and the path (without the query string) and returns the
-/// status, content type and body (404 for paths it does not know). Other methods get 405.
+/// A small separate HTTP/1.1 listener for admin pages and the admin API (metrics, health,
+/// status, control): each request is answered by the handler, which sees the method, path,
+/// query, headers and body and returns the status, content type, headers and body.
 public final class HTTPAdminServer: Sendable {
-    /// Produces the answer to one admin request.
+    /// Produces the answer to one admin request (it may suspend, e.g. to reload).
+    public typealias RequestHandler = @Sendable (AdminRequest) async -> AdminResponse
+    /// A GET-only handler given the method and the path; other methods get 405.
     public typealias Handler = @Sendable (_ method: String, _ path: String) -> (status: Int, contentType: String, body: String)
+
+    /// The largest request body the admin listener reads; larger requests get 413.
+    public static let maxBodyBytes = 1 << 20
 
     private let host: String
     private let port: Int
     private let logger: Logger
-    private let handler: Handler
+    private let handler: RequestHandler
     private let group: any EventLoopGroup
     private let connections = ConnectionTracker()
     private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
+    /// Creates the server with a GET-only handler; nothing listens until `start`.
+    public convenience init(
+        host: String, port: Int, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        handler: @escaping Handler
+    ) {
+        self.init(host: host, port: port, logger: logger, eventLoopGroup: eventLoopGroup) { (request: AdminRequest) -> AdminResponse in
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return AdminResponse(status: 405, contentType: "text/plain; charset=utf-8", body: "admin pages answer GET only\n",
+                                     headers: [("allow", "GET")])
+            }
+            let answer = handler(request.method, request.path)
+            return AdminResponse(status: answer.status, contentType: answer.contentType, body: answer.body)
+        }
+    }
+
     /// Creates the server; nothing listens until `start`.
     public init(
         host: String, port: Int, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        handler: @escaping Handler
+        requestHandler: @escaping RequestHandler
     ) {
         self.host = host
         self.port = port
         self.logger = logger
-        self.handler = handler
+        self.handler = requestHandler
         self.group = eventLoopGroup
     }
 
