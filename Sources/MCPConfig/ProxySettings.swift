@@ -75,6 +75,11 @@ public struct ProxySettings: Sendable, Equatable {
     /// `proxy.rateLimits`: token buckets, in file order. Default none.
     public var rateLimits: [RateLimitSetting] = []
 
+    /// `proxy.metrics`: the swift-metrics export. Default off.
+    public var metrics = MetricsSettings()
+    /// `proxy.accessLog`: one line per request; `nil` (default) when off.
+    public var accessLog: AccessLogSettings?
+
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]
     /// The values `logLevel` may take, from most to least verbose.
