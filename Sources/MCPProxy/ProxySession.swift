@@ -116,7 +116,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     var principal: Principal { fixedPrincipal ?? downstream.principal }
 
     /// Tells the pipeline's stages how a forwarded request ended.
-    func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64) {
+    func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64, responseBytes: Int = 0) {
         let signal: BreakerSignal?
         switch outcome {
         case .success: signal = .success
@@ -126,7 +126,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         case .cancelled, .refused: signal = nil
         }
         services[request.lease.connection.index].release(request.lease, signal: signal)
-        finished(MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt),
+        finished(MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt,
+                                responseBytes: responseBytes),
                  context: request.context, outcome: outcome)
     }
 

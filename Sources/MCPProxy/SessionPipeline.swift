@@ -9,7 +9,7 @@ extension ProxySession {
     func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget, edits: UpstreamEdits = .none) {
         guard let method = message.envelope.method else { return }
         var call = MCPCall(message: message, method: method, idBytes: id, receivedAt: MonotonicClock.now())
-        var context = ProxyRequestContext(principal: principal, target: target)
+        var context = ProxyRequestContext(principal: principal, target: target, session: pipeline == nil ? "" : downstream.name)
         let verdict: MCPVerdict
         if let pipeline {
             verdict = pipeline.handle(&call, context: &context) { call, context in

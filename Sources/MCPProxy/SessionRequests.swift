@@ -245,6 +245,7 @@ extension ProxySession {
                  startedAt: startedAt, deadline: deadline, attempt: attempt)
             return
         }
+        service.metrics.waits.increment()
         let outcome = NIOLockedValueBox<Result<UpstreamLease, UpstreamError>?>(nil)
         routeLater(message, route: route) {
             let remaining = Duration.nanoseconds(Int64(clamping: deadline &- min(deadline, MonotonicClock.now())))
@@ -383,8 +384,9 @@ extension ProxySession {
         }
         let outcome: MCPOutcome = message.envelope.kind == .errorResponse
             ? .error(code: message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue) : .success
-        complete(request, outcome: outcome, now: MonotonicClock.now())
-        reply(message.splicing(edits), request.reply)
+        let answer = message.splicing(edits)
+        complete(request, outcome: outcome, now: MonotonicClock.now(), responseBytes: answer.readableBytes)
+        reply(answer, request.reply)
     }
 
     func upstream(_ upstream: UpstreamConnection, progress message: JSONRPCMessage, for request: ForwardedRequest) {

@@ -22,11 +22,15 @@ public struct MCPCallSummary: Sendable {
     public var receivedAt: UInt64
     /// How long it took, in nanoseconds.
     public var latencyNanoseconds: UInt64
+    /// Size of the answer the client got from the upstream, in bytes (as sent, id restored);
+    /// 0 when no upstream answer reached it (timeout, failure, cancellation).
+    public var responseBytes: Int
 
     /// Creates a summary.
-    public init(method: MCPMethod, receivedAt: UInt64, latencyNanoseconds: UInt64) {
+    public init(method: MCPMethod, receivedAt: UInt64, latencyNanoseconds: UInt64, responseBytes: Int = 0) {
         self.method = method
         self.receivedAt = receivedAt
         self.latencyNanoseconds = latencyNanoseconds
+        self.responseBytes = responseBytes
     }
 }

@@ -18,6 +18,8 @@ struct UpstreamMetrics: Sendable {
     let memoryRestarts: Counter
     let retries: Counter
     let bulkheadRejected: Counter
+    /// Requests that found no free session or `maxConcurrent` slot at once and waited for one.
+    let waits: Counter
     private let isShared: Bool
 
     init(stats: StatsRegistry, upstream: String, mode: String) {
@@ -36,6 +38,7 @@ struct UpstreamMetrics: Sendable {
         memoryRestarts = stats.counter("mcp_proxy_upstream_memory_restarts_total", help: "Children restarted for exceeding maxRSSMiB", labels: labels)
         retries = stats.counter("mcp_proxy_retries_total", help: "Requests sent again after a transport failure", labels: labels)
         bulkheadRejected = stats.counter("mcp_proxy_bulkhead_rejected_total", help: "Requests refused because maxConcurrent and maxQueued were full", labels: labels)
+        waits = stats.counter("mcp_proxy_upstream_waits_total", help: "Requests that found no free upstream session or maxConcurrent slot at once and waited", labels: labels)
     }
 
     func poolEvent(_ event: PoolEvent) {}

@@ -22,6 +22,10 @@ public struct SecurityAdmission: RequestAdmission {
     public let resourceMetadataURL: String?
     /// The per-remote-address limit before authentication; nil disables it.
     public let preAuthLimit: PreAuthLimiter?
+    /// Told about every request this policy refuses, with the reason: the
+    /// ``AuthenticationFailure/Reason`` raw value (`missing`, `expired`, ...) of a 401, or
+    /// `preAuthLimit` for a 429. Nil (the default) tells nobody; counters and access logs hang here.
+    public var onRefusal: (@Sendable (_ reason: String, _ request: AdmissionRequest) -> Void)?
 
     /// Creates the policy.
     public init(authenticator: any Authenticator, resourceMetadataURL: String?, preAuthLimit: PreAuthLimiter?) {
@@ -56,10 +60,12 @@ public struct SecurityAdmission: RequestAdmission {
     private func precheck(_ request: AdmissionRequest) -> AdmissionDecision? {
         if let preAuthLimit, let address = request.remoteAddress,
            case .limited(let wait, _) = preAuthLimit.check(remoteAddress: address, now: MonotonicClock.now()) {
+            onRefusal?("preAuthLimit", request)
             return .reject(Self.tooManyRequests(retryAfterNanoseconds: wait))
         }
         if request.accessTokenInQuery {
             recordFailure(request)
+            onRefusal?(AuthenticationFailure.Reason.unsupportedCredential.rawValue, request)
             return .reject(unauthorized(AuthenticationFailure(.unsupportedCredential,
                 description: "Tokens are accepted in the Authorization header only, never in the query string")))
         }
@@ -74,6 +80,7 @@ public struct SecurityAdmission: RequestAdmission {
             return .admit(.anonymous)
         case .failed(let failure):
             recordFailure(request)
+            onRefusal?(failure.reason.rawValue, request)
             return .reject(unauthorized(failure))
         }
     }
