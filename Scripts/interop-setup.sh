@@ -6,11 +6,14 @@
 #      when it is missing and this runs as root;
 #   2. checks for the git binary (mcp-server-git and the suite's temp repository need it);
 #      installs it with apt-get when missing and this runs as root;
-#   3. creates a virtual environment at <repo>/.venv-interop (override with MCP_INTEROP_VENV);
-#   4. installs the pinned packages of Tests/Interop/requirements.txt (the MCP Python SDK,
-#      mcp-server-time, mcp-server-git, pytest, anyio) from PyPI; skipped when the venv already
-#      holds exactly that file's pins;
-#   5. installs the embedding package (Python/, `mcp_proxy`) with the built libmcpproxy.so inside
+#   3. checks for Debian's chromium and chromium-driver (the status page test drives them through
+#      Selenium); installs them with apt-get when missing and this runs as root, else prints a
+#      note (test_status_page.py then skips, and fails under CI);
+#   4. creates a virtual environment at <repo>/.venv-interop (override with MCP_INTEROP_VENV);
+#   5. installs the pinned packages of Tests/Interop/requirements.txt (the MCP Python SDK,
+#      mcp-server-time, mcp-server-git, pytest, anyio, selenium) from PyPI; skipped when the venv
+#      already holds exactly that file's pins;
+#   6. installs the embedding package (Python/, `mcp_proxy`) with the built libmcpproxy.so inside
 #      it ($MCPPROXY_LIBRARY, else <repo>/.build/debug/libmcpproxy.so), every run (so it always
 #      matches the library just built); without the library it prints a note and skips this.
 #
@@ -74,7 +77,16 @@ if ! command -v git >/dev/null 2>&1; then
 fi
 say "using $(git --version)"
 
-# 3. the venv
+# 3. chromium and chromium-driver (Debian's), for the status page test
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    say "using $(chromium --version 2>/dev/null | head -n 1) and $(chromedriver --version 2>/dev/null | head -n 1)"
+elif apt_install chromium chromium-driver; then
+    say "installed $(chromium --version 2>/dev/null | head -n 1) and $(chromedriver --version 2>/dev/null | head -n 1)"
+else
+    say "note: chromium or chromedriver is missing and cannot be installed here (needs root and apt-get: apt-get install chromium chromium-driver); Tests/Interop/test_status_page.py skips (and fails under CI)"
+fi
+
+# 4. the venv
 vpy="$venv/bin/python"
 if [ -x "$vpy" ] && "$vpy" -c 'import sys' >/dev/null 2>&1; then
     say "reusing venv $venv"
@@ -90,22 +102,22 @@ else
     fi
 fi
 
-# 4. packages
+# 5. packages
 stamp="$venv/.interop-requirements.sha256"
 want="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio' >/dev/null 2>&1; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio, selenium' >/dev/null 2>&1; then
     say "packages already match $requirements"
 else
     say "installing packages from $requirements"
     "$vpy" -m pip install --disable-pip-version-check -q --upgrade pip || die "upgrading pip in $venv failed"
     "$vpy" -m pip install --disable-pip-version-check -q -r "$requirements" \
         || die "pip install -r $requirements failed (is PyPI reachable?)"
-    "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio' \
+    "$vpy" -c 'import mcp, mcp_server_time, mcp_server_git, pytest, anyio, selenium' \
         || die "the packages installed but do not import"
     printf '%s\n' "$want" >"$stamp"
 fi
 say "mcp $("$vpy" -c 'from importlib.metadata import version; print(version("mcp"))'), mcp-server-time $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-time"))'), mcp-server-git $("$vpy" -c 'from importlib.metadata import version; print(version("mcp-server-git"))')"
-# 5. the embedding package. Offline on purpose: --no-build-isolation builds with the venv's own
+# 6. the embedding package. Offline on purpose: --no-build-isolation builds with the venv's own
 #    setuptools (pinned in requirements.txt) instead of downloading one; --force-reinstall
 #    --no-deps reinstalls it every run (a few seconds) so that it bundles the library just built.
 library="${MCPPROXY_LIBRARY:-$repo_root/.build/debug/libmcpproxy.so}"

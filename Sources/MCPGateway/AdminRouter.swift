@@ -35,12 +35,14 @@ struct AdminRouter: Sendable {
                                  headers: [("allow", "GET")])
         }
         switch request.path {
+        case "/", "/status.json":
+            return StatusReport.answer(path: request.path, context: context)
         case "/healthz", "/readyz", "/metrics", "/stats":
             let answer = AdminPages.answer(method: request.method, path: request.path, stats: context.stats, readiness: context.readiness)
             return AdminResponse(status: answer.status, contentType: answer.contentType, body: answer.body)
         default:
             return AdminResponse(status: 404, contentType: "text/plain; charset=utf-8",
-                                 body: "not found: try /healthz, /readyz, /metrics, /stats or /api/\n")
+                                 body: "not found: try /, /status.json, /healthz, /readyz, /metrics, /stats or /api/\n")
         }
     }
 }

@@ -2,7 +2,8 @@ import JSONRPC
 import MCPProxy
 
 /// An ``UpstreamStatus`` as the JSON object the admin API and the C API return:
-/// `{"upstream","mode","ready","sessions","detail","breaker"}`.
+/// `{"upstream","mode","ready","sessions","detail","breaker","state","opening","busy","waiting"}`
+/// (`breaker` only when it has one; `state` as ``UpstreamStatus/state``).
 public enum UpstreamStatusJSON {
     /// One status as a JSON object.
     public static func encode(_ status: UpstreamStatus) -> String {
@@ -16,6 +17,9 @@ public enum UpstreamStatusJSON {
             bytes += Array(#","breaker":"#.utf8)
             JSONString.append(breaker, to: &bytes)
         }
+        bytes += Array(#","state":"#.utf8)
+        JSONString.append(status.state, to: &bytes)
+        bytes += Array(#","opening":\#(status.opening),"busy":\#(status.busy),"waiting":\#(status.waiting)"#.utf8)
         bytes.append(UInt8(ascii: "}"))
         return String(decoding: bytes, as: UTF8.self)
     }

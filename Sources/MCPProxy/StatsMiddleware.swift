@@ -20,7 +20,44 @@ struct StatsMiddleware: MCPMiddleware {
     func finished(_ summary: MCPCallSummary, context: ProxyRequestContext, outcome: MCPOutcome) {
         guard case .upstream(let target) = context.target else { return }
         target.series.record(latencyNanoseconds: summary.latencyNanoseconds, outcome: RequestOutcome(outcome))
+        switch outcome {
+        case .success, .cancelled: return
+        default: Self.recordFailure(outcome, series: target.series, latencyNanoseconds: summary.latencyNanoseconds)
+        }
     }
+
+    /// Keeps a failure in the registry's recent errors (the status page); off the success path.
+    @inline(never)
+    static func recordFailure(_ outcome: MCPOutcome, series: RequestSeries, latencyNanoseconds: UInt64) {
+        let (label, code, message): (String, Int?, String)
+        switch outcome {
+        case .success, .cancelled:
+            return
+        case .error(let value):
+            label = "error"
+            code = value
+            message = "answered with error \(value)" + (errorNames[value].map { " (\($0))" } ?? "")
+        case .refused(let reason):
+            label = "refused"
+            code = JSONRPCErrorCode.invalidRequest.rawValue
+            message = "refused by a pipeline stage: \(reason)"
+        case .timeout:
+            label = "timeout"
+            code = JSONRPCErrorCode.requestTimeout.rawValue
+            message = "no answer before the request's deadline"
+        case .upstreamUnavailable:
+            label = "upstream_unavailable"
+            code = nil
+            message = "the upstream was unavailable or failed before answering"
+        }
+        series.recordFailure(outcome: label, code: code, message: message, latencyNanoseconds: latencyNanoseconds)
+    }
+
+    private static let errorNames: [Int: String] = [
+        -32700: "parse error", -32600: "invalid request", -32601: "method not found", -32602: "invalid params",
+        -32603: "internal error", -32000: "connection closed", -32001: "request timeout", -32002: "resource not found",
+        -32042: "URL elicitation required",
+    ]
 }
 
 extension RequestOutcome {

@@ -17,8 +17,11 @@ public final class RequestSeries: Sendable {
     /// Largest latency the histogram can hold; larger values are clamped to it.
     let highestTrackableNanoseconds: UInt64
     let state: Mutex<SeriesState>
+    /// Where ``recordFailure(outcome:code:message:latencyNanoseconds:)`` keeps failures.
+    let recentErrors: RecentErrors?
 
-    init(upstream: String, method: String, tool: String?, histogram: Histogram<UInt64>) {
+    init(upstream: String, method: String, tool: String?, histogram: Histogram<UInt64>, recentErrors: RecentErrors? = nil) {
+        self.recentErrors = recentErrors
         self.upstream = upstream
         self.method = method
         self.tool = tool

@@ -19,6 +19,8 @@ public final class StatsRegistry: Sendable {
     public let highestTrackableNanoseconds: UInt64
     private let significantDigits: SignificantDigits
     private let state = Mutex(RegistryState())
+    /// The last failed requests of every series (the admin status page reads them).
+    public let recentErrors = RecentErrors()
 
     /// Creates an empty registry.
     ///
@@ -45,7 +47,7 @@ public final class StatsRegistry: Sendable {
                 highestTrackableValue: highestTrackableNanoseconds,
                 numberOfSignificantValueDigits: significantDigits
             )
-            let created = RequestSeries(upstream: upstream, method: method, tool: tool, histogram: histogram)
+            let created = RequestSeries(upstream: upstream, method: method, tool: tool, histogram: histogram, recentErrors: recentErrors)
             state.series[key] = created
             return created
         }

@@ -99,18 +99,40 @@ final class UpstreamHub: Sendable {
     func status() -> [UpstreamStatus] {
         definitions.enumerated().map { index, definition in
             guard let service = shared[index] else {
-                return UpstreamStatus(upstream: definition.name, mode: "perSession", ready: true, sessions: childCounts[index].value,
-                                      detail: "started per client session")
+                let children = childCounts[index].value
+                return UpstreamStatus(upstream: definition.name, mode: "perSession", ready: true, sessions: children,
+                                      detail: "started per client session", state: children > 0 ? "up" : "idle")
             }
-            let open = service.backends.reduce(0) { $0 + $1.pool.statistics.usable }
+            let pools = service.backends.map { $0.pool.statistics }
+            let open = pools.reduce(0) { $0 + $1.usable }
             let breakers = service.backends.compactMap { $0.breaker?.state.name }
             let result = service.initializeResult
             let ready = open > 0 || (definition.startup == .lazy && !service.isUnavailable)
             var detail = result.map { "\($0.serverInfo.name) \($0.serverInfo.version), protocol \($0.protocolVersion)" } ?? "not started"
-            if service.isUnavailable { detail = service.state.withLock { $0.lastFailure?.message } ?? "unavailable" }
-            return UpstreamStatus(upstream: definition.name, mode: "shared", ready: ready, sessions: open, detail: detail,
-                                  breaker: breakers.first)
+            if service.isUnavailable {
+                let breakerOpen = service.backends.contains { $0.breaker?.isOpen == true }
+                detail = service.state.withLock { $0.lastFailure?.message } ?? (breakerOpen ? "its circuit breaker is open" : "unavailable")
+            }
+            let opening = pools.reduce(0) { $0 + $1.opening }
+            return UpstreamStatus(
+                upstream: definition.name, mode: "shared", ready: ready, sessions: open, detail: detail, breaker: breakers.first,
+                state: Self.state(of: service, opening: opening, hadSession: result != nil),
+                opening: opening,
+                busy: pools.reduce(0) { $0 + $1.exclusiveLeases + $1.sharedUsers },
+                waiting: pools.reduce(0) { $0 + $1.waiting })
         }
+    }
+
+    /// `drained`, `up` (a replica has a usable session and a closed breaker), `breaker-open`,
+    /// `unavailable`, `restarting` (had sessions, none usable now), `starting` (opening its first
+    /// session) or `idle` (nothing opened yet: lazy, or `pool.size: 0`).
+    private static func state(of service: UpstreamService, opening: Int, hadSession: Bool) -> String {
+        if service.isAdminDrained { return "drained" }
+        if service.backends.contains(where: { $0.hasUsableConnection && $0.breaker?.isOpen != true }) { return "up" }
+        if service.backends.contains(where: { $0.breaker?.isOpen == true }) { return "breaker-open" }
+        if service.isUnavailable { return "unavailable" }
+        if hadSession { return "restarting" }
+        return opening > 0 ? "starting" : "idle"
     }
 }
 
@@ -128,14 +150,30 @@ public struct UpstreamStatus: Sendable, Equatable {
     public var detail: String
     /// The primary's circuit breaker state ("closed", "open", "half-open"), if it has one.
     public var breaker: String?
+    /// What it is doing: `up`, `starting` (opening its first session), `restarting` (it had
+    /// sessions, none is usable now, the pool reopens), `breaker-open`, `unavailable` (its last
+    /// open failed and none is usable), `drained` (admin API), or `idle` (nothing opened yet:
+    /// lazy, `pool.size: 0`, or per-session with no client).
+    public var state: String
+    /// Upstream sessions being opened now (shared mode).
+    public var opening: Int
+    /// Requests using its sessions now: exclusive leases plus shared users (shared mode).
+    public var busy: Int
+    /// Requests waiting for one of its sessions (shared mode).
+    public var waiting: Int
 
-    /// Creates a status.
-    public init(upstream: String, mode: String, ready: Bool, sessions: Int, detail: String, breaker: String? = nil) {
+    /// Creates a status; `state` defaults to `up` when ready, else `unavailable`.
+    public init(upstream: String, mode: String, ready: Bool, sessions: Int, detail: String, breaker: String? = nil,
+                state: String? = nil, opening: Int = 0, busy: Int = 0, waiting: Int = 0) {
         self.upstream = upstream
         self.mode = mode
         self.ready = ready
         self.sessions = sessions
         self.detail = detail
         self.breaker = breaker
+        self.state = state ?? (ready ? "up" : "unavailable")
+        self.opening = opening
+        self.busy = busy
+        self.waiting = waiting
     }
 }
