@@ -31,6 +31,9 @@ public final class AccessLog: Sendable {
     private let logger: Logger
     private let dropped: MCPStats.Counter?
     private let writer: AccessLogWriter
+    /// Whether a batch of lines goes to the logger as one message (lines joined by line
+    /// breaks): only for the log's own handler, which writes them in a few `write(2)` calls.
+    private let joinsLines: Bool
 
     /// Creates an access log that writes each line as an `info` message of `logger` (whose
     /// handler decides where it goes); `stats` counts dropped lines.
@@ -40,7 +43,8 @@ public final class AccessLog: Sendable {
     }
 
     init(format: AccessLogSettings.Format, include: AccessLogSettings.Include, logger: Logger, stats: StatsRegistry?,
-         writer: AccessLogWriter) {
+         writer: AccessLogWriter, joinsLines: Bool = false) {
+        self.joinsLines = joinsLines
         self.format = format
         self.include = include
         self.logger = logger
@@ -60,7 +64,7 @@ public final class AccessLog: Sendable {
         case .file(let path): output = try AccessLogOutput(appendingTo: path)
         }
         let logger = Logger(label: Self.label) { label in AccessLogLineHandler(output: output) }
-        self.init(format: settings.format, include: settings.include, logger: logger, stats: stats)
+        self.init(format: settings.format, include: settings.include, logger: logger, stats: stats, writer: .shared, joinsLines: true)
     }
 
     /// The pipeline stage that feeds this log.
@@ -79,9 +83,28 @@ public final class AccessLog: Sendable {
         writer.flush()
     }
 
-    /// Formats and writes one line (on the writer's thread).
-    func write(_ record: AccessLogRecord) {
-        logger.log(level: .info, Logger.Message(stringLiteral: AccessLogFormat.line(record, format: format)))
+    /// Waits until every line queued so far by any access log of the process is written (the
+    /// gateway does it when it stops).
+    public static func flushAll() {
+        AccessLogWriter.shared.flush()
+    }
+
+    /// Formats and writes a batch of lines (on the writer's thread): one `info` message each, or
+    /// one message for the batch with the log's own handler.
+    func write(_ jobs: ArraySlice<AccessLogWriter.Job>) {
+        guard joinsLines else {
+            for job in jobs {
+                logger.log(level: .info, Logger.Message(stringLiteral: AccessLogFormat.line(job.record, format: format)))
+            }
+            return
+        }
+        var text = ""
+        text.reserveCapacity(jobs.count * 256)
+        for job in jobs {
+            if !text.isEmpty { text += "\n" }
+            text += AccessLogFormat.line(job.record, format: format)
+        }
+        logger.log(level: .info, Logger.Message(stringLiteral: text))
     }
 }
 

@@ -34,19 +34,34 @@ final class AccessLogOutput: Sendable {
         if owned { close(descriptor) }
     }
 
-    /// Writes `line` and a line break; a failed write drops the line.
-    func write(_ line: String) {
-        var bytes = Array(line.utf8)
+    /// Writes `text` (one line or several) and a line break, in `write(2)` calls of at most
+    /// `PIPE_BUF` (4096) bytes that end at line breaks, so that a pipe never interleaves another
+    /// writer's output inside a line. A failed write drops the rest.
+    func write(_ text: String) {
+        var bytes = Array(text.utf8)
         bytes.append(0x0A)
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
+                var end = min(offset + 4096, buffer.count)
+                if end < buffer.count {
+                    // Back to the last line break in the window (a longer line goes whole).
+                    var cut = end
+                    while cut > offset, buffer[cut - 1] != 0x0A { cut -= 1 }
+                    if cut > offset {
+                        end = cut
+                    } else {
+                        while end < buffer.count, buffer[end - 1] != 0x0A { end += 1 }
+                    }
                 }
-                offset += written
+                while offset < end {
+                    let written = systemWrite(descriptor, buffer.baseAddress! + offset, end - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    offset += written
+                }
             }
         }
     }

@@ -6,6 +6,11 @@ import Logging
 /// event loop. The queue is bounded; when it is full the record is dropped and the caller
 /// counts it (`mcp_proxy_access_log_dropped_total`).
 ///
+/// Records are written in batches: a busy proxy does not wake the thread for each one (a
+/// futex wake and a context switch per request would cost more than the line); the thread
+/// collects what arrives for up to ``batchDelay`` and writes it together. Only the first
+/// record after a quiet spell, a queue half full, or a ``flush()`` wakes it early.
+///
 /// One writer serves every access log of the process; its thread starts with the first record.
 final class AccessLogWriter: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `condition`.
@@ -20,15 +25,20 @@ final class AccessLogWriter: @unchecked Sendable {
 
     /// Most records waiting at once.
     let capacity: Int
+    /// Longest a record waits for the rest of its batch.
+    let batchDelay: TimeInterval
     private let condition = NSCondition()
     private var pending: [Job] = []
     /// Records taken by the thread and not yet written.
     private var writing = 0
     private var threadStarted = false
-    private var threadWaiting = false
+    /// The thread waits without a deadline: the next record must wake it.
+    private var idle = false
+    private var flushes = 0
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 1)
+    init(capacity: Int, batchDelay: TimeInterval = 0.02) {
+        self.capacity = max(capacity, 2)
+        self.batchDelay = batchDelay
         pending.reserveCapacity(self.capacity)
     }
 
@@ -45,7 +55,8 @@ final class AccessLogWriter: @unchecked Sendable {
             let thread = Thread { [self] in run() }
             thread.name = "mcp-proxy access log"
             thread.start()
-        } else if threadWaiting {
+        } else if idle || pending.count == capacity / 2 {
+            idle = false
             condition.broadcast()
         }
         condition.unlock()
@@ -55,9 +66,12 @@ final class AccessLogWriter: @unchecked Sendable {
     /// Waits until every record queued so far is written.
     func flush() {
         condition.lock()
+        flushes += 1
+        condition.broadcast()
         while !pending.isEmpty || writing > 0 {
             condition.wait()
         }
+        flushes -= 1
         condition.unlock()
     }
 
@@ -67,16 +81,24 @@ final class AccessLogWriter: @unchecked Sendable {
         while true {
             condition.lock()
             while pending.isEmpty {
-                threadWaiting = true
+                idle = true
                 condition.wait()
             }
-            threadWaiting = false
+            idle = false
+            // Let the batch fill for a moment, unless someone waits for it or it is half full.
+            let deadline = Date(timeIntervalSinceNow: batchDelay)
+            while flushes == 0, pending.count < capacity / 2, condition.wait(until: deadline) {}
             swap(&pending, &batch)   // both keep their capacity: no allocation in steady state
             writing = batch.count
             condition.unlock()
 
-            for job in batch {
-                job.log.write(job.record)
+            var start = batch.startIndex
+            while start < batch.endIndex {
+                let log = batch[start].log
+                var end = start + 1
+                while end < batch.endIndex, batch[end].log === log { end += 1 }
+                log.write(batch[start..<end])
+                start = end
             }
             batch.removeAll(keepingCapacity: true)
 

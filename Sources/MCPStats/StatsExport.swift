@@ -81,7 +81,13 @@ extension StatsRegistry {
     /// Reads every series, counter and gauge for an exporter. Each series is copied under its
     /// own lock (O(1), the histogram is copy-on-write); the cells are read after unlocking, so
     /// recording is never held up by more than a copy.
-    public func exportReading() -> StatsExport {
+    ///
+    /// - Parameter cellsWanted: whether to read a series' latency cells (the expensive part),
+    ///   given its key and request count; an exporter that already has the cells for that count
+    ///   says false and gets none.
+    public func exportReading(
+        cellsWanted: (_ upstream: String, _ method: String, _ tool: String?, _ count: Int) -> Bool = { _, _, _, _ in true }
+    ) -> StatsExport {
         let reading = read()
         let series = reading.series.map { handle, state in
             StatsExport.Series(
@@ -89,7 +95,7 @@ extension StatsRegistry {
                 count: state.count, errors: state.errors, timeouts: state.timeouts,
                 cancelled: state.cancelled, unavailable: state.unavailable,
                 errorCodes: state.errorCodes, sumNanoseconds: state.sumNanoseconds,
-                latencyCells: Self.cells(state.histogram))
+                latencyCells: cellsWanted(handle.upstream, handle.method, handle.tool, state.count) ? Self.cells(state.histogram) : [])
         }
         return StatsExport(
             series: series,

@@ -31,6 +31,8 @@ struct BridgeState {
         let timer: CoreMetrics.Timer
         /// Count of each latency cell (its lowest value) at the last export.
         var cells: [UInt64: Int] = [:]
+        /// The series' request count when the cells were last read.
+        var cellsCount = 0
         let dimensions: [(String, String)]
     }
 
@@ -40,6 +42,12 @@ struct BridgeState {
     var series: [SeriesKey: ExportedSeries] = [:]
     var counters: [MetricKey: ExportedCounter] = [:]
     var gauges: [MetricKey: CoreMetrics.Gauge] = [:]
+
+    /// Whether the cells of the series with this key must be read: it has requests the last
+    /// export did not see.
+    func needsCells(_ key: SeriesKey, count: Int) -> Bool {
+        count > (series[key]?.cellsCount ?? 0)
+    }
 
     mutating func apply(_ reading: StatsExport.Series, factory: any MetricsFactory) {
         let key = SeriesKey(upstream: reading.upstream, method: reading.method, tool: reading.tool)
@@ -56,6 +64,7 @@ struct BridgeState {
             counter.advance(to: value)
             exported.codes[code] = counter
         }
+        if !reading.latencyCells.isEmpty { exported.cellsCount = reading.count }
         for cell in reading.latencyCells {
             let previous = exported.cells[cell.nanoseconds] ?? 0
             guard cell.count > previous else { continue }

@@ -92,8 +92,11 @@ public final class StatsMetricsBridge: Sendable {
     /// value, timers the latencies recorded since. Safe from any thread; exports do not overlap.
     public func export() {
         beforeExport?()
-        let reading = registry.exportReading()
         state.withLock { state in
+            // Only series with new requests have new latencies: the others' cells are not read.
+            let reading = registry.exportReading { upstream, method, tool, count in
+                state.needsCells(BridgeState.SeriesKey(upstream: upstream, method: method, tool: tool), count: count)
+            }
             for series in reading.series {
                 state.apply(series, factory: factory)
             }

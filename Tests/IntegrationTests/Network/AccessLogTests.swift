@@ -83,6 +83,24 @@ final class AccessLogTests: NetworkTestCase {
         XCTAssertEqual(gate.count, 3)
     }
 
+    func testBatchesReachTheFileAsWholeLines() throws {
+        let directory = try makeDirectory()
+        let path = directory.path + "/batch.log"
+        let log = try AccessLog(settings: AccessLogSettings(format: .json, destination: .file(path), include: .all))
+        let long = String(repeating: "x", count: 5000)   // a line longer than one write chunk
+        for index in 0..<3000 {
+            log.record(AccessLogRecord(time: 0, method: "tools/call", name: index == 1500 ? long : "tool-\(index)", id: String(index), outcome: .ok))
+        }
+        log.flush()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3000)
+        let ids = try lines.map { line -> Int in
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line.prefix(200)))
+            return try XCTUnwrap(object["id"] as? Int)
+        }
+        XCTAssertEqual(ids, Array(0..<3000), "every line whole, in order")
+    }
+
     // MARK: End to end
 
     func testAGatewayLogsEveryRequestWithItsOutcomeToAFile() async throws {
