@@ -22,12 +22,18 @@ public struct ProxyRequestContext: PrincipalContext, RoutedContext, Sendable {
         return nil
     }
 
+    /// The client session the request came on, as logs name it: its transport's name
+    /// (`http:*:1a2b3c4d` with the first 8 characters of the session id, `stdio`); empty for a
+    /// proxy without stages, where nothing reads it.
+    public let session: String
+
     /// Where routing sent the request.
     var target: RouteTarget
 
-    init(principal: Principal, target: RouteTarget) {
+    init(principal: Principal, target: RouteTarget, session: String = "") {
         self.principal = principal
         self.target = target
+        self.session = session
     }
 }
 
