@@ -3,6 +3,7 @@ import MCPConfig
 import MCPProxy
 import MCPSecurity
 import MCPStats
+import MCPStatsMetrics
 import MCPTransports
 import Synchronization
 
@@ -29,6 +30,8 @@ actor GatewayCore {
     private var admin: HTTPAdminServer?
     private var admission: ReloadableAdmission?
     private var readiness: Readiness?
+    /// The swift-metrics export (`proxy.metrics`); nil when off.
+    private var metricsExport: StatsMetricsBridge?
     /// Where `POST /api/reload` reads the configuration again (the config file); nil when the
     /// gateway was made from text.
     private(set) var reloadSource: (@Sendable () throws -> ProxyConfig)?
@@ -101,6 +104,7 @@ actor GatewayCore {
             }
             phase = .running(front)
             snapshot.withLock { $0.addresses = addresses }
+            await applyMetricsSettings()
             return addresses
         }
     }
@@ -209,6 +213,13 @@ actor GatewayCore {
         return addresses
     }
 
+    private func applyMetricsSettings() async {
+        let snapshot = self.snapshot
+        metricsExport = await MetricsExport.apply(config.proxy.metrics, replacing: metricsExport, stats: stats, logger: logger) {
+            snapshot.withLock { $0.frontMetrics }?.refresh()
+        }
+    }
+
     func reload(_ newConfig: ProxyConfig) async throws(GatewayError) {
         try await exclusively { () async throws(GatewayError) in
             switch phase {
@@ -242,6 +253,7 @@ actor GatewayCore {
         current = generation
         config = newConfig
         snapshot.withLock { $0.current = generation }
+        await applyMetricsSettings()
         logger.notice("configuration reloaded", metadata: [
             "upstreams": "\(newConfig.servers.map(\.name).joined(separator: ","))",
             "previousSessions": "\(old?.sessionCount ?? 0)",
@@ -282,6 +294,9 @@ actor GatewayCore {
                 }
                 phase = .stopped
             }
+            await metricsExport?.stop()
+            metricsExport = nil
+            AccessLog.flushAll()
             if endsAllChildren {
                 await UpstreamProcessShutdown.endAll(config: config, logger: logger)
             }

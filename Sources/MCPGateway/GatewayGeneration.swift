@@ -41,7 +41,7 @@ final class GatewayGeneration: Sendable {
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             let options = try ProxyAssembly.options(from: config)
-            let security = try await SecurityComponents.build(from: config, network: network)
+            let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
             let aggregated = ProxyAssembly.proxy(
                 upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, logger: logger)
             var proxies = ["*": aggregated]

@@ -23,11 +23,21 @@ struct SecurityComponents {
     var authorizer: RuleAuthorizer?
     /// Token buckets per principal, tool and upstream; nil when none are configured.
     var rateLimiter: TokenBucketRateLimiter?
+    /// The access log (`proxy.accessLog`), the record of who did what; nil when off.
+    var accessLog: AccessLog?
 
     /// Builds the parts; throws with a message that names the setting when a key cannot be loaded.
     /// `network: false` (the stdio front) builds no authenticators: its principal is configured.
-    static func build(from config: ProxyConfig, network: Bool = true) async throws -> SecurityComponents {
+    /// `stats` gets the authentication failures and the access log's dropped lines.
+    static func build(from config: ProxyConfig, network: Bool = true, stats: StatsRegistry? = nil) async throws -> SecurityComponents {
         var components = SecurityComponents()
+        if let settings = config.proxy.accessLog {
+            do {
+                components.accessLog = try AccessLog(settings: settings, stats: stats)
+            } catch {
+                throw SecurityAssemblyError("\(error)")
+            }
+        }
         if let authorization = config.proxy.authorization {
             components.authorizer = try authorizer(authorization)
         }
@@ -75,9 +85,11 @@ struct SecurityComponents {
         }
         guard !authenticators.isEmpty else { return components }
         let limit = auth.preAuthLimit.map { PreAuthLimiter(limit: PreAuthLimit(rate: $0.rate, burst: $0.burst)) }
-        components.admission = SecurityAdmission(
+        var admission = SecurityAdmission(
             authenticator: AuthenticatorChain(authenticators, required: auth.required),
             resourceMetadataURL: metadataURL, preAuthLimit: limit)
+        admission.onRefusal = authenticationRefused(stats: stats, accessLog: components.accessLog)
+        components.admission = admission
         return components
     }
 
@@ -151,11 +163,14 @@ extension ProxyAssembly {
     /// own stats stage.
     static func proxy(upstreams: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry,
                       security: SecurityComponents, policies: PolicyHookRegistry? = nil, logger: Logger) -> MCPProxy {
-        guard security.authorizer != nil || security.rateLimiter != nil || policies != nil else {
+        guard security.authorizer != nil || security.rateLimiter != nil || policies != nil || security.accessLog != nil else {
             // No stages: the proxy skips the chain entirely.
             return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
         }
         return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
+            if let accessLog = security.accessLog {
+                accessLog.middleware   // first: it sees what every later stage refuses
+            }
             if let authorizer = security.authorizer {
                 AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer, resourceMetadataURL: security.resourceMetadataURL)
             }
