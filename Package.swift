@@ -12,7 +12,12 @@ import PackageDescription
 // - swift-service-lifecycle: graceful shutdown of the network gateway on SIGINT/SIGTERM.
 // - jwt-kit: JWT verification (HS/RS/PS/ES/EdDSA) and JWKS parsing for MCPSecurity's authenticators.
 // - swift-crypto: SHA-256 for API-key digests and the verified-token cache (jwt-kit needs it anyway).
+// - swift-metrics: the metrics API every Swift backend implements (swift-prometheus, statsd, OTel);
+//   MCPStatsMetrics reports MCPStats' registry into it. Pure Swift, no dependencies of its own.
+// - swift-prometheus (tests only): a real swift-metrics backend, to show that it renders the
+//   bridge's series as the admin /metrics does.
 // - ordo-one/benchmark: hot-path microbenchmarks with time and allocation counts (Benchmarks/).
+// - swift-docc-plugin: the DocC catalogs as static sites (Scripts/docs.sh); a command plugin, links nothing.
 let package = Package(
     name: "mcp-proxy",
     platforms: [.macOS(.v15)],
@@ -27,10 +32,17 @@ let package = Package(
         .library(name: "MCPProxy", targets: ["MCPProxy"]),
         .library(name: "MCPConfig", targets: ["MCPConfig"]),
         .library(name: "MCPGateway", targets: ["MCPGateway"]),
+        .library(name: "MCPStatsMetrics", targets: ["MCPStatsMetrics"]),
+        .library(name: "MCPTracing", targets: ["MCPTracing"]),
         .library(name: "mcpproxy", type: .dynamic, targets: ["MCPProxyC"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
         .executable(name: "example-server", targets: ["example-server"]),
         .executable(name: "custom-proxy", targets: ["custom-proxy"]),
+    ],
+    traits: [
+        // OTLP export of request spans (proxy.tracing) through swift-otel: about 7 minutes of
+        // first build on 2 cores, so it is off by default and in CI. `swift build --traits OTel`.
+        .trait(name: "OTel", description: "Link swift-otel into mcp-proxy to export proxy.tracing spans over OTLP/HTTP"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -43,7 +55,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),  // jwt-kit 5.8 needs 4.1+
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),  // tests only
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),  // `swift package generate-documentation` (Scripts/docs.sh)
     ],
     targets: [
         .target(
@@ -81,6 +98,14 @@ let package = Package(
         ),
         .target(name: "MCPReliability"),
         .target(
+            name: "MCPStatsMetrics",
+            dependencies: ["MCPStats", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "MCPTracing",
+            dependencies: ["JSONRPC", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
+        .target(
             name: "MCPPool",
             dependencies: ["JSONRPC", "MCPReliability"]
         ),
@@ -101,7 +126,8 @@ let package = Package(
         .target(
             name: "MCPGateway",
             dependencies: [
-                "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
+                "MCPProxy", "MCPConfig", "MCPTracing", "MCPStatsMetrics", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,6 +145,7 @@ let package = Package(
             dependencies: [
                 "MCPGateway", "MCPProxy", "MCPConfig", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -225,9 +252,26 @@ let package = Package(
         ]),
         .testTarget(name: "MCPConfigTests", dependencies: ["MCPConfig"]),
         .testTarget(name: "MCPReliabilityTests", dependencies: ["MCPReliability"]),
+        .testTarget(name: "MCPStatsMetricsTests", dependencies: [
+            "MCPStatsMetrics", "MCPStats", "MCPGateway", "MCPConfig", "example-server",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MCPTracingTests", dependencies: [
+            "MCPTracing", "JSONRPC",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+            .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+        ]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "JSONRPC", "MCPTransports", "MCPGateway", "MCPConfig", "MCPSecurity", "mcp-proxy", "example-server",
+            "JSONRPC", "MCPTransports", "MCPGateway", "MCPConfig", "MCPSecurity", "MCPTracing", "mcp-proxy", "example-server",
+            .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -98,7 +98,7 @@ enum FaultReply {
 
 extension ExampleServer {
     static let faultToolNames: Set<String> = [
-        "hang", "freeze", "garbage", "huge_line", "drip", "http_status", "reset", "expire_session", "whoami", "touch",
+        "hang", "freeze", "garbage", "huge_line", "drip", "http_status", "reset", "expire_session", "whoami", "touch", "meta",
     ]
 
     func faultToolDefinitions() -> [JSONValue] {
@@ -127,6 +127,7 @@ extension ExampleServer {
             tool("expire_session", "Over --http: answers, then forgets the session (the next request gets 404)"),
             tool("whoami", "Answers {\"name\", \"pid\", \"session\"}: the process and the session that served the call"),
             tool("touch", "Sends notifications/resources/updated for `uri` when this session subscribed to it", ["uri": string]),
+            tool("meta", "Answers the params._meta it received, as JSON text (trace propagation tests)"),
         ]
     }
 
@@ -174,6 +175,8 @@ extension ExampleServer {
         case "whoami":
             let who: JSONValue = .object(["name": .string(name), "pid": .int(Int64(getpid())), "session": .int(Int64(sessionNumber))])
             return .result(Self.text(String(decoding: who.encoded, as: UTF8.self)))
+        case "meta":
+            return .result(Self.text(String(decoding: (params["_meta"] ?? .object([:])).encoded, as: UTF8.self)))
         case "touch":
             let uri = arguments["uri"]?.stringValue ?? "example://counter"
             let subscribed = state.withLockedValue { $0.subscriptions.contains(uri) }

@@ -37,6 +37,7 @@ import MCPTransports
 //     whoami              answers {"name": ..., "pid": ..., "session": n}: which process and
 //                         which session of it served the call
 //     touch               sends notifications/resources/updated for `uri` if this session subscribed
+//     meta                answers the params._meta it received, as JSON text (trace propagation)
 //     (crash, the server exiting with status 3 mid-call, is an ordinary tool and always there)
 // --hang-after N     after N inbound messages (counted over the whole process) answers nothing
 //                    more, pings included; keeps reading and stays alive

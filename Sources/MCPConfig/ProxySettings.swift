@@ -79,6 +79,8 @@ public struct ProxySettings: Sendable, Equatable {
     public var metrics = MetricsSettings()
     /// `proxy.accessLog`: one line per request; `nil` (default) when off.
     public var accessLog: AccessLogSettings?
+    /// `proxy.tracing`: OTLP export of request spans; `nil` (default) when off.
+    public var tracing: TracingSettings?
 
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]

@@ -3,7 +3,9 @@ import MCPConfig
 import MCPProxy
 import MCPSecurity
 import MCPStats
+import MCPTracing
 import MCPTransports
+import Tracing
 import Synchronization
 
 /// The proxy as `mcp-proxy` runs it, assembled from a configuration and controlled from code:
@@ -66,8 +68,11 @@ public final class Gateway: Sendable {
     ///     before rate limits in every session (even when added after start); nil for none.
     ///   - endsAllChildren: at stop, end every upstream process of this process still running
     ///     (``UpstreamProcessShutdown``); say false when other gateways run in this process.
+    ///   - tracer: where request spans go (``TracingMiddleware``); nil takes the tracer
+    ///     bootstrapped with `InstrumentationSystem` when there is one, and traces nothing
+    ///     otherwise.
     public init(config: ProxyConfig, policies: PolicyHookRegistry? = nil, logger: Logger = Logger(label: "mcp-proxy"),
-                endsAllChildren: Bool = true) {
+                endsAllChildren: Bool = true, tracer: (any Tracer)? = nil) {
         let stats = StatsRegistry(significantDigits: 2)
         let snapshot = SnapshotBox()
         self.stats = stats
@@ -75,7 +80,9 @@ public final class Gateway: Sendable {
         self.logger = logger
         self.endsAllChildren = endsAllChildren
         self.snapshot = snapshot
-        self.core = GatewayCore(config: config, stats: stats, policies: policies, logger: logger, snapshot: snapshot)
+        let active = tracer ?? InstrumentationSystem.tracer
+        self.core = GatewayCore(config: config, stats: stats, policies: policies,
+                                tracer: MCPTracing.isActive(active) ? active : nil, logger: logger, snapshot: snapshot)
     }
 
     /// Builds the configuration's parts (upstream definitions, routes, authenticators, keys)

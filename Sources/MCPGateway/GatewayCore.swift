@@ -5,6 +5,7 @@ import MCPSecurity
 import MCPStats
 import MCPStatsMetrics
 import MCPTransports
+import Tracing
 import Synchronization
 
 /// The ``Gateway``'s state changes (prepare, start, reload, stop), one at a time.
@@ -16,6 +17,7 @@ actor GatewayCore {
     private(set) var config: ProxyConfig
     private let stats: StatsRegistry
     private let policies: PolicyHookRegistry?
+    private let tracer: (any Tracer)?
     private let logger: Logger
     private let snapshot: Gateway.SnapshotBox
     private var phase = Phase.created
@@ -44,10 +46,12 @@ actor GatewayCore {
     private var busy = false
     private var queue: [CheckedContinuation<Void, Never>] = []
 
-    init(config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, logger: Logger, snapshot: Gateway.SnapshotBox) {
+    init(config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, logger: Logger,
+         snapshot: Gateway.SnapshotBox) {
         self.config = config
         self.stats = stats
         self.policies = policies
+        self.tracer = tracer
         self.logger = logger
         self.snapshot = snapshot
     }
@@ -72,7 +76,7 @@ actor GatewayCore {
     private func prepareLocked(network: Bool) async throws(GatewayError) {
         if preparedForNetwork == network, current != nil { return }
         let generation = try await GatewayGeneration.build(
-            config: config, stats: stats, policies: policies, network: network, logger: logger)
+            config: config, stats: stats, policies: policies, tracer: tracer, network: network, logger: logger)
         if let old = current { await old.stop() }
         current = generation
         preparedForNetwork = network
@@ -244,7 +248,7 @@ actor GatewayCore {
             throw GatewayError(.state, "these settings cannot change while the proxy runs: \(changed.joined(separator: ", ")); restart the proxy to change them (nothing was changed)")
         }
         let generation = try await GatewayGeneration.build(
-            config: newConfig, stats: stats, policies: policies, network: true, logger: logger)
+            config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger)
         if let admission, let securityAdmission = generation.security.admission {
             admission.replace(with: securityAdmission)
         }

@@ -4,6 +4,7 @@ import MCPProxy
 import MCPSecurity
 import MCPStats
 import MCPTransports
+import Tracing
 import Synchronization
 
 /// Everything one configuration builds: the aggregated proxy, one proxy per named server, the
@@ -35,7 +36,7 @@ final class GatewayGeneration: Sendable {
 
     /// Builds the parts of `config`; throws with a message that names the setting at fault.
     static func build(
-        config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, network: Bool, logger: Logger
+        config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, network: Bool, logger: Logger
     ) async throws(GatewayError) -> GatewayGeneration {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
@@ -43,14 +44,14 @@ final class GatewayGeneration: Sendable {
             let options = try ProxyAssembly.options(from: config)
             let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
             let aggregated = ProxyAssembly.proxy(
-                upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, logger: logger)
+                upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, tracer: tracer, logger: logger)
             var proxies = ["*": aggregated]
             if network, config.proxy.listen.namedServers {
                 for definition in upstreams {
                     var alone = definition
                     alone.namespace = .none
                     proxies[definition.name] = ProxyAssembly.proxy(
-                        upstreams: [alone], options: options, stats: stats, security: security, policies: policies, logger: logger)
+                        upstreams: [alone], options: options, stats: stats, security: security, policies: policies, tracer: tracer, logger: logger)
                 }
             }
             return GatewayGeneration(config: config, security: security, aggregated: aggregated, proxies: proxies, upstreams: upstreams,

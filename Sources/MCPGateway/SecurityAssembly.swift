@@ -5,7 +5,9 @@ import MCPStats
 import MCPConfig
 import MCPProxy
 import MCPSecurity
+import MCPTracing
 import MCPTransports
+import Tracing
 
 /// The security parts of a gateway, built from `proxy.auth`, `proxy.authorization` and
 /// `proxy.rateLimits`: who is calling (admission on the HTTP front), what they may do, and how
@@ -158,18 +160,24 @@ struct SecurityAssemblyError: Error, CustomStringConvertible {
 }
 
 extension ProxyAssembly {
-    /// A proxy with the configured pipeline: authorization, then the host's policies (when a
+    /// A proxy with the configured pipeline: tracing (when a tracer records), authorization,
+    /// then the host's policies (when a
     /// registry is given), then rate limits (which see the routed upstream), then the proxy's
     /// own stats stage.
     static func proxy(upstreams: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry,
-                      security: SecurityComponents, policies: PolicyHookRegistry? = nil, logger: Logger) -> MCPProxy {
-        guard security.authorizer != nil || security.rateLimiter != nil || policies != nil || security.accessLog != nil else {
+                      security: SecurityComponents, policies: PolicyHookRegistry? = nil, tracer: (any Tracer)? = nil,
+                      logger: Logger) -> MCPProxy {
+        guard security.authorizer != nil || security.rateLimiter != nil || policies != nil || tracer != nil
+                || security.accessLog != nil else {
             // No stages: the proxy skips the chain entirely.
             return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
         }
         return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
             if let accessLog = security.accessLog {
                 accessLog.middleware   // first: it sees what every later stage refuses
+            }
+            if let tracer {
+                TracingMiddleware<ProxyRequestContext>(tracer: tracer)
             }
             if let authorizer = security.authorizer {
                 AuthorizationMiddleware<ProxyRequestContext>(authorizer: authorizer, resourceMetadataURL: security.resourceMetadataURL)

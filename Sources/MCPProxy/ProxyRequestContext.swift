@@ -8,7 +8,7 @@ import MCPStats
 /// Routing runs before the chain (it may have to load an upstream's lists first), so stages
 /// already know the target upstream; requests the proxy answers itself (`initialize`, `ping`,
 /// lists, `logging/setLevel`) have no upstream.
-public struct ProxyRequestContext: PrincipalContext, RoutedContext, Sendable {
+public struct ProxyRequestContext: PrincipalContext, RoutedContext, AttachmentContext, Sendable {
     /// The session's principal (``Principal/anonymous`` when authentication is off).
     public let principal: Principal
     /// The upstream the request goes to; nil when the proxy answers it itself.
@@ -21,6 +21,9 @@ public struct ProxyRequestContext: PrincipalContext, RoutedContext, Sendable {
         if case .local(.list(let kind)) = target { return kind.itemKind }
         return nil
     }
+
+    /// What stages attached to this request (kept until `finished`).
+    public var attachments = MCPAttachments()
 
     /// The client session the request came on, as logs name it: its transport's name
     /// (`http:*:1a2b3c4d` with the first 8 characters of the session id, `stdio`); empty for a

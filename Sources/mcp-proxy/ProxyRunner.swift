@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MCPConfig
 import MCPGateway
+import ServiceLifecycle
 
 /// Runs the proxy over the process's own stdin/stdout until the client leaves or a signal arrives.
 struct ProxyRunner {
@@ -17,6 +18,15 @@ struct ProxyRunner {
         for warning in config.warnings {
             logger.warning("config: \(warning)")
         }
+        let observability: (any Service)?
+        do {
+            observability = try TracingBootstrap.start(config.proxy.tracing, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("mcp-proxy: proxy.tracing: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let exporting = observability.map { service in Task { try? await service.run() } }
+        defer { exporting?.cancel() }
         let gateway = Gateway(config: config, logger: logger)
         do {
             try await gateway.prepare(for: .stdio)

@@ -15,6 +15,9 @@ struct OutgoingMessage: Sendable {
     var method: MCPMethod?
     /// `params.uri` (resources/subscribe and unsubscribe).
     var uri: String?
+    /// W3C trace context from `params._meta` (`traceparent`, `tracestate`), sent as HTTP headers
+    /// too, so that HTTP-level tracing (a gateway, a service mesh) sees the same trace.
+    var traceHeaders: [(name: String, value: String)] = []
 
     /// Scans `bytes` once.
     init(_ bytes: ByteBuffer, scanner: JSONRPCScanner) {
@@ -25,7 +28,25 @@ struct OutgoingMessage: Sendable {
             idBytes = message.idBytes
             method = message.envelope.method
             uri = message.envelope.uri
+            traceHeaders = Self.traceHeaders(of: message)
         }
+    }
+
+    private static let traceparent = Array("\"traceparent\"".utf8)
+
+    /// `traceparent` and `tracestate` from `params._meta`; looked up only when the bytes mention
+    /// `"traceparent"` at all.
+    static func traceHeaders(of message: JSONRPCMessage) -> [(name: String, value: String)] {
+        guard let params = message.envelope.paramsRange,
+              message.bytes.readableBytesView.firstRange(of: traceparent) != nil,
+              let meta = JSONView(message: message, range: params)["_meta"] else { return [] }
+        var headers: [(name: String, value: String)] = []
+        for name in ["traceparent", "tracestate"] {
+            if let value = meta[name]?.string, !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+                headers.append((name, value))
+            }
+        }
+        return headers
     }
 
     /// A message built by the transport itself.

@@ -60,7 +60,8 @@ struct StreamableHTTPEndpointHandler: Sendable {
                 responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
                 return
             }
-            session.receivePost(frame, body: request.body, acceptance: acceptance, createsSession: false, responder: responder)
+            session.receivePost(frame, body: TraceHeaders.body(of: request, frame: frame), acceptance: acceptance, createsSession: false,
+                                responder: responder)
             return
         }
         guard case .single(let message) = frame, message.envelope.kind == .request, message.envelope.method == .initialize else {

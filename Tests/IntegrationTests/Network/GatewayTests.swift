@@ -194,3 +194,71 @@ final class GatewayTests: NetworkTestCase {
         XCTAssertLessThan(took, .seconds(15), "an idle session does not hold the 30 s drain up (took \(took))")
     }
 }
+
+/// Tracing through the gateway: the span tree in an in-memory tracer, and the W3C trace context
+/// at a real upstream.
+final class GatewayTracingTests: NetworkTestCase {
+    func testARequestIsTracedFromTheClientsTraceparentToTheUpstream() async throws {
+        try Binaries.check()
+        let tracer = W3CTestTracer()
+        let text = #"{"mcpServers":{"alpha":{"command":"\#(Binaries.exampleServer)","args":["--name","alpha","--faults"]}},"proxy":{"listen":{"host":"127.0.0.1","port":0}}}"#
+        let config = try ConfigLoader.load(text: text, sourceName: "<test>", environment: [:])
+        let gateway = Gateway(config: config, logger: NetworkTestClient.quietLogger, endsAllChildren: false, tracer: tracer)
+        let addresses = try await gateway.start(.network)
+        let url = try XCTUnwrap(addresses.mcp)
+        addTeardownBlock { await gateway.stop(grace: .seconds(1)) }
+        let client = try await connect(.remote("traced", url: url, kind: .streamableHTTP))
+
+        let clientTrace = "0000000000000000000000000000abcd"
+        let clientSpan = "00000000000000ef"
+        let answer = try await client.call("tools/call", params: #"{"name":"alpha__meta","arguments":{},"_meta":{"traceparent":"00-\#(clientTrace)-\#(clientSpan)-01"}}"#)
+        XCTAssertNil(answer.errorCode, "\(answer)")
+        let seenByUpstream = try XCTUnwrap(answer.result?["content"]?.arrayValue?.first?["text"]?.stringValue, "\(answer)")
+
+        let deadline = ContinuousClock.now + .seconds(5)
+        while tracer.inner.finishedSpans.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let spans = tracer.inner.finishedSpans
+        let server = try XCTUnwrap(spans.first { $0.operationName == "tools/call alpha__meta" }, "\(spans.map(\.operationName))")
+        let upstream = try XCTUnwrap(spans.first { $0.operationName == "upstream alpha" })
+        XCTAssertEqual(server.spanContext.traceID, clientTrace, "the client's trace continues")
+        XCTAssertEqual(server.spanContext.parentSpanID, clientSpan)
+        XCTAssertEqual(upstream.spanContext.parentSpanID, server.spanContext.spanID, "the upstream call is a child of the request")
+        XCTAssertEqual(upstream.kind, .client)
+        XCTAssertEqual(server.kind, .server)
+        XCTAssertTrue(seenByUpstream.contains("00-\(clientTrace)-\(upstream.spanContext.spanID)-01"),
+                      "the upstream received the upstream span's traceparent in _meta: \(seenByUpstream)")
+        XCTAssertFalse(seenByUpstream.contains(clientSpan), "the client's own span id was replaced: \(seenByUpstream)")
+    }
+}
+
+extension GatewayTracingTests {
+    func testATraceparentHeaderOnThePostContinuesTheTraceWhenTheMessageHasNone() async throws {
+        try Binaries.check()
+        let tracer = W3CTestTracer()
+        let text = #"{"mcpServers":{"alpha":{"command":"\#(Binaries.exampleServer)","args":["--name","alpha","--faults"]}},"proxy":{"listen":{"host":"127.0.0.1","port":0}}}"#
+        let gateway = Gateway(config: try ConfigLoader.load(text: text, sourceName: "<test>", environment: [:]),
+                              logger: NetworkTestClient.quietLogger, endsAllChildren: false, tracer: tracer)
+        let addresses = try await gateway.start(.network)
+        addTeardownBlock { await gateway.stop(grace: .seconds(1)) }
+        let port = try XCTUnwrap(addresses.url.flatMap { URLComponents(string: $0)?.port })
+        let initialize = try RawHTTP.request("POST", port: port, path: "/mcp", headers: RawHTTP.mcpHeaders(version: nil),
+                                             body: #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#)
+        let session = try XCTUnwrap(initialize.head.header("mcp-session-id"), "\(initialize.head)")
+        _ = try RawHTTP.request("POST", port: port, path: "/mcp", headers: RawHTTP.mcpHeaders(session: session),
+                                body: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        let trace = "000000000000000000000000000f00d1"
+        let call = try RawHTTP.request(
+            "POST", port: port, path: "/mcp",
+            headers: RawHTTP.mcpHeaders(session: session) + [("traceparent", "00-\(trace)-00000000000000aa-01")],
+            body: #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"alpha__meta","arguments":{}}}"#)
+        XCTAssertEqual(call.head.status, 200, call.body)
+        XCTAssertTrue(call.body.contains(trace), "the upstream saw the header's trace in _meta: \(call.body)")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !tracer.inner.finishedSpans.contains(where: { $0.operationName == "tools/call alpha__meta" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let server = try XCTUnwrap(tracer.inner.finishedSpans.first { $0.operationName == "tools/call alpha__meta" })
+        XCTAssertEqual(server.spanContext.traceID, trace)
+        XCTAssertEqual(server.spanContext.parentSpanID, "00000000000000aa")
+    }
+}
