@@ -13,6 +13,8 @@ struct NetworkRunner {
     /// How a reload gets the new configuration (the config file again, with the same
     /// `--listen`/`--admin` overrides); nil when the configuration cannot be reloaded (demo).
     var reloadConfig: (@Sendable () throws -> ProxyConfig)?
+    /// `--watch-config`: the file whose changes trigger a reload.
+    var watchConfigPath: String?
 
     /// Serves until a signal stops the gateway; at the end every upstream process is gone.
     func run(announce: Bool) async throws {
@@ -20,6 +22,14 @@ struct NetworkRunner {
         LoggingBootstrap.once(level: level)
         let logger = Logger(label: "mcp-proxy")
         for warning in config.warnings { logger.warning("config: \(warning)") }
+        let observability: (any Service)?
+        do {
+            observability = try TracingBootstrap.start(config.proxy.tracing, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("mcp-proxy: proxy.tracing: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        // After the tracer is bootstrapped: the gateway traces into it.
         let gateway = Gateway(config: config, logger: logger)
         do {
             try await gateway.prepare(for: .network)
@@ -30,9 +40,17 @@ struct NetworkRunner {
         }
         await gateway.setReloadSource(reloadConfig)
         let signals = SignalHandlers(stats: gateway.stats)
+        var watch: ConfigFileWatch?
         if let reloadConfig {
             signals.onReload {
                 Task { await Self.reload(gateway, from: reloadConfig, logger: logger) }
+            }
+            if let watchConfigPath {
+                logger.info("watching the config file for changes", metadata: ["path": "\(watchConfigPath)"])
+                watch = ConfigFileWatch(path: watchConfigPath) {
+                    logger.notice("the config file changed: reloading")
+                    await Self.reload(gateway, from: reloadConfig, logger: logger)
+                }
             }
         }
         defer {
@@ -41,7 +59,8 @@ struct NetworkRunner {
             }
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: GatewayService(gateway: gateway, announce: announce))],
+            services: [.init(service: GatewayService(gateway: gateway, announce: announce))]
+                + (observability.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         let outcome: Result<Void, any Error>
@@ -56,6 +75,7 @@ struct NetworkRunner {
         await gateway.stop()
         withExtendedLifetime(held) {}
         withExtendedLifetime(signals) {}
+        withExtendedLifetime(watch) {}
         do {
             try outcome.get()
         } catch let error as GatewayError {

@@ -25,6 +25,9 @@ extension MCPProxyCommand {
         @Option(name: .long, help: "HOST:PORT for the admin listener (overrides proxy.admin).")
         var admin: String?
 
+        @Flag(name: .long, help: "Reload when the config file's contents change (checked every second), as on SIGHUP.")
+        var watchConfig = false
+
         @OptionGroup var runtime: RuntimeOptions
 
         func run() async throws {
@@ -45,6 +48,7 @@ extension MCPProxyCommand {
                 reloaded.proxy = try NetworkOverrides.apply(listen: listen, admin: admin, to: reloaded.proxy)
                 return reloaded
             }
+            runner.watchConfigPath = watchConfig ? path : nil
             try await runner.run(announce: false)
         }
     }

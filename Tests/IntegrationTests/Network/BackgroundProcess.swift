@@ -99,11 +99,11 @@ struct ServeProcess {
     let port: Int
     let adminPort: Int
 
-    static func start(config: String, directory: TemporaryDirectory, label: String = "serve") async throws -> ServeProcess {
+    static func start(config: String, directory: TemporaryDirectory, label: String = "serve", extraArguments: [String] = []) async throws -> ServeProcess {
         let path = try directory.write("\(label).yaml", config)
         let process = try BackgroundProcess(
             label: label, executable: Binaries.proxy,
-            arguments: ["serve", "--config", path, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"],
+            arguments: ["serve", "--config", path, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"] + extraArguments,
             directory: directory)
         let adminText = try await process.waitForLog(#"url=http://127\.0\.0\.1:(\d+).*admin listening"#, what: "the admin listener's url")
         let frontText = try await process.waitForLog(#"url=http://127\.0\.0\.1:(\d+).*\] listening"#, what: "the front's url")

@@ -34,4 +34,18 @@ final class ServeReloadTests: NetworkTestCase {
         XCTAssertNil(stillBeta.errorCode, "the last good configuration still serves: \(stillBeta)")
         XCTAssertTrue(serve.process.process.isRunning)
     }
+
+    func testWatchConfigReloadsWhenTheFileChanges() async throws {
+        try Binaries.check()
+        let directory = try makeDirectory()
+        let serve = try await ServeProcess.start(config: NetworkConfigText.make([.stdio(name: "alpha")]), directory: directory,
+                                                 extraArguments: ["--watch-config"])
+        addTeardownBlock { await serve.process.stop() }
+        _ = try await serve.process.waitForLog(#"(watching the config file)"#, what: "the watch")
+        _ = try directory.write("serve.yaml", NetworkConfigText.make([.stdio(name: "alpha"), .stdio(name: "beta")]))
+        _ = try await serve.process.waitForLog(#"(configuration reloaded)"#, what: "the reload after the file changed")
+        let client = try await connect(.remote("watched", url: serve.base + "/mcp", kind: .streamableHTTP))
+        let beta = try await client.callTool("beta__echo", arguments: #"{"text":"watched"}"#)
+        XCTAssertNil(beta.errorCode, "\(beta)")
+    }
 }
