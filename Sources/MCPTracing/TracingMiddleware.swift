@@ -6,8 +6,8 @@ import Tracing
 /// For each client request it continues the trace the client sent in `params._meta` (W3C
 /// `traceparent`/`tracestate` with an OpenTelemetry tracer; whatever keys the tracer's
 /// propagator reads), starts a server span `<method> <name>`, and, for requests routed upstream,
-/// a child client span `upstream <name>` whose context it writes into the forwarded request's
-/// `params._meta` (the HTTP upstream transport also sends it as headers). Both spans end when
+/// a child client span `upstream <name>` (for sampled requests) whose context it writes into the
+/// forwarded request's `params._meta` (the HTTP upstream transport also sends it as headers). Both spans end when
 /// the request does (``finished(_:context:outcome:)``), with an error status for errors,
 /// timeouts, refusals and unavailable upstreams.
 ///
@@ -43,19 +43,28 @@ public struct TracingMiddleware<Context: PrincipalContext & RoutedContext & Atta
         let method = call.method.name
         let name = call.name ?? call.uri
         let server = tracer.startSpan(name.map { "\(method) \($0)" } ?? method, context: parent, ofKind: .server)
-        server.attributes["mcp.method.name"] = method
-        if let name { server.attributes["mcp.request.name"] = name }
-        server.attributes["enduser.id"] = context.principal.subject
+        let recording = server.isRecording
+        if recording {
+            server.attributes["mcp.method.name"] = method
+            if let name { server.attributes["mcp.request.name"] = name }
+            server.attributes["enduser.id"] = context.principal.subject
+        }
         var upstream: (any Span)?
         if let target = context.upstreamName {
-            server.attributes["mcp.upstream"] = target
-            let span = tracer.startSpan("upstream \(target)", context: server.context, ofKind: .client)
-            span.attributes["mcp.upstream"] = target
-            span.attributes["mcp.method.name"] = method
+            // An unsampled request gets no child span: the upstream continues the server span's
+            // (unsampled) context, which is all propagation needs, for one span less per request.
+            var propagated = server.context
+            if recording {
+                server.attributes["mcp.upstream"] = target
+                let span = tracer.startSpan("upstream \(target)", context: server.context, ofKind: .client)
+                span.attributes["mcp.upstream"] = target
+                span.attributes["mcp.method.name"] = method
+                propagated = span.context
+                upstream = span
+            }
             var injected: [String: String] = [:]
-            tracer.inject(span.context, into: &injected, using: DictionaryInjector())
+            tracer.inject(propagated, into: &injected, using: DictionaryInjector())
             call.splices += MetaInjection.splices(injected, into: call.message)
-            upstream = span
         }
         context.attachments[Spans.self] = Spans(server: server, upstream: upstream)
         let verdict = next(&call, &context)
@@ -67,7 +76,7 @@ public struct TracingMiddleware<Context: PrincipalContext & RoutedContext & Atta
             server.end()
         case .refused(let refusal):
             for span in [upstream, server].compactMap({ $0 }) {
-                span.attributes["mcp.refusal.reason"] = refusal.reason
+                if recording { span.attributes["mcp.refusal.reason"] = refusal.reason }
                 span.setStatus(SpanStatus(code: .error, message: refusal.message))
                 span.end()
             }
