@@ -109,7 +109,7 @@ final class StatusPageTests: NetworkTestCase {
         XCTAssertEqual(totals["rate"] as? Double ?? -1, rate, accuracy: 0.001)
 
         // Trip flaky: the crash is a recent error, and the breaker is open.
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: flag, contents: nil), "could not create \(flag)")
         let crashed = try await client.callTool("flaky__crash", arguments: "{}")
         XCTAssertNotNil(crashed.errorCode, "\(crashed)")
         report = try await eventually(serve, "flaky's breaker open") { report in
