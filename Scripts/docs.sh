@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(JSONRPC MCPTransports MCPRouting MCPStats MCPSecurity MCPReliability MCPPool MCPProxy MCPConfig MCPGateway)
+modules=(JSONRPC MCPTransports MCPRouting MCPStats MCPStatsMetrics MCPSecurity MCPReliability MCPPool MCPTracing MCPProxy MCPConfig MCPGateway)
 strict=false
 selected=()
 for argument in "$@"; do

@@ -2,7 +2,7 @@ import CoreMetrics
 import MCPStats
 import Synchronization
 
-/// Reports a ``StatsRegistry`` into swift-metrics, so that whatever backend the process
+/// Reports a `StatsRegistry` (MCPStats) into swift-metrics, so that whatever backend the process
 /// bootstrapped (swift-prometheus, statsd, OpenTelemetry) sees every series of
 /// `Documentation/Metrics.md` under the same names and labels.
 ///
@@ -44,6 +44,7 @@ public final class StatsMetricsBridge: Sendable {
     /// Creates a bridge; nothing is exported until ``start()`` or ``export()``.
     ///
     /// - Parameters:
+    ///   - registry: the proxy's numbers, read at each export.
     ///   - factory: where the metrics go; `MetricsSystem.factory` (what the process
     ///     bootstrapped) by default.
     ///   - interval: time between two exports (at least 10 ms).
