@@ -368,7 +368,8 @@ class MCPProxy:
 
     def reload(self, config: Config) -> None:
         """Replaces the configuration without dropping anyone: new sessions get the new
-        upstreams, routes and limits, open sessions finish on theirs. On any problem nothing
+        upstreams, routes and limits, and open sessions move onto them (their requests in flight
+        finish first; they are sent list_changed). On any problem nothing
         changes: ConfigError lists the problems; StateError when listener settings changed."""
         text = _config_text(config)
         with self._use() as handle:

@@ -115,8 +115,11 @@ public final class Gateway: Sendable {
     }
 
     /// Replaces the configuration without dropping anyone: `config` is built first (on any
-    /// problem nothing changes); then new client sessions get it while open ones finish on the
-    /// configuration they started with, whose upstreams stop when the last of them ends.
+    /// problem nothing changes); then new client sessions get it, and open ones move onto it:
+    /// they keep their connection, their requests in flight finish on the old configuration,
+    /// and they are sent `list_changed` for tools, prompts and resources. A session that holds
+    /// resource subscriptions (kept on its upstream sessions) finishes on the old configuration.
+    /// The old configuration's upstreams stop once nothing uses them.
     ///
     /// Changes to the listeners (`proxy.listen`, `proxy.admin`, session limits, the
     /// protected-resource metadata) and switching authentication on or off need a restart; a

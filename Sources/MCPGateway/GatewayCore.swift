@@ -264,6 +264,9 @@ actor GatewayCore {
         ])
         if let readiness { Task { await readiness.refresh() } }
         if let old {
+            // Open sessions move onto the new configuration (those that cannot, finish on theirs).
+            let moved = generation.adoptSessions(of: old)
+            if moved > 0 { logger.info("moving open client sessions to the new configuration", metadata: ["sessions": "\(moved)"]) }
             retired.append(old)
             retired.removeAll { $0 === old ? false : $0.isStopped }
             Task { await old.retire() }

@@ -10,9 +10,10 @@ import Synchronization
 /// Everything one configuration builds: the aggregated proxy, one proxy per named server, the
 /// security parts and the HTTP client of remote upstreams.
 ///
-/// A reload builds a new generation; new client sessions go to it while the sessions of the
-/// previous one finish on the configuration they started with. A retired generation stops its
-/// upstreams when its last session ends.
+/// A reload builds a new generation; new client sessions go to it, and the open sessions of the
+/// previous one move onto it (``adoptSessions(of:)``) except those holding resource
+/// subscriptions, which finish where they are. A retired generation stops its upstreams when its
+/// last session (or moved session's last request in flight) ends.
 final class GatewayGeneration: Sendable {
     let config: ProxyConfig
     let security: SecurityComponents
@@ -96,6 +97,32 @@ final class GatewayGeneration: Sendable {
             }
             return true
         }
+    }
+
+    /// Moves the open client sessions of `old` (the configuration a reload replaced) here, each
+    /// onto the proxy of the same endpoint: they keep their connection and get `list_changed`.
+    /// Sessions that cannot move (not initialized yet, or holding resource subscriptions) finish
+    /// on the old configuration. Returns how many moved.
+    func adoptSessions(of old: GatewayGeneration) -> Int {
+        var moved = 0
+        for (service, oldProxy) in old.proxies {
+            guard let proxy = proxies[service] else { continue }
+            for session in oldProxy.openSessions() {
+                let accepted = state.withLock { state -> Bool in
+                    guard !state.stopped else { return false }
+                    state.sessions += 1
+                    let key = state.nextTask
+                    state.nextTask += 1
+                    state.tasks[key] = Task {
+                        _ = await proxy.adopt(session)
+                        await self.sessionEnded(key)
+                    }
+                    return true
+                }
+                if accepted { moved += 1 }
+            }
+        }
+        return moved
     }
 
     private func sessionEnded(_ key: Int) async {

@@ -25,7 +25,7 @@ public final class MCPProxy: Sendable {
     /// Where numbers go.
     public let stats: StatsRegistry
     let logger: Logger
-    private let cursorSecret: [UInt8]
+    let cursorSecret: [UInt8]
     /// The shared upstream sessions and the merged catalog every client session uses.
     let hub: UpstreamHub
     /// The user's stages, built once; nil when there are none, so such a proxy pays nothing for
@@ -34,7 +34,7 @@ public final class MCPProxy: Sendable {
     /// Which catalog items each principal sees in lists; nil shows everything.
     public let visibility: (any Authorizer)?
     /// The client sessions being served, for ``requestsInFlight``.
-    private let liveSessions = NIOLockedValueBox<[ObjectIdentifier: ProxySession]>([:])
+    let liveSessions = NIOLockedValueBox<[ObjectIdentifier: ProxySession]>([:])
 
     /// Creates a proxy. Nothing starts until `serve`.
     ///

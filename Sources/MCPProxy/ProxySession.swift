@@ -32,6 +32,12 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     let scanner: JSONRPCScanner
     let cursors: CursorCodec
     let state = NIOLockedValueBox(SessionState())
+    /// What the client transport delivers to; a reload points it at the session that replaces
+    /// this one (``MCPProxy/adopt(_:)``).
+    let relay: SinkRelay
+    /// The session this one replaced on a reload, still finishing its requests in flight: the
+    /// client's answers and cancellations for those reach it through this one.
+    private(set) weak var predecessorSession: ProxySession?
     let counters: SessionCounters
     private let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
 
@@ -80,6 +86,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         var heldForClient: [ByteBuffer] = []
         /// Messages that arrived while `initialize` was being answered, in order.
         var deferred: [DeferredInput] = []
+        /// A reload moved the client to a successor session; this one only finishes what it has.
+        var handedOff = false
     }
 
     init(
@@ -91,8 +99,11 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         cursorSecret: [UInt8],
         pipeline: (any MCPMiddleware<ProxyRequestContext>)? = nil,
         visibility: (any Authorizer)? = nil,
-        principal: Principal? = nil
+        principal: Principal? = nil,
+        relay: SinkRelay? = nil,
+        predecessor: ProxySession? = nil
     ) {
+        self.predecessorSession = predecessor
         self.pipeline = pipeline
         self.visibility = visibility
         self.fixedPrincipal = principal
@@ -104,7 +115,9 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         self.scanner = JSONRPCScanner(limits: options.scanLimits)
         self.cursors = CursorCodec(secret: cursorSecret)
         self.counters = SessionCounters(stats: stats)
+        self.relay = relay ?? SinkRelay(nil)
         self.services = hub.services(for: self)
+        if relay == nil { self.relay.retarget(self) }
     }
 
     /// What this session declares to its per-session upstreams; nil before its `initialize`.
@@ -219,7 +232,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
 
     /// Begins reading from the client. Nothing upstream starts before a valid `initialize`.
     func start() async throws(TransportError) {
-        try await downstream.start(sink: self)
+        try await downstream.start(sink: relay)
     }
 
     /// Waits until the session has ended and its upstreams are stopped.
@@ -266,7 +279,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
                 }
             }
         }
-        await downstream.close()
+        // A session handed over to its successor leaves the client connected.
+        if !state.withLockedValue({ $0.handedOff }) { await downstream.close() }
         let waiters = finished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.done = true
             defer { state.waiters.removeAll() }

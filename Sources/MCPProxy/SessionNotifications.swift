@@ -27,7 +27,7 @@ extension ProxySession {
         }
     }
 
-    private func cancelFromClient(_ message: JSONRPCMessage) {
+    func cancelFromClient(_ message: JSONRPCMessage) {
         guard let requestID = message.envelope.cancelledRequestID, let range = message.envelope.cancelledRequestIDRange else { return }
         let target = state.withLockedValue { state -> (connection: UpstreamConnection, id: Int64)? in
             if let target = state.inflight.removeValue(forKey: requestID) { return target }
@@ -35,7 +35,11 @@ extension ProxySession {
             state.routing.remove(requestID)
             return nil
         }
-        guard let target else { return }
+        guard let target else {
+            // A request the session this one replaced (a reload) is still finishing.
+            predecessorSession?.cancelFromClient(message)
+            return
+        }
         let upstream = target.connection
         guard let request = upstream.abandon(target.id) else { return }
         complete(request, outcome: .cancelled, now: MonotonicClock.now())
@@ -59,6 +63,11 @@ extension ProxySession {
               let idRange = message.envelope.idRange,
               let target = state.withLockedValue({ $0.serverRequests.removeValue(forKey: proxyID) })
         else {
+            if let predecessor = predecessorSession {
+                // A request the session this one replaced (a reload) sent to the client.
+                predecessor.handleClientResponse(message)
+                return
+            }
             logger.warning("client sent a response to no request the proxy made; dropped",
                            metadata: ["id": "\(message.envelope.id.map { "\($0)" } ?? "null")"])
             return

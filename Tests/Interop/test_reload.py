@@ -2,8 +2,9 @@
 clients call tools without pause; every call gets its answer, none is lost or fails.
 
 Each reload changes another kind of setting: upstreams added, removed and changed, tool filters,
-routes, rate limits, authorization rules, timeouts, the pool. Open sessions finish on the
-configuration they started with; sessions opened meanwhile get the newest one. At the end the
+routes, rate limits, authorization rules, timeouts, the pool. Open sessions move onto each new
+configuration (their calls in flight finish on the old one); sessions opened meanwhile start on
+the newest one. At the end the
 replaced configurations' upstream processes are gone.
 """
 from __future__ import annotations

@@ -117,8 +117,10 @@ char *mcpproxy_upstreams_json(mcpproxy *proxy);
 /* Replaces the configuration with new config text, without dropping anyone: the new text is
  * validated and built first (on any problem nothing changes and the problems are in `*error`);
  * then new client sessions get the new upstreams, routes, limits, authorization and
- * authentication, while sessions already open finish on the configuration they started with
- * (their upstreams stop when the last of them ends). Statistics continue. Listener settings
+ * authentication, and sessions already open move onto them: they keep their connection, their
+ * requests in flight finish on the old configuration, and they are sent list_changed (a session
+ * holding resource subscriptions finishes on the old one). The old upstreams stop once nothing
+ * uses them. Statistics continue. Listener settings
  * (proxy.listen host, port, paths and TLS; proxy.admin) cannot change while running: such a
  * reload fails with MCPPROXY_ERR_STATE and changes nothing. Before start, a reload simply
  * replaces the config. Thread-safe. */

@@ -49,55 +49,72 @@ final class GatewayTests: NetworkTestCase {
         ProcessTable.children(of: getpid()).filter { $0.name.hasPrefix("example-server") || $0.name.hasPrefix("example-serv") }
     }
 
-    func testReloadKeepsOpenSessionsOnTheirConfigurationAndGivesNewSessionsTheNewOne() async throws {
-        let (gateway, url) = try await startGateway(try config(["alpha"]))
-        let before = try await client("before", url)
-        let value1 = try await toolNames(before)
+    func testReloadMovesOpenSessionsOntoTheNewConfigurationAndTellsThemTheirListsChanged() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"], faults: true))
+        let open = try await client("open", url)
+        let value1 = try await toolNames(open)
         XCTAssertTrue(value1.contains("alpha__echo"))
-        let value2 = try await toolNames(before)
-        XCTAssertFalse(value2.contains { $0.hasPrefix("beta__") })
+        XCTAssertFalse(value1.contains { $0.hasPrefix("beta__") })
+        // A call in flight across the reload gets its answer from the old configuration.
+        let inFlight = Task { try await open.callTool("alpha__drip", arguments: #"{"seconds":1}"#) }
+        try await Task.sleep(for: .milliseconds(300))
 
-        try await gateway.reload(try config(["alpha", "beta"]))
+        try await gateway.reload(try config(["alpha", "beta"], faults: true))
 
-        // The open session goes on, on the configuration it started with.
-        let still = try await echo(before, "alpha__echo", "still here")
-        XCTAssertNil(still.errorCode, "\(still)")
-        XCTAssertTrue(still.line.contains("still here"), still.line)
-        let value3 = try await toolNames(before)
-        XCTAssertFalse(value3.contains { $0.hasPrefix("beta__") })
-
-        // A new session gets the new one.
-        let after = try await client("after", url)
-        let names = try await toolNames(after)
+        let dripped = try await inFlight.value
+        XCTAssertNil(dripped.errorCode, "the request in flight finished: \(dripped)")
+        // The open session stays connected, is told its lists changed, and sees the new upstream.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !open.messages.contains(where: { $0.method == "notifications/tools/list_changed" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertTrue(open.messages.contains { $0.method == "notifications/tools/list_changed" }, "no tools/list_changed after the reload")
+        let names = try await toolNames(open)
         XCTAssertTrue(names.contains("alpha__echo") && names.contains("beta__echo"), "\(names)")
-        let beta = try await echo(after, "beta__echo", "from beta")
+        let beta = try await echo(open, "beta__echo", "moved")
         XCTAssertNil(beta.errorCode, "\(beta)")
-        XCTAssertTrue(beta.line.contains("from beta"), beta.line)
+        XCTAssertTrue(beta.line.contains("moved"), beta.line)
+        let alpha = try await echo(open, "alpha__echo", "still here")
+        XCTAssertNil(alpha.errorCode, "\(alpha)")
         XCTAssertEqual(Set(gateway.upstreamStatus().map(\.upstream)), ["alpha", "beta"])
     }
 
-    func testAReplacedConfigurationStopsItsUpstreamsWhenItsLastSessionEnds() async throws {
+    func testAReplacedConfigurationsUpstreamsStopOnceItsSessionsMovedAndFinished() async throws {
         let (gateway, url) = try await startGateway(try config(["alpha"]))
-        let old = try await client("old", url)
-        let value4 = try await echo(old, "alpha__echo", "x")
+        let open = try await client("open", url)
+        let value4 = try await echo(open, "alpha__echo", "x")
         XCTAssertNil(value4.errorCode)
         let oldChildren = exampleChildren()
         XCTAssertEqual(oldChildren.count, 1, "\(oldChildren)")
 
         try await gateway.reload(try config(["alpha"]))
-        let fresh = try await client("fresh", url)
-        let value5 = try await echo(fresh, "alpha__echo", "y")
-        XCTAssertNil(value5.errorCode)
-        XCTAssertEqual(exampleChildren().count, 2, "the old configuration's upstream serves its open session")
-
-        await old.close()
+        let value5 = try await echo(open, "alpha__echo", "y")
+        XCTAssertNil(value5.errorCode, "the moved session is served by the new configuration")
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline, oldChildren.contains(where: { ProcessTable.isAlive($0.pid) }) {
             try await Task.sleep(for: .milliseconds(50))
         }
-        XCTAssertFalse(oldChildren.contains { ProcessTable.isAlive($0.pid) }, "the replaced upstream stops with its last session")
-        let value6 = try await echo(fresh, "alpha__echo", "z")
-        XCTAssertNil(value6.errorCode, "the new configuration is unaffected")
+        XCTAssertFalse(oldChildren.contains { ProcessTable.isAlive($0.pid) }, "the replaced upstream stopped: no session is left on it")
+        XCTAssertEqual(exampleChildren().count, 1, "one alpha, the new configuration's")
+        let value6 = try await echo(open, "alpha__echo", "z")
+        XCTAssertNil(value6.errorCode)
+    }
+
+    func testASessionHoldingSubscriptionsFinishesOnItsConfiguration() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha"]))
+        let subscriber = try await client("subscriber", url)
+        let subscribed = try await subscriber.call("resources/subscribe", params: #"{"uri":"example://counter"}"#)
+        XCTAssertNil(subscribed.errorCode, "\(subscribed)")
+        try await gateway.reload(try config(["alpha", "beta"]))
+        let names = try await toolNames(subscriber)
+        XCTAssertFalse(names.contains { $0.hasPrefix("beta__") }, "its subscriptions live on the old upstream session: it stays")
+        let bumped = try await subscriber.callTool("alpha__bump", arguments: "{}")
+        XCTAssertNil(bumped.errorCode, "\(bumped)")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !subscriber.messages.contains(where: { $0.method == "notifications/resources/updated" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertTrue(subscriber.messages.contains { $0.method == "notifications/resources/updated" }, "the subscription still works")
     }
 
     func testAReloadThatCannotBeBuiltOrChangesAListenerChangesNothing() async throws {
