@@ -119,7 +119,8 @@ public final class Gateway: Sendable {
     /// they keep their connection, their requests in flight finish on the old configuration,
     /// and they are sent `list_changed` for tools, prompts and resources. A session that holds
     /// resource subscriptions (kept on its upstream sessions) finishes on the old configuration.
-    /// The old configuration's upstreams stop once nothing uses them.
+    /// Unchanged shared stdio upstreams keep running (the same processes); the old
+    /// configuration's other upstreams stop once nothing uses them.
     ///
     /// Changes to the listeners (`proxy.listen`, `proxy.admin`, session limits, the
     /// protected-resource metadata) and switching authentication on or off need a restart; a

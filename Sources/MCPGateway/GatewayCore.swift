@@ -248,7 +248,7 @@ actor GatewayCore {
             throw GatewayError(.state, "these settings cannot change while the proxy runs: \(changed.joined(separator: ", ")); restart the proxy to change them (nothing was changed)")
         }
         let generation = try await GatewayGeneration.build(
-            config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger)
+            config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current)
         if let admission, let securityAdmission = generation.security.admission {
             admission.replace(with: securityAdmission)
         }

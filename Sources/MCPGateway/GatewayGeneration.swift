@@ -37,15 +37,25 @@ final class GatewayGeneration: Sendable {
 
     /// Builds the parts of `config`; throws with a message that names the setting at fault.
     static func build(
-        config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, network: Bool, logger: Logger
+        config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, network: Bool, logger: Logger,
+        replacing previous: GatewayGeneration? = nil
     ) async throws(GatewayError) -> GatewayGeneration {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
             let options = try ProxyAssembly.options(from: config)
             let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
+            // Nothing fails from here on: unchanged upstreams of the configuration this one
+            // replaces keep running and serve this one too.
+            let inherited = previous.map { previous in
+                previous.aggregated.handOverUpstreams(UpstreamReuse.unchanged(from: previous.config, to: config))
+            }
+            if let inherited, !inherited.names.isEmpty {
+                logger.info("reload: unchanged upstreams keep running", metadata: ["upstreams": "\(inherited.names.joined(separator: ","))"])
+            }
             let aggregated = ProxyAssembly.proxy(
-                upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, tracer: tracer, logger: logger)
+                upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, tracer: tracer,
+                inheriting: inherited, logger: logger)
             var proxies = ["*": aggregated]
             if network, config.proxy.listen.namedServers {
                 for definition in upstreams {

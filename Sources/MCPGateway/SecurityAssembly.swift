@@ -166,13 +166,14 @@ extension ProxyAssembly {
     /// own stats stage.
     static func proxy(upstreams: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry,
                       security: SecurityComponents, policies: PolicyHookRegistry? = nil, tracer: (any Tracer)? = nil,
-                      logger: Logger) -> MCPProxy {
+                      inheriting: InheritedUpstreams? = nil, logger: Logger) -> MCPProxy {
         guard security.authorizer != nil || security.rateLimiter != nil || policies != nil || tracer != nil
                 || security.accessLog != nil else {
             // No stages: the proxy skips the chain entirely.
-            return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger)
+            return MCPProxy(upstreams: upstreams, options: options, stats: stats, logger: logger, inheriting: inheriting)
         }
-        return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger) {
+        return MCPProxy(upstreams: upstreams, options: options, stats: stats, visibility: security.authorizer, logger: logger,
+                        inheriting: inheriting) {
             if let accessLog = security.accessLog {
                 accessLog.middleware   // first: it sees what every later stage refuses
             }

@@ -37,6 +37,24 @@ extension MCPProxy {
     }
 }
 
+extension MCPProxy {
+    /// Hands the running shared upstream sessions of `names` over to the proxy of a newer
+    /// configuration (pass the result to its `init(..., inheriting:)`): they keep running there,
+    /// serving this proxy's remaining clients and the new one's, and this proxy's
+    /// ``shutdown()`` leaves them alone. The caller checks that their configuration is unchanged.
+    public func handOverUpstreams(_ names: Set<String>) -> InheritedUpstreams {
+        InheritedUpstreams(services: hub.handOver(names))
+    }
+}
+
+/// Running shared upstreams a reload carries over (``MCPProxy/handOverUpstreams(_:)``).
+public struct InheritedUpstreams: Sendable {
+    let services: [Int: UpstreamService]
+
+    /// The names of the upstreams carried over.
+    public var names: [String] { services.values.map(\.name).sorted() }
+}
+
 /// A client session being served, as a reload sees it.
 public struct OpenSession: Sendable {
     let session: ProxySession

@@ -48,24 +48,32 @@ public final class MCPProxy: Sendable {
         stats: StatsRegistry = StatsRegistry(significantDigits: 2),
         visibility: (any Authorizer)? = nil,
         logger: Logger,
+        inheriting: InheritedUpstreams? = nil,
         @MCPPipelineBuilder<ProxyRequestContext> stages: () -> Chain
     ) where Chain.Context == ProxyRequestContext {
-        self.init(upstreams: upstreams, options: options, stats: stats, visibility: visibility, logger: logger, chain: stages())
+        self.init(upstreams: upstreams, options: options, stats: stats, visibility: visibility, logger: logger, chain: stages(),
+                  inheriting: inheriting)
     }
 
     /// Creates a proxy with no pipeline stages of the user's. Nothing starts until `serve`.
-    public convenience init(upstreams: [UpstreamDefinition], options: ProxyOptions = ProxyOptions(), stats: StatsRegistry = StatsRegistry(significantDigits: 2), logger: Logger) {
-        self.init(upstreams: upstreams, options: options, stats: stats, visibility: nil, logger: logger, chain: PassThroughMiddleware<ProxyRequestContext>())
+    public convenience init(upstreams: [UpstreamDefinition], options: ProxyOptions = ProxyOptions(), stats: StatsRegistry = StatsRegistry(significantDigits: 2), logger: Logger,
+                            inheriting: InheritedUpstreams? = nil) {
+        self.init(upstreams: upstreams, options: options, stats: stats, visibility: nil, logger: logger, chain: PassThroughMiddleware<ProxyRequestContext>(),
+                  inheriting: inheriting)
     }
 
     /// Creates a proxy from an already built chain of stages.
+    ///
+    /// - Parameter inheriting: running shared upstreams of the proxy this one replaces
+    ///   (``handOverUpstreams(_:)``), used instead of starting new ones.
     public init<Chain: MCPMiddleware>(
         upstreams: [UpstreamDefinition],
         options: ProxyOptions,
         stats: StatsRegistry,
         visibility: (any Authorizer)?,
         logger: Logger,
-        chain: Chain
+        chain: Chain,
+        inheriting: InheritedUpstreams? = nil
     ) where Chain.Context == ProxyRequestContext {
         self.upstreams = upstreams
         self.options = options
@@ -73,7 +81,8 @@ public final class MCPProxy: Sendable {
         self.logger = logger
         self.visibility = visibility
         self.pipeline = chain is PassThroughMiddleware<ProxyRequestContext> ? nil : chain
-        self.hub = UpstreamHub(definitions: upstreams, options: options, stats: stats, logger: logger)
+        self.hub = UpstreamHub(definitions: upstreams, options: options, stats: stats, logger: logger,
+                               inherited: inheriting?.services ?? [:])
         var generator = SystemRandomNumberGenerator()
         self.cursorSecret = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }

@@ -20,7 +20,12 @@ final class UpstreamHub: Sendable {
     private let logger: Logger
     private let started = Mutex(false)
 
-    init(definitions: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry, logger: Logger) {
+    /// Indices of shared services handed over to the hub of a newer configuration (a reload):
+    /// they keep running there, and this hub's shutdown leaves them alone.
+    private let released = Mutex<Set<Int>>([])
+
+    init(definitions: [UpstreamDefinition], options: ProxyOptions, stats: StatsRegistry, logger: Logger,
+         inherited: [Int: UpstreamService] = [:]) {
         self.definitions = definitions
         self.options = options
         self.stats = stats
@@ -32,6 +37,7 @@ final class UpstreamHub: Sendable {
         let handshake = Self.sharedHandshake(options: options)
         self.shared = definitions.enumerated().map { index, definition -> UpstreamService? in
             guard definition.policy.mode == .shared else { return nil }
+            if let running = inherited[index], running.name == definition.name, running.isShared { return running }
             let offered = handshake(definition.policy.serverRequests)
             return UpstreamService(
                 definition: definition, index: index, owner: nil,
@@ -73,11 +79,25 @@ final class UpstreamHub: Sendable {
 
     /// Stops every shared upstream session.
     func shutdown() async {
+        let handedOver = released.withLock { $0 }
         await withTaskGroup(of: Void.self) { group in
-            for service in shared.compactMap({ $0 }) {
+            for (index, service) in shared.enumerated() where !handedOver.contains(index) {
+                guard let service else { continue }
                 group.addTask { await service.shutdown() }
             }
         }
+    }
+
+    /// Hands the shared services of `names` to the hub of a newer configuration: by index, for
+    /// ``init(definitions:options:stats:logger:inherited:)``.
+    func handOver(_ names: Set<String>) -> [Int: UpstreamService] {
+        var services: [Int: UpstreamService] = [:]
+        for (index, service) in shared.enumerated() {
+            guard let service, names.contains(service.name), !service.isClosing else { continue }
+            services[index] = service
+        }
+        released.withLock { $0.formUnion(services.keys) }
+        return services
     }
 
     /// What the proxy declares to shared upstreams: the client capabilities it can route back to

@@ -79,25 +79,32 @@ final class GatewayTests: NetworkTestCase {
         XCTAssertEqual(Set(gateway.upstreamStatus().map(\.upstream)), ["alpha", "beta"])
     }
 
-    func testAReplacedConfigurationsUpstreamsStopOnceItsSessionsMovedAndFinished() async throws {
-        let (gateway, url) = try await startGateway(try config(["alpha"]))
+    func testAReloadKeepsUnchangedUpstreamsRunningAndReplacesChangedOnes() async throws {
+        let (gateway, url) = try await startGateway(try config(["alpha", "beta"]))
         let open = try await client("open", url)
-        let value4 = try await echo(open, "alpha__echo", "x")
-        XCTAssertNil(value4.errorCode)
-        let oldChildren = exampleChildren()
-        XCTAssertEqual(oldChildren.count, 1, "\(oldChildren)")
+        for name in ["alpha", "beta"] {
+            let answer = try await echo(open, "\(name)__echo", "x")
+            XCTAssertNil(answer.errorCode, "\(answer)")
+        }
+        let before = Set(exampleChildren().map(\.pid))
+        XCTAssertEqual(before.count, 2)
 
-        try await gateway.reload(try config(["alpha"]))
-        let value5 = try await echo(open, "alpha__echo", "y")
-        XCTAssertNil(value5.errorCode, "the moved session is served by the new configuration")
+        // beta's entry changes (a page size), alpha's does not.
+        var next = try config(["alpha", "beta"])
+        next.servers[1].transport = .stdio(command: Binaries.exampleServer, arguments: ["--name", "beta", "--page-size", "5"],
+                                           environment: [:], inheritEnvironment: true, workingDirectory: nil)
+        try await gateway.reload(next)
+        for name in ["alpha", "beta"] {
+            let answer = try await echo(open, "\(name)__echo", "y")
+            XCTAssertNil(answer.errorCode, "the moved session is served by the new configuration: \(answer)")
+        }
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, oldChildren.contains(where: { ProcessTable.isAlive($0.pid) }) {
+        while ContinuousClock.now < deadline, exampleChildren().filter({ ProcessTable.isAlive($0.pid) }).count != 2 {
             try await Task.sleep(for: .milliseconds(50))
         }
-        XCTAssertFalse(oldChildren.contains { ProcessTable.isAlive($0.pid) }, "the replaced upstream stopped: no session is left on it")
-        XCTAssertEqual(exampleChildren().count, 1, "one alpha, the new configuration's")
-        let value6 = try await echo(open, "alpha__echo", "z")
-        XCTAssertNil(value6.errorCode)
+        let after = Set(exampleChildren().filter { ProcessTable.isAlive($0.pid) }.map(\.pid))
+        XCTAssertEqual(after.count, 2, "one alpha, one beta: \(after)")
+        XCTAssertEqual(before.intersection(after).count, 1, "alpha's process kept running, beta's was replaced: \(before) -> \(after)")
     }
 
     func testASessionHoldingSubscriptionsFinishesOnItsConfiguration() async throws {
