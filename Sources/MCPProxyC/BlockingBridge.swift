@@ -10,21 +10,12 @@ enum BlockingBridge {
     }
 
     static func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result = await body()
-            box.value.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        // The task stored the result before it signalled.
-        return box.value.withLock { $0 }.unsafelyUnwrapped
+        // Waiting forever, the task always stores its result before it signals.
+        run(timeout: nil, body).unsafelyUnwrapped
     }
 
     /// Like `run`, but gives up waiting after `timeout` (nil: forever); nil when it gave up.
     static func run<T: Sendable>(timeout: Duration?, _ body: @escaping @Sendable () async -> T) -> T? {
-        guard let timeout else { return run(body) }
         let box = Box<T>()
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -32,8 +23,12 @@ enum BlockingBridge {
             box.value.withLock { $0 = result }
             done.signal()
         }
-        let nanoseconds = max(0, timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: nanoseconds))) == .success else { return nil }
+        if let timeout {
+            let nanoseconds = max(0, timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+            guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: nanoseconds))) == .success else { return nil }
+        } else {
+            done.wait()
+        }
         return box.value.withLock { $0 }
     }
 }

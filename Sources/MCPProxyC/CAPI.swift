@@ -93,9 +93,18 @@ public func mcpproxyStart(_ pointer: OpaquePointer?, _ front: Int32, _ errorOut:
         CString.report("front must be MCPPROXY_FRONT_NETWORK (1) or MCPPROXY_FRONT_STDIO (2), got \(front)", to: errorOut)
         return MCPPROXY_ERR_ARGUMENT
     }
+    return outcome(of: { () async throws(GatewayError) in try await proxy.start(kind) }, errorOut: errorOut)
+}
+
+/// Runs a gateway operation to completion on the calling thread: MCPPROXY_OK, or the code of
+/// its error with the message in `*errorOut`.
+private func outcome(
+    of operation: @escaping @Sendable () async throws(GatewayError) -> Void,
+    errorOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
     let failure = BlockingBridge.run { () async -> GatewayError? in
         do throws(GatewayError) {
-            try await proxy.start(kind)
+            try await operation()
             return nil
         } catch {
             return error
@@ -170,17 +179,7 @@ public func mcpproxyReload(_ pointer: OpaquePointer?, _ configText: UnsafePointe
         CString.report(failure.message, to: errorOut)
         return code(failure)
     case .success(let loaded):
-        let failure = BlockingBridge.run { () async -> GatewayError? in
-            do throws(GatewayError) {
-                try await proxy.reload(loaded)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        guard let failure else { return MCPPROXY_OK }
-        CString.report(failure.message, to: errorOut)
-        return code(failure)
+        return outcome(of: { () async throws(GatewayError) in try await proxy.reload(loaded) }, errorOut: errorOut)
     }
 }
 
