@@ -54,7 +54,11 @@ final class GatewayExportTests: XCTestCase {
             }
             XCTAssertGreaterThan(try metrics.expectGauge("mcp_proxy_front_connections_limit").lastValue ?? 0, 0,
                                  "front gauges are refreshed before each export")
-            XCTAssertEqual(try metrics.expectGauge("mcp_proxy_upstream_sessions", [("upstream", "alpha")]).lastValue, 1)
+            // The pool's gauges are set by the upstream's maintenance pass, which runs on its own
+            // period: wait for the first pass after the session opened to reach an export.
+            try await eventually("the upstream's session gauge") {
+                (try? metrics.expectGauge("mcp_proxy_upstream_sessions", [("upstream", "alpha")]).lastValue) == 1
+            }
 
             // Every counter and gauge of the admin /metrics, with the same labels and values.
             try await eventually("the backend to match /metrics") {
