@@ -32,6 +32,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     let scanner: JSONRPCScanner
     let cursors: CursorCodec
     let state = NIOLockedValueBox(SessionState())
+    /// When the session began.
+    let openedAt = ContinuousClock.now
     /// What the client transport delivers to; a reload points it at the session that replaces
     /// this one (``MCPProxy/adopt(_:)``).
     let relay: SinkRelay
@@ -39,7 +41,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     /// client's answers and cancellations for those reach it through this one.
     private(set) weak var predecessorSession: ProxySession?
     let counters: SessionCounters
-    private let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
+    let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
 
     /// Client input kept while `initialize` is answered.
     enum DeferredInput: Sendable {
@@ -228,75 +230,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         for bytes in held { sendToClient(bytes) }
     }
 
-    // MARK: Lifecycle
-
-    /// Begins reading from the client. Nothing upstream starts before a valid `initialize`.
-    func start() async throws(TransportError) {
-        try await downstream.start(sink: relay)
-    }
-
-    /// Waits until the session has ended and its upstreams are stopped.
-    func waitUntilFinished() async {
-        await withCheckedContinuation { continuation in
-            let done = finished.withLockedValue { state -> Bool in
-                if state.done { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-
-    /// When the session began.
-    let openedAt = ContinuousClock.now
-
-    /// Client requests not answered yet (forwarded, waiting to be routed) and tasks running for
-    /// the client; zero when the session is idle.
-    var busyCount: Int {
-        state.withLockedValue { $0.inflight.count + $0.routing.count + $0.pendingTasks }
-    }
-
-    /// Ends the session: lets in-flight requests finish (up to the drain timeout), stops upstreams.
-    func finish() async {
-        let first = state.withLockedValue { state -> Bool in
-            guard state.phase != .closing else { return false }
-            state.phase = .closing
-            return true
-        }
-        guard first else { return }
-        let deadline = ContinuousClock.now + options.drainTimeout
-        while ContinuousClock.now < deadline, state.withLockedValue({ !$0.inflight.isEmpty || $0.pendingTasks > 0 }) {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        await withTaskGroup(of: Void.self) { group in
-            for service in services {
-                group.addTask {
-                    if service.isShared {
-                        await service.detach(self)
-                    } else {
-                        await service.shutdown()
-                    }
-                }
-            }
-        }
-        // A session handed over to its successor leaves the client connected.
-        if !state.withLockedValue({ $0.handedOff }) { await downstream.close() }
-        let waiters = finished.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
-            state.done = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Runs `body` as a task that `finish` waits for.
-    func runTask(_ body: @escaping @Sendable () async -> Void) {
-        state.withLockedValue { $0.pendingTasks += 1 }
-        Task {
-            await body()
-            self.state.withLockedValue { $0.pendingTasks -= 1 }
-        }
-    }
+    // MARK: Deadlines
 
     /// A forwarded request's deadline passed (found by its upstream service): the client gets an
     /// error, the upstream a cancellation.
