@@ -82,6 +82,19 @@ public struct ProxySettings: Sendable, Equatable {
     /// `proxy.tracing`: OTLP export of request spans; `nil` (default) when off.
     public var tracing: TracingSettings?
 
+    /// `proxy.endpoints`: virtual endpoints, each with its own catalog; empty (default) serves
+    /// only the listen paths.
+    public var endpoints: [EndpointSettings] = []
+    /// `proxy.pinning`: tool-definition pinning; `nil` (default) when off.
+    public var pinning: PinningSettings?
+    /// `proxy.serverRequests`: rules for server-initiated requests, first match wins; empty
+    /// (default) allows everything.
+    public var serverRequests: [ServerRequestRule] = []
+    /// `proxy.policyHook`: the external policy hook; `nil` (default) when off.
+    public var policyHook: PolicyHookSettings?
+    /// `proxy.guards`: result guards; `nil` (default) when off.
+    public var guards: GuardSettings?
+
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]
     /// The values `logLevel` may take, from most to least verbose.

@@ -1,0 +1,5 @@
+/// One `proxy.guards` setting.
+public struct GuardSettings: Sendable, Equatable {
+    /// Creates the setting.
+    public init() {}
+}

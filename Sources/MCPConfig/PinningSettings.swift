@@ -1,0 +1,5 @@
+/// One `proxy.pinning` setting.
+public struct PinningSettings: Sendable, Equatable {
+    /// Creates the setting.
+    public init() {}
+}
