@@ -123,11 +123,13 @@ public final class MCPProxy: Sendable {
     ///
     /// - Parameter principal: who the client is when the transport authenticates nothing itself
     ///   (the stdio front's configured principal); nil takes the transport's `principal`.
-    public func serve(_ transport: any MessageTransport, principal: Principal? = nil) async throws(TransportError) {
+    /// - Parameter endpoint: the virtual endpoint the client connected to; nil serves the whole
+    ///   catalog as the proxy's main path does.
+    public func serve(_ transport: any MessageTransport, principal: Principal? = nil, endpoint: EndpointView? = nil) async throws(TransportError) {
         let session = ProxySession(
             downstream: transport, hub: hub,
             options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
-            pipeline: pipeline, visibility: visibility, principal: principal)
+            pipeline: pipeline, visibility: visibility, principal: principal, endpoint: endpoint)
         let key = ObjectIdentifier(session)
         liveSessions.withLockedValue { $0[key] = session }
         defer { liveSessions.withLockedValue { _ = $0.removeValue(forKey: key) } }

@@ -29,6 +29,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     let visibility: (any Authorizer)?
     /// The principal of a front that authenticates nothing itself (stdio); nil asks the transport.
     let fixedPrincipal: Principal?
+    /// The virtual endpoint this session was opened on; nil for the proxy's main path.
+    let endpoint: EndpointView?
     let scanner: JSONRPCScanner
     let cursors: CursorCodec
     let state = NIOLockedValueBox(SessionState())
@@ -102,6 +104,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         pipeline: (any MCPMiddleware<ProxyRequestContext>)? = nil,
         visibility: (any Authorizer)? = nil,
         principal: Principal? = nil,
+        endpoint: EndpointView? = nil,
         relay: SinkRelay? = nil,
         predecessor: ProxySession? = nil
     ) {
@@ -109,6 +112,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         self.pipeline = pipeline
         self.visibility = visibility
         self.fixedPrincipal = principal
+        self.endpoint = endpoint
         self.downstream = downstream
         self.catalog = hub.catalogForNewSession()
         self.options = options
