@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "MCPGateway", targets: ["MCPGateway"]),
         .library(name: "MCPStatsMetrics", targets: ["MCPStatsMetrics"]),
         .library(name: "MCPTracing", targets: ["MCPTracing"]),
+        .library(name: "MCPRedis", targets: ["MCPRedis"]),
         .library(name: "mcpproxy", type: .dynamic, targets: ["MCPProxyC"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
         .executable(name: "example-server", targets: ["example-server"]),
@@ -104,6 +105,18 @@ let package = Package(
         .target(
             name: "MCPTracing",
             dependencies: ["JSONRPC", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
+        // A small RESP3 client on SwiftNIO for the scale-out issue's shared state (no Redis
+        // client is in the package mirror); behind a protocol so a maintained one can replace it.
+        .target(
+            name: "MCPRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "MCPPool",
@@ -268,6 +281,12 @@ let package = Package(
             .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
         ]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
+        .testTarget(name: "MCPRedisTests", dependencies: [
+            "MCPRedis",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "JSONRPC", "MCPTransports", "MCPGateway", "MCPConfig", "MCPSecurity", "MCPTracing", "mcp-proxy", "example-server",
             .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
