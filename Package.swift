@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "MCPStatsMetrics", targets: ["MCPStatsMetrics"]),
         .library(name: "MCPTracing", targets: ["MCPTracing"]),
         .library(name: "MCPRedis", targets: ["MCPRedis"]),
+        .library(name: "MCPCluster", targets: ["MCPCluster"]),
         .library(name: "mcpproxy", type: .dynamic, targets: ["MCPProxyC"]),
         .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
         .executable(name: "example-server", targets: ["example-server"]),
@@ -105,6 +106,12 @@ let package = Package(
         .target(
             name: "MCPTracing",
             dependencies: ["JSONRPC", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
+        // What replicas of one gateway share: sealed session ids (swift-crypto's AEAD), and later
+        // the Redis-backed limits, revocation and delivery.
+        .target(
+            name: "MCPCluster",
+            dependencies: ["JSONRPC", "MCPRouting", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // A small RESP3 client on SwiftNIO for the scale-out issue's shared state (no Redis
         // client is in the package mirror); behind a protocol so a maintained one can replace it.
@@ -281,6 +288,7 @@ let package = Package(
             .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
         ]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
+        .testTarget(name: "MCPClusterTests", dependencies: ["MCPCluster", "MCPRouting"]),
         .testTarget(name: "MCPRedisTests", dependencies: [
             "MCPRedis",
             .product(name: "NIOCore", package: "swift-nio"),
