@@ -17,7 +17,7 @@ struct ProxySectionParser {
     static let topKeys = ["name", "version", "instructions", "namespacing", "routes", "limits",
                           "upstreams", "pagination", "logging", "stats", "listen", "admin",
                           "auth", "authorization", "rateLimits"] + ObservabilitySectionsParser.topKeys
-        + TracingSectionParser.topKeys + GovernanceSectionsParser.topKeys
+        + TracingSectionParser.topKeys + GovernanceSectionsParser.topKeys + ClusterSectionParser.topKeys
 
     /// The settings, with defaults for what is missing or invalid (invalid values are reported),
     /// and the routes as read (with the line of each, for later checks).
@@ -81,6 +81,7 @@ struct ProxySectionParser {
         ObservabilitySectionsParser.parse(mapping, path: path, into: &settings, reader: &reader)
         TracingSectionParser.parse(mapping, path: path, into: &settings, reader: &reader)
         GovernanceSectionsParser.parse(mapping, path: path, into: &settings, reader: &reader)
+        ClusterSectionParser.parse(mapping, path: path, into: &settings, reader: &reader)
         var routes: [RouteParser.ParsedRoute] = []
         if let value = reader.optional(mapping, "routes") {
             routes = RouteParser.parse(value, at: path.key("routes"), reader: &reader)

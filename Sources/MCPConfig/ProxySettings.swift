@@ -94,6 +94,9 @@ public struct ProxySettings: Sendable, Equatable {
     public var policyHook: PolicyHookSettings?
     /// `proxy.guards`: result guards; `nil` (default) when off.
     public var guards: GuardSettings?
+    /// `proxy.cluster`: sealed session ids and the Redis the replicas share; `nil` (default)
+    /// keeps sessions in this process's memory.
+    public var cluster: ClusterSettings?
 
     /// The values `collision` may take.
     public static let collisionPolicies = ["first-wins", "suffix"]
