@@ -201,7 +201,8 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     private func initialize(id: [UInt8], params: JSONValue) {
         if let file = faults.countInitializeFile {
             let client = params["clientInfo"]?["name"]?.stringValue ?? "?"
-            FaultState.append("\(getpid()) \(name) session=\(sessionNumber) client=\(client)", to: file)
+            let declared = params["capabilities"]?.objectValue?.keys.sorted().joined(separator: ",") ?? ""
+            FaultState.append("\(getpid()) \(name) session=\(sessionNumber) client=\(client) capabilities=\(declared)", to: file)
         }
         let requested = params["protocolVersion"]?.stringValue ?? ProtocolVersion.latestHandshake.rawValue
         let version = ProtocolVersion.negotiate(requested: requested, supported: ProtocolVersion.handshakeEra)

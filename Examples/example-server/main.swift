@@ -44,8 +44,9 @@ import MCPTransports
 // --exit-at-start    exits with status 3 before reading anything
 // --exit-at-start-while FILE   exits with status 3 at start while FILE exists (recovery tests
 //                    remove FILE and expect the proxy's restart to succeed)
-// --count-initialize FILE   appends "<pid> <name> session=<n> client=<clientInfo.name>" to FILE
-//                    for every initialize it receives
+// --count-initialize FILE   appends "<pid> <name> session=<n> client=<clientInfo.name>
+//                    capabilities=<the client capabilities declared, sorted, comma-separated>"
+//                    to FILE for every initialize it receives
 // --count-requests FILE     appends "<pid> session=<n> <method>" to FILE for every request it
 //                    receives (health-check pings show up as "ping")
 

@@ -139,7 +139,7 @@ enum ProxyAssembly {
             }
             return RouteRule(method: route.method, name: route.name, upstream: route.upstream, action: action)
         }
-        return ProxyOptions(
+        var options = ProxyOptions(
             serverName: settings.name,
             serverVersion: settings.version,
             instructions: settings.instructions,
@@ -153,5 +153,7 @@ enum ProxyAssembly {
             routes: try RouteTable(rules: rules),
             restartUpstreams: settings.restartUpstreams,
             failOpen: settings.failOpen == .keep ? .keep : .hide)
+        options.serverRequests = try ServerRequestsAssembly.rules(from: settings.serverRequests)
+        return options
     }
 }

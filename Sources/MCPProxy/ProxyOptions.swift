@@ -41,6 +41,10 @@ public struct ProxyOptions: Sendable {
     /// Longest a new client session waits for shared upstreams that are still starting for the
     /// first time, so that its `initialize` answer includes them; it never waits on one that failed.
     public var warmupWait: Duration
+    /// `proxy.serverRequests`: which upstreams may ask clients for sampling, elicitation and
+    /// roots, the `maxTokens` cap of sampling, and how often per client session. None (the
+    /// default) changes nothing.
+    public var serverRequests = ServerRequestRules()
 
     /// What clients see of an upstream that is unavailable (breaker open, cannot start).
     public enum FailOpen: String, Sendable, Equatable {

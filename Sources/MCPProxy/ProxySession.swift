@@ -43,6 +43,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     /// client's answers and cancellations for those reach it through this one.
     private(set) weak var predecessorSession: ProxySession?
     let counters: SessionCounters
+    /// `proxy.serverRequests` for this client (its rate buckets); nil without rules.
+    let serverRequestGate: ServerRequestGate?
     let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
 
     /// Client input kept while `initialize` is answered.
@@ -121,6 +123,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         self.scanner = JSONRPCScanner(limits: options.scanLimits)
         self.cursors = CursorCodec(secret: cursorSecret)
         self.counters = SessionCounters(stats: stats)
+        self.serverRequestGate = hub.serverRequestPolicy.map(ServerRequestGate.init(policy:))
         self.relay = relay ?? SinkRelay(nil)
         self.services = hub.services(for: self)
         if relay == nil { self.relay.retarget(self) }

@@ -12,7 +12,8 @@ extension ProxySession {
         case .rootsListChanged?:
             // Only this client's own upstream sessions: a shared one asks for roots during a
             // leased call, so it never keeps one client's roots for another.
-            for service in services where !service.isShared {
+            // Not to upstreams whose roots are denied (proxy.serverRequests): they were not told of roots.
+            for service in services where !service.isShared && serverRequestGate?.policy.denies(.roots, upstream: service.index) != true {
                 for backend in service.backends {
                     for connection in backend.pool.usableConnections { connection.send(message.bytes) }
                 }
@@ -81,6 +82,17 @@ extension ProxySession {
         guard let idRange = message.envelope.idRange, let method = message.envelope.method else { return }
         let upstreamIDBytes = message.rawBytes(idRange)
         // An upstream's ping is answered by its service before it gets here.
+        var policyEdits: [ByteSplice] = []
+        if let gate = serverRequestGate {
+            switch gate.decide(method, message: message, upstream: upstream.index, name: upstream.name, now: MonotonicClock.now()) {
+            case .relay(let edits):
+                policyEdits = edits
+            case .refuse(let refusal):
+                ServerRequestGate.count(refusal, upstream: upstream.name, stats: stats)
+                upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message, data: refusal.data))
+                return
+            }
+        }
         let capabilities = state.withLockedValue { $0.clientCapabilities }
         if let refusal = Self.refusal(for: method, message: message, capabilities: capabilities) {
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))
@@ -97,6 +109,7 @@ extension ProxySession {
         let proxyIDBytes = JSONRPCID.number(proxyID).jsonBytes
         var edits = [ByteSplice(range: idRange, replacement: proxyIDBytes)]
         if let tokenRange { edits.append(ByteSplice(range: tokenRange, replacement: proxyIDBytes)) }
+        edits += policyEdits
         let related = relatedClientRequest(at: upstream)
         if !sendOrHoldForClient(message.splicing(edits), relatedTo: related) {
             state.withLockedValue { _ = $0.serverRequests.removeValue(forKey: proxyID) }

@@ -15,6 +15,8 @@ final class UpstreamHub: Sendable {
     /// By upstream index; nil where the upstream runs per session.
     let shared: [UpstreamService?]
     private let childCounts: [ChildCounter]
+    /// `proxy.serverRequests` resolved per upstream; nil without rules.
+    let serverRequestPolicy: ServerRequestPolicy?
     private let options: ProxyOptions
     private let stats: StatsRegistry
     private let logger: Logger
@@ -34,11 +36,14 @@ final class UpstreamHub: Sendable {
         self.catalog = catalog
         self.childCounts = definitions.map { _ in ChildCounter() }
         self.hasPerSession = definitions.contains { $0.policy.mode == .perSession }
+        let serverRequestPolicy = ServerRequestPolicy(options.serverRequests, upstreams: definitions.map(\.name))
+        self.serverRequestPolicy = serverRequestPolicy
         let handshake = Self.sharedHandshake(options: options)
         self.shared = definitions.enumerated().map { index, definition -> UpstreamService? in
             guard definition.policy.mode == .shared else { return nil }
             if let running = inherited[index], running.name == definition.name, running.isShared { return running }
             let offered = handshake(definition.policy.serverRequests)
+                .withholding(serverRequestPolicy?.withheldCapabilities(upstream: index) ?? [])
             return UpstreamService(
                 definition: definition, index: index, owner: nil,
                 options: options, stats: stats, logger: logger, handshake: { offered })
@@ -65,10 +70,11 @@ final class UpstreamHub: Sendable {
                 service.attach(session)
                 return service
             }
+            let withheld = serverRequestPolicy?.withheldCapabilities(upstream: index) ?? []
             return UpstreamService(
                 definition: definition, index: index, owner: session,
                 options: options, stats: stats, logger: logger, childCount: childCounts[index]
-            ) { [weak session] in session?.upstreamHandshake }
+            ) { [weak session] in session?.upstreamHandshake?.withholding(withheld) }
         }
     }
 
