@@ -12,6 +12,8 @@ struct EnvironmentExpander: Sendable {
         case missing(String)
         /// The `${...}` syntax is broken; the message says how.
         case syntax(String)
+        /// A `${principal.…}` template where only environment variables are expanded.
+        case principalTemplate
 
         var message: String {
             switch self {
@@ -19,6 +21,8 @@ struct EnvironmentExpander: Sendable {
                 return "environment variable '\(name)' is not set; set it, or give a default with ${\(name):-value}"
             case .syntax(let detail):
                 return detail + "; write ${NAME} or ${NAME:-default}, and $$ for a literal $"
+            case .principalTemplate:
+                return "${principal.…} templates are only allowed in the headers of a remote server (stdio servers and other settings cannot use them yet); write $${ for a literal ${"
             }
         }
     }
@@ -43,7 +47,12 @@ struct EnvironmentExpander: Sendable {
         var parser = Parser(scalars: Array(text.unicodeScalars), environment: environment)
         let expanded = parser.parse(insideDefault: false, reportMissing: true)
         if parser.failures.isEmpty { return .expanded(expanded) }
-        let syntax = parser.failures.filter { if case .syntax = $0 { return true } else { return false } }
+        let syntax = parser.failures.filter {
+            switch $0 {
+            case .syntax, .principalTemplate: return true
+            case .missing: return false
+            }
+        }
         return .failed(syntax.isEmpty ? parser.failures : syntax)
     }
 
@@ -109,6 +118,10 @@ struct EnvironmentExpander: Sendable {
                 position += 1
                 if value == nil && reportMissing { failures.append(.missing(name)) }
                 return value ?? ""
+            }
+            if name == "principal", scalars[position] == "." {
+                failures.append(.principalTemplate)
+                return nil
             }
             guard scalars[position] == ":", position + 1 < scalars.count, scalars[position + 1] == "-" else {
                 failures.append(.syntax("unexpected '\(scalars[position])' after '${\(name)'"))

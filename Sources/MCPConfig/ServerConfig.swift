@@ -54,6 +54,18 @@ public struct ServerConfig: Sendable, Equatable {
     /// own transport; the entry's own ``transport`` comes first. Each may be a command or a URL,
     /// whatever the entry's own kind. Default none.
     public var replicas: [TransportConfig]
+    /// `headers` whose values use the calling client's principal (`${principal.subject}`,
+    /// `${principal.claims.NAME}`, `${principal.roles}`), rendered per client session; the fixed
+    /// headers stay in ``transport``. Default none.
+    public var principalHeaders: [String: HeaderTemplate] = [:]
+    /// `auth.tokenExchange`: the upstream gets a token exchanged for the client's (RFC 8693);
+    /// `nil` (the default): none.
+    public var tokenExchange: TokenExchangeSettings?
+
+    /// Whether the server gets per-user credentials (``principalHeaders`` or ``tokenExchange``):
+    /// then its upstream sessions are never shared between two principals (`pool.mode` is
+    /// `perSession`).
+    public var hasUserCredentials: Bool { !principalHeaders.isEmpty || tokenExchange != nil }
 
     /// Creates a server configuration. Defaults match a file entry that only gives the transport.
     public init(

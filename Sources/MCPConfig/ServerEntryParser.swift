@@ -1,7 +1,7 @@
 /// Reads one entry of `mcpServers` into a ``ServerConfig``.
 enum ServerEntryParser {
     static let stdioKeys = ["command", "args", "env", "cwd", "workingDirectory", "inheritEnvironment", "sandbox"]
-    static let remoteKeys = ["url", "serverUrl", "headers", "tls"]
+    static let remoteKeys = ["url", "serverUrl", "headers", "tls", "auth"]
     static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources"]
     static let knownKeys = stdioKeys + remoteKeys + ["type", "transportType", "disabled"] + proxyKeys
         + ServerReliabilityParser.serverKeys
@@ -58,7 +58,8 @@ enum ServerEntryParser {
         }
         reader.checkKeys(mapping, at: path, known: knownKeys, tolerated: toleratedKeys, hints: hints, what: "a server entry")
 
-        var transport = readTransport(mapping, path: path, line: keyLine ?? node.line, reader: &reader)
+        var templates: [String: HeaderTemplate] = [:]
+        var transport = readTransport(mapping, path: path, line: keyLine ?? node.line, templates: &templates, reader: &reader)
         var sandbox: SandboxConfig?
         if case .stdio? = transport, let value = reader.optional(mapping, "sandbox") {
             sandbox = readSandbox(value, mapping: mapping, path: path, transport: &transport, reader: &reader)
@@ -93,6 +94,8 @@ enum ServerEntryParser {
         }
         let reliability = ServerReliabilityParser.read(mapping, at: path, startsCommand: mapping.entry("command") != nil || commandReplica,
                                                        reader: &reader)
+        let credentials = UserCredentialsParser.read(mapping, at: path, transport: transport, templates: templates,
+                                                     hasReplicas: !replicas.isEmpty, settings: settings, reader: &reader)
 
         guard reader.problems.count == problemsBefore, let transport else { return .invalid }
         var server = ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
@@ -101,6 +104,7 @@ enum ServerEntryParser {
         server.sandbox = sandbox
         reliability.apply(to: &server)
         server.replicas = replicas
+        credentials.apply(to: &server)
         return .server(server)
     }
 
@@ -140,6 +144,18 @@ enum ServerEntryParser {
     /// The transport of a server entry or of one of its replicas: a command or a url, with the
     /// keys that go with it.
     static func readTransport(_ mapping: ConfigNode.Mapping, path: KeyPath, line: Int?, reader: inout ConfigReader) -> TransportConfig? {
+        var templates: [String: HeaderTemplate] = [:]
+        let transport = readTransport(mapping, path: path, line: line, templates: &templates, reader: &reader)
+        guard templates.isEmpty else {
+            reader.problem(path.key("headers"), "per-user header values (${principal.*}) are only allowed on a server's own url, not on its replicas", line: mapping.entry("headers")?.keyLine)
+            return nil
+        }
+        return transport
+    }
+
+    /// The transport; header values that use the principal go to `templates`.
+    static func readTransport(_ mapping: ConfigNode.Mapping, path: KeyPath, line: Int?, templates: inout [String: HeaderTemplate],
+                              reader: inout ConfigReader) -> TransportConfig? {
         var declaredType: String?
         var typeLine: Int?
         for key in ["type", "transportType"] {
@@ -176,7 +192,8 @@ enum ServerEntryParser {
                 return nil
             }
             let kind = declaredType.flatMap { types[$0] ?? nil }
-            return RemoteTransportParser.read(mapping, url: urlNode, urlKey: urlKey, declaredKind: kind, path: path, reader: &reader)
+            return RemoteTransportParser.read(mapping, url: urlNode, urlKey: urlKey, declaredKind: kind, path: path,
+                                              templates: &templates, reader: &reader)
         }
     }
 }

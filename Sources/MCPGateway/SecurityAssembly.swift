@@ -70,7 +70,9 @@ struct SecurityComponents {
         }
         var authenticators: [any Authenticator] = []
         if let jwt = auth.jwt {
-            authenticators.append(try await jwtAuthenticator(jwt))
+            // Principals keep their token only when an upstream exchanges it (RFC 8693).
+            let keepsToken = config.servers.contains { $0.tokenExchange != nil }
+            authenticators.append(try await jwtAuthenticator(jwt, keepsSubjectToken: keepsToken))
         }
         if !auth.apiKeys.isEmpty {
             authenticators.append(try APIKeyAuthenticator(keys: auth.apiKeys.map { setting in
@@ -95,7 +97,7 @@ struct SecurityComponents {
         return components
     }
 
-    private static func jwtAuthenticator(_ jwt: JWTSettings) async throws -> JWTAuthenticator {
+    private static func jwtAuthenticator(_ jwt: JWTSettings, keepsSubjectToken: Bool) async throws -> JWTAuthenticator {
         let source: MCPSecurity.JWTKeySource
         switch jwt.key {
         case .secret(let secret): source = .secret(secret)
@@ -105,10 +107,11 @@ struct SecurityComponents {
         case .publicKeyPEM(let pem): source = .publicKeyPEM(pem)
         }
         let algorithms = jwt.algorithms.isEmpty ? nil : jwt.algorithms.compactMap { JWTAlgorithmName(rawValue: $0.rawValue) }
-        let configuration = JWTAuthenticator.Configuration(
+        var configuration = JWTAuthenticator.Configuration(
             keySource: source, issuer: jwt.issuer, audience: jwt.audience, algorithms: algorithms,
             clockSkewSeconds: jwt.clockSkewSeconds, rolesClaim: jwt.rolesClaim,
             jwksCacheLifetimeSeconds: jwt.jwksCacheSeconds)
+        configuration.keepsSubjectToken = keepsSubjectToken
         do {
             let authenticator = try await JWTAuthenticator(configuration: configuration, fetcher: HTTPJWKSFetcher())
             if case .jwksURL = source { await authenticator.refreshKeys() }

@@ -1,3 +1,4 @@
+import JSONRPC
 import Logging
 import MCPRouting
 import MCPTransports
@@ -32,6 +33,11 @@ public struct UpstreamDefinition: Sendable {
     public var replicas: [@Sendable () -> any MessageTransport]
     /// Pooling, health, breaker, retries, timeouts and bulkhead of this upstream.
     public var policy: UpstreamPolicy
+    /// Per-user credentials: makes the transport of one client session's upstream session from
+    /// that session's principal (read for every request), instead of ``makeTransport``. Needs
+    /// `policy.mode == .perSession`, so that an upstream session never serves two principals.
+    /// Nil (the default): every session uses ``makeTransport``.
+    public var makePrincipalTransport: (@Sendable (_ principal: @escaping @Sendable () -> Principal?) -> any MessageTransport)?
 
     /// Creates a definition from a transport factory. The default namespace is `<name>__`.
     public init(

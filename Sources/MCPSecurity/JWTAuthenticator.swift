@@ -40,6 +40,9 @@ public final class JWTAuthenticator: Authenticator {
         public var jwksCacheLifetimeSeconds: Double
         /// The shortest time between two JWKS fetches, in seconds.
         public var jwksMinimumRefreshIntervalSeconds: Double
+        /// Whether principals keep the token they were verified from (``Principal/subjectToken``),
+        /// for upstreams that exchange it (RFC 8693). Default false: the token is not kept.
+        public var keepsSubjectToken: Bool = false
 
         /// Creates a configuration; the defaults are the documented ones.
         public init(
@@ -225,7 +228,8 @@ public final class JWTAuthenticator: Authenticator {
             scopes: claims.scopes,
             method: .jwt,
             claims: claims.stringClaims,
-            expiresAt: claims.expiresAt
+            expiresAt: claims.expiresAt,
+            subjectToken: configuration.keepsSubjectToken ? SubjectToken(token) : nil
         )
         let validUntil = claims.expiresAt.map { $0 + configuration.clockSkewSeconds } ?? .infinity
         let digest = Digest256(hashing: parsed.bytes)

@@ -36,6 +36,9 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
     public let claims: [String: String]
     /// When the credential stops being valid, in seconds since 1970; nil when it does not expire.
     public let expiresAt: Double?
+    /// The verified bearer token, kept only when an upstream exchanges it for a token of its own
+    /// (RFC 8693); nil otherwise. Redacted when printed; never forwarded upstream.
+    public let subjectToken: SubjectToken?
     /// `issuer` and `subject` joined: the key that sessions are bound to and buckets are kept by.
     public let identityKey: String
     /// Values owners memoized for this principal (``memoized(_:isValid:compute:)``).
@@ -52,7 +55,8 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
         scopes: [String] = [],
         method: Method,
         claims: [String: String] = [:],
-        expiresAt: Double? = nil
+        expiresAt: Double? = nil,
+        subjectToken: SubjectToken? = nil
     ) {
         self.subject = subject
         self.issuer = issuer
@@ -61,6 +65,7 @@ public final class Principal: Sendable, Hashable, CustomStringConvertible {
         self.method = method
         self.claims = claims
         self.expiresAt = expiresAt
+        self.subjectToken = subjectToken
         self.identityKey = (issuer ?? method.rawValue) + "\u{1F}" + subject
         self.identityHash = identityKey.hashValue
     }

@@ -29,6 +29,10 @@ public struct RemoteUpstreamConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Largest message accepted from the server; larger ones are reported as `.oversized`.
     public var maxMessageBytes: Int
+    /// Headers computed per request (per-user credentials: principal templates, an exchanged
+    /// token); they win over ``headers``. Only the Streamable HTTP transport sends them; nil (the
+    /// default) costs nothing.
+    public var credentials: (any UpstreamCredentials)?
 
     /// Creates a configuration; the timeouts default to 300 s per request and 10 s to connect.
     public init(
@@ -38,7 +42,8 @@ public struct RemoteUpstreamConfiguration: Sendable {
         tls: TLSClientSettings? = nil,
         requestTimeout: Duration = .seconds(300),
         connectTimeout: Duration = .seconds(10),
-        maxMessageBytes: Int = 16 << 20
+        maxMessageBytes: Int = 16 << 20,
+        credentials: (any UpstreamCredentials)? = nil
     ) {
         self.url = url
         self.kind = kind
@@ -47,5 +52,6 @@ public struct RemoteUpstreamConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
         self.maxMessageBytes = maxMessageBytes
+        self.credentials = credentials
     }
 }

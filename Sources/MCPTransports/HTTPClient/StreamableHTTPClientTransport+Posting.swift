@@ -8,17 +8,36 @@ extension StreamableHTTPClientTransport {
     /// POSTs `message` with AsyncHTTPClient's event-loop API: the answer is read by a
     /// `StreamablePostDelegate` on `loop` (whose connections the pool prefers), and `completion`
     /// runs there with the outcome. The deadline bounds the whole exchange. Returns the HTTP task,
-    /// or nil when the transport is closing (`completion` has run then).
+    /// or nil when the transport is closing (`completion` has run then) or when per-request
+    /// credentials must be fetched first (the POST follows in a task; `completion` runs after it).
     @discardableResult
     func post(
         _ message: OutgoingMessage, exchange: RequestExchange?, ticket: SessionTicket, deadline: NIODeadline,
-        on loop: any EventLoop, completion: @escaping @Sendable (PostOutcome) -> Void
+        on loop: any EventLoop, credentialHeaders: [(name: String, value: String)]? = nil,
+        completion: @escaping @Sendable (PostOutcome) -> Void
     ) -> HTTPClient.Task<PostOutcome>? {
         guard let link = state.withLockedValue({ $0.closing ? nil : $0.link }) else {
             completion(.failed("the transport is closing", status: nil))
             return nil
         }
         var request = link.postTemplate
+        if let credentials = configuration.credentials {
+            guard let headers = credentialHeaders ?? credentials.readyHeaders() else {
+                fetchCredentials(credentials) { result in
+                    switch result {
+                    case .success(let headers):
+                        loop.execute {
+                            self.post(message, exchange: exchange, ticket: ticket, deadline: deadline, on: loop,
+                                      credentialHeaders: headers, completion: completion)
+                        }
+                    case .failure(let error):
+                        completion(Self.credentialFailure(error))
+                    }
+                }
+                return nil
+            }
+            request.headers.apply(headers)
+        }
         request.body = .byteBuffer(message.bytes)
         ticket.apply(to: &request.headers)
         for header in message.traceHeaders { request.headers.replaceOrAdd(name: header.name, value: header.value) }
@@ -142,6 +161,10 @@ extension StreamableHTTPClientTransport {
                 return .failed("the transport is closing", status: nil)
             }
             var request = requests.make(.GET, accept: UpstreamHTTPRequests.eventStream)
+            switch await credentialHeaders() {
+            case .success(let headers): request.headers.apply(headers)
+            case .failure(let error): return Self.credentialFailure(error)
+            }
             ticket.apply(to: &request.headers)
             request.headers.replaceOrAdd(name: "Last-Event-ID", value: lastID)
             let response: HTTPClientResponse

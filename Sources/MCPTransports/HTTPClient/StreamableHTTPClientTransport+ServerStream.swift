@@ -27,6 +27,13 @@ extension StreamableHTTPClientTransport {
             let ticket = state.withLockedValue { state -> SessionTicket? in state.renewing ? nil : state.ticket }
             guard let ticket else { return }
             var request = requests.make(.GET, accept: UpstreamHTTPRequests.eventStream)
+            switch await credentialHeaders() {
+            case .success(let headers):
+                request.headers.apply(headers)
+            case .failure(let error):
+                logger.warning("the GET stream is not opened: \(error.message); server-initiated messages arrive only on POST responses")
+                return
+            }
             ticket.apply(to: &request.headers)
             if !lastEventID.isEmpty {
                 request.headers.replaceOrAdd(name: "Last-Event-ID", value: lastEventID)

@@ -189,6 +189,10 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     /// DELETE with the session id: the server may free the session now (405: it does not allow that).
     private func endSession(client: HTTPClient, requests: UpstreamHTTPRequests, ticket: SessionTicket) async {
         var request = requests.make(.DELETE, accept: UpstreamHTTPRequests.jsonOrEventStream)
+        if configuration.credentials != nil {
+            guard case .success(let headers) = await credentialHeaders() else { return }
+            request.headers.apply(headers)
+        }
         ticket.apply(to: &request.headers)
         do {
             let response = try await client.execute(request, deadline: .now() + .seconds(5))
