@@ -4,6 +4,7 @@ import MCPConfig
 import MCPProxy
 import MCPReliability
 import MCPRouting
+import MCPStats
 import MCPTransports
 
 /// Turns a loaded config file into the proxy's parts.
@@ -24,7 +25,9 @@ enum ProxyAssembly {
 
     /// The upstream definitions; remote upstreams send through `httpClient` (from
     /// `sharedHTTPClient(for:)`), so that client sessions do not each open a connection pool.
-    static func upstreams(from config: ProxyConfig, logger: Logger, httpClient: SharedHTTPClient?) throws -> [UpstreamDefinition] {
+    /// `stats` gets the token-exchange counters of servers with per-user credentials.
+    static func upstreams(from config: ProxyConfig, logger: Logger, httpClient: SharedHTTPClient?,
+                          stats: StatsRegistry? = nil) throws -> [UpstreamDefinition] {
         var result: [UpstreamDefinition] = []
         for server in config.servers {
             let namespace: NamespaceStyle = server.namespace.map { .prefix($0, separator: server.separator) } ?? .none
@@ -36,12 +39,14 @@ enum ProxyAssembly {
             let factories = server.endpoints.map { transport in
                 transportFactory(transport, server: server, config: config, logger: logger, httpClient: httpClient)
             }
-            result.append(UpstreamDefinition(
+            var definition = UpstreamDefinition(
                 name: server.name, namespace: namespace,
                 toolFilter: filters.0, promptFilter: filters.1, resourceFilter: filters.2,
                 startup: startup, policy: try policy(for: server),
                 replicas: Array(factories.dropFirst()),
-                makeTransport: factories[0]))
+                makeTransport: factories[0])
+            UserCredentialsAssembly.attach(server, to: &definition, config: config, logger: logger, httpClient: httpClient, stats: stats)
+            result.append(definition)
         }
         return result
     }
@@ -67,15 +72,21 @@ enum ProxyAssembly {
             case .sse: remoteKind = .legacySSE
             case .webSocket: remoteKind = .webSocket
             }
-            let tls = server.tls.map {
-                TLSClientSettings(caCertificatePath: $0.ca, clientCertificatePath: $0.certificate, clientKeyPath: $0.privateKey)
-            }
-            let remote = RemoteUpstreamConfiguration(
-                url: url, kind: remoteKind, headers: headers, tls: tls,
-                requestTimeout: .milliseconds(Int((server.timeoutSeconds ?? config.proxy.requestTimeoutSeconds) * 1000)),
-                maxMessageBytes: config.proxy.maxMessageBytes)
+            let remote = remoteConfiguration(url: url, kind: remoteKind, headers: headers, server: server, config: config)
             return { RemoteUpstreamTransport.make(name: name, configuration: remote, logger: logger, shared: httpClient) }
         }
+    }
+
+    /// A remote endpoint of `server`: its URL, headers, TLS, timeout and message limit.
+    static func remoteConfiguration(url: String, kind: RemoteUpstreamConfiguration.Kind, headers: [String: String],
+                                    server: ServerConfig, config: ProxyConfig) -> RemoteUpstreamConfiguration {
+        let tls = server.tls.map {
+            TLSClientSettings(caCertificatePath: $0.ca, clientCertificatePath: $0.certificate, clientKeyPath: $0.privateKey)
+        }
+        return RemoteUpstreamConfiguration(
+            url: url, kind: kind, headers: headers, tls: tls,
+            requestTimeout: .milliseconds(Int((server.timeoutSeconds ?? config.proxy.requestTimeoutSeconds) * 1000)),
+            maxMessageBytes: config.proxy.maxMessageBytes)
     }
 
     /// The pool and reliability policy from a server's `pool`, `health`, `breaker`, `retry`,

@@ -72,7 +72,7 @@ final class UpstreamHub: Sendable {
             }
             let withheld = serverRequestPolicy?.withheldCapabilities(upstream: index) ?? []
             return UpstreamService(
-                definition: definition, index: index, owner: session,
+                definition: definition.bound(to: session), index: index, owner: session,
                 options: options, stats: stats, logger: logger, childCount: childCounts[index]
             ) { [weak session] in session?.upstreamHandshake?.withholding(withheld) }
         }
