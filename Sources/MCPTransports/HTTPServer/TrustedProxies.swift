@@ -63,7 +63,7 @@ public struct TrustedProxies: Sendable {
     }
 
     /// The client's address for a request that came from `peer` with these headers: the peer
-    /// itself unless it is trusted and a header names the client.
+    /// itself unless it is trusted and a header names the client (then without a port).
     public func clientAddress(peer: String?, forwarded: String?, forwardedFor: String?) -> String? {
         guard let peer, !networks.isEmpty, contains(peer) else { return peer }
         let chain: [Substring]
@@ -81,7 +81,15 @@ public struct TrustedProxies: Sendable {
             if !contains(String(hop)) { break }
         }
         guard let chosen else { return peer }
-        return String(chosen)
+        return String(Self.host(of: chosen))
+    }
+
+    /// `[2001:db8::1]:4711` -> `2001:db8::1`, `192.0.2.1:80` -> `192.0.2.1`: the address a
+    /// per-address limit is kept by.
+    static func host(of hop: Substring) -> Substring {
+        if hop.first == "[", let close = hop.firstIndex(of: "]") { return hop[hop.index(after: hop.startIndex)..<close] }
+        if hop.filter({ $0 == ":" }).count == 1, let colon = hop.firstIndex(of: ":") { return hop[..<colon] }
+        return hop
     }
 
     /// The `for=` values of a `Forwarded` header, in order, unquoted.
