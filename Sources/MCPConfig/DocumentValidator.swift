@@ -55,6 +55,8 @@ enum DocumentValidator {
         // Servers with problems of their own still count as defined, so a route to one is not
         // reported a second time.
         RouteParser.checkTargets(routes, enabled: enabledNames, disabled: disabled, reader: &reader)
+        EndpointsSectionParser.checkServers(reader.optional(mapping, "proxy"), endpoints: settings.endpoints, enabled: enabledNames,
+                                            disabled: disabled, reader: &reader)
         return (servers, settings)
     }
 }
