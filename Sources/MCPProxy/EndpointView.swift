@@ -37,6 +37,9 @@ public struct EndpointView: Sendable {
     public var roles: [String]
     /// Whether tools are listed or searched.
     public var discovery: Discovery
+    /// Tools and prompts carry the names their upstream gives them (no namespace), as when that
+    /// upstream is served alone (`proxy.listen.namedServers`); `rename` is then not used.
+    public var originalNames: Bool
 
     /// Creates a view; every parameter defaults to "everything, unchanged".
     public init(
@@ -49,7 +52,8 @@ public struct EndpointView: Sendable {
         describe: [String: String] = [:],
         instructions: String? = nil,
         roles: [String] = [],
-        discovery: Discovery = .list
+        discovery: Discovery = .list,
+        originalNames: Bool = false
     ) {
         self.path = path
         self.servers = servers
@@ -61,5 +65,12 @@ public struct EndpointView: Sendable {
         self.instructions = instructions
         self.roles = roles
         self.discovery = discovery
+        self.originalNames = originalNames
+    }
+
+    /// Whether the upstream named `server` is behind this endpoint.
+    @inlinable
+    public func serves(_ server: String) -> Bool {
+        servers?.contains(server) ?? true
     }
 }

@@ -14,13 +14,16 @@ extension MCPProxy {
     /// Returns false at once when the session cannot move (not initialized yet, ending, or holding
     /// resource subscriptions, which live on its upstream sessions); it then finishes where it is.
     /// Otherwise returns when the client leaves, like ``serve(_:principal:)``.
+    ///
+    /// - Parameter endpoint: the virtual endpoint it is served on from now on (the new
+    ///   configuration's view at the session's ``OpenSession/endpointPath``); nil for the main path.
     @discardableResult
-    public func adopt(_ session: OpenSession) async -> Bool {
+    public func adopt(_ session: OpenSession, endpoint: EndpointView? = nil) async -> Bool {
         let old = session.session
         guard let handoff = old.handOff() else { return false }
         let successor = ProxySession(
             downstream: handoff.downstream, hub: hub, options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
-            pipeline: pipeline, visibility: visibility, principal: handoff.principal, relay: handoff.relay, predecessor: old)
+            pipeline: pipeline, visibility: visibility, principal: handoff.principal, endpoint: endpoint, relay: handoff.relay, predecessor: old)
         successor.resume(from: handoff)
         let key = ObjectIdentifier(successor)
         liveSessions.withLockedValue { $0[key] = successor }
@@ -58,4 +61,7 @@ public struct InheritedUpstreams: Sendable {
 /// A client session being served, as a reload sees it.
 public struct OpenSession: Sendable {
     let session: ProxySession
+
+    /// The path of the virtual endpoint it is served on; nil for the proxy's main path.
+    public var endpointPath: String? { session.endpoint?.path }
 }

@@ -43,6 +43,8 @@ final class MergedCatalog: Sendable {
     private let logger: Logger
     private let uriNamespacer: URINamespacer
     private let state = NIOLockedValueBox(State())
+    /// Each virtual endpoint's view of the merged lists, per generation.
+    let endpointLists = EndpointListCache()
 
     private struct State {
         var lists: [ListKind: [Int: [CatalogItem]]] = [:]

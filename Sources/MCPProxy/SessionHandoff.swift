@@ -41,7 +41,7 @@ extension ProxySession {
             state.logLevel = handoff.logLevel
             state.nextServerRequestID = handoff.nextServerRequestID
         }
-        for service in services where !service.isShared { service.start(warm: false) }
+        for service in services where !service.isShared && serves(service) { service.start(warm: false) }
     }
 
     /// Tells the client that every list may have changed (it moved to a new configuration).

@@ -37,11 +37,11 @@ extension ProxySession {
     /// Starts this session's own eager upstreams (shared ones are warm already: it waits only
     /// for those still starting for the first time, briefly), answers, then serves what queued.
     private func completeInitialize(version: ProtocolVersion, id: [UInt8], route: ReplyRoute) async {
-        for service in services where !service.isShared { service.start(warm: false) }
+        for service in services where !service.isShared && serves(service) { service.start(warm: false) }
         // The answer waits for upstreams still starting only within `warmupWait` of their
         // start: a sick upstream never holds up new sessions for longer. Per-session ones go on
         // opening in the background; lists and calls wait for them within their own deadlines.
-        let eager = services.filter { $0.definition.startup == .eager }
+        let eager = services.filter { $0.definition.startup == .eager && serves($0) }
         var opening: [(UpstreamService, NIOLockedValueBox<Bool>)] = []
         for service in eager where !service.isShared {
             let done = NIOLockedValueBox(false)
@@ -105,10 +105,10 @@ extension ProxySession {
     /// The downstream initialize result: the union of what the ready upstreams offer, limited to
     /// what the proxy routes, and their instructions under their names.
     func mergedInitializeResult(version: ProtocolVersion) -> JSONValue {
-        let ready = services.compactMap { service in service.initializeResult.map { (service, $0) } }
+        let ready = services.compactMap { service in serves(service) ? service.initializeResult.map { (service, $0) } : nil }
         // Upstreams not started yet (lazy, or shared ones still starting) may offer anything.
         let anyLazy = services.contains { service in
-            service.initializeResult == nil && !service.isUnavailable && (service.definition.startup == .lazy || service.isShared)
+            serves(service) && service.initializeResult == nil && !service.isUnavailable && (service.definition.startup == .lazy || service.isShared)
         }
         var capabilities: [String: JSONValue] = [:]
         let listChanged: JSONValue = .object(["listChanged": .bool(true)])
@@ -122,8 +122,11 @@ extension ProxySession {
         if anyLazy || ready.contains(where: { $0.1.capabilities.completions }) { capabilities["completions"] = .object([:]) }
 
         var sections: [String] = []
-        if let own = options.instructions, !own.isEmpty { sections.append(own) }
-        for (upstream, result) in ready {
+        if let own = endpoint?.instructions {
+            // An endpoint's own instructions replace the proxy's and the upstreams'.
+            if !own.isEmpty { sections.append(own) }
+        } else if let own = options.instructions, !own.isEmpty { sections.append(own) }
+        for (upstream, result) in ready where endpoint?.instructions == nil {
             if let text = result.instructions, !text.isEmpty {
                 sections.append("## \(upstream.name)\n\(text)")
             }

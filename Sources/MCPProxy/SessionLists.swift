@@ -6,8 +6,8 @@ extension ProxySession {
     /// Whether every upstream that can serve and offers `kind` has its list loaded.
     func allListsLoaded(_ kind: ListKind) -> Bool {
         services.allSatisfy { service in
-            // Unavailable upstreams have nothing to load.
-            if service.isUnavailable { return true }
+            // Unavailable upstreams have nothing to load; nor have those not behind the endpoint.
+            if service.isUnavailable || !serves(service) { return true }
             guard let result = service.initializeResult else {
                 // Lazy ones that never started do, once the client has initialized.
                 return state.withLockedValue { $0.handshake == nil }
@@ -20,7 +20,7 @@ extension ProxySession {
     func loadLists(_ kind: ListKind) async {
         await withTaskGroup(of: Void.self) { group in
             for upstream in services {
-                if upstream.isUnavailable { continue }
+                if upstream.isUnavailable || !serves(upstream) { continue }
                 group.addTask {
                     guard case .success(let result) = await upstream.ready(timeout: self.options.initializeTimeout),
                           kind.isOffered(by: result.capabilities),
@@ -70,6 +70,10 @@ extension ProxySession {
             offset = cursor.offset
         }
         if !allListsLoaded(kind) { await loadLists(kind) }
+        if let list = endpointList(kind) {
+            replyEndpointList(kind, list: list, offset: offset, id: id, route: route, principal: principal)
+            return
+        }
         let merged = catalog.merged(kind)
         // Filter before paging, so offsets in cursors count only what this principal sees.
         let entries: [MergedEntry]

@@ -6,9 +6,11 @@ import NIOCore
 /// A routed request through the pipeline: the user's stages, then the terminal.
 extension ProxySession {
     /// Runs a routed request through the pipeline; the terminal answers it locally or forwards it.
-    func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget, edits: UpstreamEdits = .none) {
+    func runPipeline(_ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, target: RouteTarget, edits: UpstreamEdits = .none,
+                     exposedName: String? = nil) {
         guard let method = message.envelope.method else { return }
         var call = MCPCall(message: message, method: method, idBytes: id, receivedAt: MonotonicClock.now())
+        if let exposedName { call.exposedName = exposedName }
         var context = ProxyRequestContext(principal: principal, target: target, session: pipeline == nil ? "" : downstream.name)
         let verdict: MCPVerdict
         if let pipeline {
@@ -79,7 +81,7 @@ extension ProxySession {
     func routeToUpstream(
         _ message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, index: Int, edits: [ByteSplice],
         series: RequestSeries?, rewritesURIs: Bool = false, subscription: (uri: String, subscribe: Bool)? = nil,
-        tool: String? = nil, repeatable: Bool? = nil
+        tool: String? = nil, repeatable: Bool? = nil, exposedName: String? = nil
     ) {
         let upstream = services[index]
         let method = message.envelope.method
@@ -88,6 +90,7 @@ extension ProxySession {
             series: series ?? stats.requestSeries(upstream: upstream.name, method: method?.name ?? "?", tool: nil),
             rewritesURIs: rewritesURIs, tool: tool,
             repeatable: repeatable ?? method.map { RetrySafety.isSafeToRepeat(method: $0.name) } ?? false)
-        runPipeline(message, id: id, route: route, target: .upstream(target), edits: UpstreamEdits(edits: edits, subscription: subscription))
+        runPipeline(message, id: id, route: route, target: .upstream(target), edits: UpstreamEdits(edits: edits, subscription: subscription),
+                    exposedName: exposedName)
     }
 }

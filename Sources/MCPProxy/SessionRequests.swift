@@ -68,7 +68,7 @@ extension ProxySession {
             return
         }
         let lookup = resolveOrLoad([kind], message: message, route: route, retried: retried) {
-            self.catalog.resolve(kind, exposed: name)
+            self.resolveName(kind, name)
         } retry: {
             self.routeByName(message, kind: kind, id: id, route: route, retried: true)
         }
@@ -80,9 +80,10 @@ extension ProxySession {
             return
         }
         let edits = entry.original == name ? [] : [ByteSplice(range: nameRange, replacement: entry.originalJSON)]
+        // At an endpoint the stages see the name at /mcp, so a rename never opens a hole.
         routeToUpstream(message, id: id, route: route, index: entry.upstream, edits: edits, series: entry.series,
                         rewritesURIs: options.rewriteResourceURIs, tool: kind == .tools ? entry.original : nil,
-                        repeatable: kind == .tools ? entry.repeatable : true)
+                        repeatable: kind == .tools ? entry.repeatable : true, exposedName: endpoint == nil ? nil : entry.exposed)
     }
 
     /// resources/read, subscribe and unsubscribe: the URI's owner.
@@ -125,7 +126,7 @@ extension ProxySession {
         let series: (String) -> RequestSeries = { self.stats.requestSeries(upstream: $0, method: "completion/complete", tool: nil) }
         if let name = envelope.refName, let range = envelope.refNameRange {
             let lookup = resolveOrLoad([.prompts], message: message, route: route, retried: retried) {
-                self.catalog.resolve(.prompts, exposed: name)
+                self.resolveName(.prompts, name)
             } retry: {
                 self.routeCompletion(message, id: id, route: route, retried: true)
             }
@@ -161,7 +162,7 @@ extension ProxySession {
     /// Methods the proxy does not know: forwarded only where a route rule sends them.
     func routeByRule(_ message: JSONRPCMessage, method: MCPMethod, id: [UInt8], route: ReplyRoute) {
         let decision = options.routes?.decide(method: method.name, name: message.envelope.name, upstream: nil)
-        guard case .route(let upstreamName)? = decision, let upstream = services.first(where: { $0.name == upstreamName }) else {
+        guard case .route(let upstreamName)? = decision, let upstream = services.first(where: { $0.name == upstreamName }), serves(upstream) else {
             replyError(route, id: id, code: .methodNotFound, message: "Method not found: '\(method.name)'")
             return
         }
@@ -216,12 +217,14 @@ extension ProxySession {
 
     /// The upstream that owns a URI: from the catalog, else the only upstream serving resources.
     func resourceTarget(for uri: String) -> (upstream: Int, uri: String)? {
-        catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map { ($0, uri) }
+        guard let target = catalog.resourceTarget(for: uri) ?? soleResourceUpstream().map({ ($0, uri) }) else { return nil }
+        // At an endpoint, a URI it filters out (or of a server not behind it) belongs to nobody.
+        return endpointAdmitsResource(uri, upstream: target.upstream) ? target : nil
     }
 
     /// When exactly one upstream serves resources, unknown URIs (e.g. from templates it did not list) go there.
     func soleResourceUpstream() -> Int? {
-        let candidates = services.filter { $0.initializeResult?.capabilities.resources == true }
+        let candidates = services.filter { $0.initializeResult?.capabilities.resources == true && serves($0) }
         return candidates.count == 1 ? candidates[0].index : nil
     }
 

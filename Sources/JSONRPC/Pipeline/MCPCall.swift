@@ -14,6 +14,10 @@ public struct MCPCall: Sendable {
     /// Edits a stage wants applied to the bytes that go upstream (ranges relative to the
     /// message, as the envelope gives them); the terminal applies them with its own in one pass.
     public var splices: [ByteSplice] = []
+    /// The item's name as the proxy's main path exposes it, when the client used another one (a
+    /// virtual endpoint's rename); nil otherwise. ``name`` returns it, so stages always see the
+    /// main path's name.
+    public var exposedName: String?
 
     /// Creates a call from a scanned request.
     public init(message: JSONRPCMessage, method: MCPMethod, idBytes: [UInt8], receivedAt: UInt64) {
@@ -23,8 +27,9 @@ public struct MCPCall: Sendable {
         self.receivedAt = receivedAt
     }
 
-    /// `params.name` as the client sent it (the exposed tool or prompt name).
-    @inlinable public var name: String? { message.envelope.name }
+    /// The exposed tool or prompt name: `params.name` as the client sent it, or the main path's
+    /// name when the client called it at a virtual endpoint (``exposedName``).
+    @inlinable public var name: String? { exposedName ?? message.envelope.name }
     /// `params.uri` as the client sent it (the exposed resource URI).
     @inlinable public var uri: String? { message.envelope.uri }
 }
