@@ -22,6 +22,9 @@ struct FaultOptions: Sendable {
     var countInitializeFile: String?
     /// `--count-requests FILE`: one line appended to FILE per request received (any method).
     var countRequestsFile: String?
+    /// `--mutable-descriptions FILE`: description overrides in FILE, and the tool
+    /// `mutate_description` that writes them (ExampleMutations.swift).
+    var descriptionsFile: String?
     /// Set by the network mode: this server is one session of `--http`.
     var network = false
 

@@ -39,7 +39,8 @@ extension ExampleServer {
         if faults.enabled {
             tools += faultToolDefinitions()
         }
-        return tools
+        tools += mutationToolDefinitions()
+        return applyingDescriptionOverrides(tools)
     }
 
     static func text(_ text: String, isError: Bool = false) -> JSONValue {
@@ -51,6 +52,7 @@ extension ExampleServer {
     func callTool(_ params: JSONValue, progressToken: JSONRPCID?, requestID: JSONRPCID) async -> Result<JSONValue, ToolError> {
         let arguments = params["arguments"] ?? .object([:])
         let toolName = params["name"]?.stringValue ?? ""
+        if let mutated = callMutation(toolName, arguments: arguments) { return .success(mutated) }
         switch toolName {
         case "echo":
             return .success(Self.text(arguments["text"]?.stringValue ?? ""))

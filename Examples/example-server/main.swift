@@ -49,6 +49,10 @@ import MCPTransports
 //                    to FILE for every initialize it receives
 // --count-requests FILE     appends "<pid> session=<n> <method>" to FILE for every request it
 //                    receives (health-check pings show up as "ping")
+// --mutable-descriptions FILE   a rug pull: tool descriptions are overridden by FILE (a JSON
+//                    object {"tool": "description"}, read at every tools/list, so it survives a
+//                    restart), and the tool mutate_description (tool, default echo; description;
+//                    reset) writes FILE and sends notifications/tools/list_changed
 
 var name = "example"
 var pageSize = 0
@@ -90,11 +94,13 @@ while let argument = arguments.next() {
         faults.countInitializeFile = arguments.next()
     case "--count-requests":
         faults.countRequestsFile = arguments.next()
+    case "--mutable-descriptions":
+        faults.descriptionsFile = arguments.next()
     case "--help", "-h":
         FileHandle.standardError.write(Data("""
             usage: example-server [--name NAME] [--page-size N] [--http HOST:PORT [--idle-timeout SECONDS]] [--ignore-eof-and-sigterm] [--report-inherited-fds DIR]
                                   [--faults] [--hang-after N] [--exit-at-start] [--exit-at-start-while FILE] [--count-initialize FILE]
-                                  [--count-requests FILE]
+                                  [--count-requests FILE] [--mutable-descriptions FILE]
               --faults                     add the fault tools: hang, freeze, garbage, huge_line, drip, http_status,
                                            reset, expire_session, whoami, touch (with --http: behind a relay that can reset)
               --hang-after N               answer nothing after N inbound messages (pings included)
@@ -102,6 +108,9 @@ while let argument = arguments.next() {
               --exit-at-start-while FILE   the same, while FILE exists
               --count-initialize FILE      append a line to FILE for every initialize received
               --count-requests FILE        append a line to FILE for every request received (method last)
+              --mutable-descriptions FILE  tool descriptions overridden by FILE (JSON {"tool": "text"}), and the tool
+                                           mutate_description (tool, description, reset) that writes FILE and sends
+                                           tools/list_changed: a rug pull, for tool-definition pinning tests
             See the header of Examples/example-server/main.swift for each tool.
 
             """.utf8))

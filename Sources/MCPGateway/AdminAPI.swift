@@ -15,6 +15,7 @@ import MCPTransports
 /// | `POST /api/upstreams/NAME/drain` | takes the upstream out of service: new requests get "unavailable", requests in flight finish (up to `?timeout=SECONDS`, default 30), then its sessions close; `restart` brings it back |
 /// | `POST /api/upstreams/NAME/breaker/reset` | closes its circuit breakers |
 /// | `POST /api/reload` | reloads the config file, as SIGHUP does |
+/// | `GET /api/pins`, `POST /api/pins/approve` | tool-definition pinning (``AdminPins``; also at `/admin/pins`) |
 ///
 /// Without a token in the config the API answers 403; a missing or wrong token gets 401.
 struct AdminAPI: Sendable {
@@ -31,6 +32,12 @@ struct AdminAPI: Sendable {
             return json(200, sessionsJSON())
         case ("POST", ["reload"]):
             return await reload()
+        case ("GET", ["pins"]):
+            let answer = AdminPins.list(context: context)
+            return json(answer.status, answer.body)
+        case ("POST", ["pins", "approve"]):
+            let answer = AdminPins.approve(request, context: context)
+            return json(answer.status, answer.body)
         case ("POST", let path) where path.count >= 3 && path[0] == "upstreams":
             let name = path[1]
             guard let proxy = context.current?.aggregated, proxy.upstreams.contains(where: { $0.name == name }) else {

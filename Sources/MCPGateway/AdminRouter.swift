@@ -30,6 +30,12 @@ struct AdminRouter: Sendable {
         if request.path.hasPrefix("/api/") {
             return await AdminAPI(context: context).answer(request)
         }
+        if request.path == "/admin/pins" || request.path.hasPrefix("/admin/pins/") {
+            // The name for the pinning API; the same requests as /api/pins.
+            var aliased = request
+            aliased.path = "/api" + request.path.dropFirst("/admin".count)
+            return await AdminAPI(context: context).answer(aliased)
+        }
         guard request.method == "GET" || request.method == "HEAD" else {
             return AdminResponse(status: 405, contentType: "text/plain; charset=utf-8", body: "method not allowed: pages answer GET\n",
                                  headers: [("allow", "GET")])

@@ -43,7 +43,9 @@ final class GatewayGeneration: Sendable {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
-            let options = try ProxyAssembly.options(from: config)
+            var options = try ProxyAssembly.options(from: config)
+            options.toolPinning = try PinningAssembly.pinning(
+                config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
             let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
             // Nothing fails from here on: unchanged upstreams of the configuration this one
             // replaces keep running and serve this one too.

@@ -1,4 +1,5 @@
 import JSONRPC
+import MCPSecurity
 
 /// The four paginated lists a proxy merges.
 enum ListKind: CaseIterable, Sendable, Hashable {
@@ -81,6 +82,8 @@ struct CatalogItem: Sendable, Equatable {
     let keyRange: Range<Int>
     /// A tool whose annotations say `readOnlyHint` or `idempotentHint`: safe to send twice.
     var repeatable = false
+    /// A tool's fingerprint, set where lists are fetched when pinning is on (``ToolPinning``).
+    var fingerprint: ToolFingerprint?
 
     /// Reads the items of one list page.
     static func items(of result: JSONView, kind: ListKind) -> [CatalogItem]? {

@@ -85,6 +85,7 @@ public final class MCPProxy: Sendable {
                                inherited: inheriting?.services ?? [:])
         var generator = SystemRandomNumberGenerator()
         self.cursorSecret = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        listenForPinChanges()
     }
 
     /// Opens the eager shared upstreams' sessions now (the first `serve` does it otherwise), so

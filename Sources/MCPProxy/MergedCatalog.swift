@@ -27,6 +27,8 @@ struct MergedList: Sendable {
     let entries: [MergedEntry]
     let byExposed: [String: Int]
     let generation: UInt64
+    /// Tools withheld by pinning (`mode: enforce`), by their name at `/mcp`; not in `entries`.
+    var quarantined: [String: QuarantinedTool] = [:]
 
     static let empty = MergedList(entries: [], byExposed: [:], generation: 0)
 }
@@ -79,12 +81,29 @@ final class MergedCatalog: Sendable {
 
     /// Keeps an upstream's full list, unless it changed since `version` was read.
     func store(_ kind: ListKind, upstream: Int, items: [CatalogItem], version: UInt64) {
+        var items = items
+        if kind == .tools, let pinning = options.toolPinning {
+            items = pinning.inspect(server: upstreams[upstream].name, items: items)
+        }
         state.withLockedValue { state in
             guard (state.versions[kind]?[upstream] ?? 0) == version else { return }
             state.lists[kind, default: [:]][upstream] = items
             state.partsVersion[kind, default: 0] &+= 1
             state.merged[kind] = nil
             state.registryCurrent = false
+        }
+    }
+
+    /// The tool pinning withholds under this name at `/mcp`, if any.
+    func quarantined(exposed: String) -> QuarantinedTool? {
+        merged(.tools).quarantined[exposed]
+    }
+
+    /// Pins changed (an approval): the merged tools are built again from the lists held.
+    func pinsChanged() {
+        state.withLockedValue { state in
+            state.partsVersion[.tools, default: 0] &+= 1
+            state.merged[.tools] = nil
         }
     }
 
@@ -215,6 +234,8 @@ final class MergedCatalog: Sendable {
         }
         var entries: [MergedEntry] = []
         var byExposed: [String: Int] = [:]
+        var quarantined: [String: QuarantinedTool] = [:]
+        let pinning = kind == .tools ? options.toolPinning : nil
         for named in registry.entries {
             guard let owner = indexByName[named.upstream], let item = visible[named.upstream]?[safe: named.index] else { continue }
             var target = owner
@@ -226,11 +247,18 @@ final class MergedCatalog: Sendable {
             case .allow?, nil:
                 break
             }
+            if let pinning, let fingerprint = item.fingerprint,
+               pinning.isQuarantined(server: named.upstream, tool: named.original, fingerprint: fingerprint) {
+                quarantined[named.exposed] = QuarantinedTool(
+                    upstream: named.upstream, original: named.original, exposed: named.exposed, current: fingerprint,
+                    pinned: pinning.pin(server: named.upstream, tool: named.original)?.fingerprint)
+                continue
+            }
             let series = stats.requestSeries(upstream: upstreams[target].name, method: kind.itemMethod, tool: named.original)
             byExposed[named.exposed] = entries.count
             entries.append(MergedEntry(upstream: target, original: named.original, originalJSON: JSONString.encode(named.original), exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series, repeatable: item.repeatable))
         }
-        return MergedList(entries: entries, byExposed: byExposed, generation: generation)
+        return MergedList(entries: entries, byExposed: byExposed, generation: generation, quarantined: quarantined)
     }
 
     private func buildResources(_ kind: ListKind, parts: [Int: [CatalogItem]], generation: UInt64) -> MergedList {

@@ -45,6 +45,9 @@ public struct ProxyOptions: Sendable {
     /// roots, the `maxTokens` cap of sampling, and how often per client session. None (the
     /// default) changes nothing.
     public var serverRequests = ServerRequestRules()
+    /// `proxy.pinning`: compares the tools upstreams list with their approved fingerprints where
+    /// lists are fetched; nil (the default): nothing is fingerprinted.
+    public var toolPinning: ToolPinning? = nil
 
     /// What clients see of an upstream that is unavailable (breaker open, cannot start).
     public enum FailOpen: String, Sendable, Equatable {

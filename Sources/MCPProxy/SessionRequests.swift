@@ -74,6 +74,7 @@ extension ProxySession {
         }
         guard case .found(let entry) = lookup else {
             if case .missing = lookup {
+                if kind == .tools, refuseQuarantinedTool(named: name, id: id, route: route) { return }
                 let what = kind == .tools ? "tool" : "prompt"
                 replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available")
             }

@@ -23,7 +23,7 @@ struct MCPProxyCommand: AsyncParsableCommand {
         Logs go to stderr; stdout carries only MCP. Send SIGUSR1 for a stats snapshot on stderr.
         """,
         version: MCPProxyVersion.current,
-        subcommands: [Stdio.self, Serve.self, Validate.self, Demo.self, Token.self, Check.self],
+        subcommands: [Stdio.self, Serve.self, Validate.self, Demo.self, Token.self, Check.self, Pins.self],
         defaultSubcommand: Stdio.self
     )
 }
