@@ -47,6 +47,8 @@ final class MergedCatalog: Sendable {
     private let state = NIOLockedValueBox(State())
     /// Each virtual endpoint's view of the merged lists, per generation.
     let endpointLists = EndpointListCache()
+    /// Each `discovery: search` endpoint's tool index, per generation (SessionToolSearch.swift).
+    let toolSearch = ToolSearchCatalogCache()
 
     private struct State {
         var lists: [ListKind: [Int: [CatalogItem]]] = [:]

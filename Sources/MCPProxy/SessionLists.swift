@@ -61,6 +61,10 @@ extension ProxySession {
     }
 
     func handleList(_ kind: ListKind, message: JSONRPCMessage, id: [UInt8], route: ReplyRoute, principal: Principal) async {
+        if kind == .tools, endpoint?.discovery == .search {
+            replySearchToolList(id: id, route: route)  // SessionToolSearch.swift
+            return
+        }
         var offset = 0
         if let paramsRange = message.envelope.paramsRange, let cursorView = JSONView(message: message, range: paramsRange)["cursor"] {
             guard let text = cursorView.string, let cursor = cursors.decode(text, list: kind.resultKey) else {

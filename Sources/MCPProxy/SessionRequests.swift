@@ -44,7 +44,11 @@ extension ProxySession {
         case .resourcesTemplatesList:
             runPipeline(message, id: id, route: route, target: .local(.list(.resourceTemplates)))
         case .toolsCall:
-            routeByName(message, kind: .tools, id: id, route: route)
+            if endpoint?.discovery == .search {
+                routeSearchEndpointCall(message, id: id, route: route)  // SessionToolSearch.swift
+            } else {
+                routeByName(message, kind: .tools, id: id, route: route)
+            }
         case .promptsGet:
             routeByName(message, kind: .prompts, id: id, route: route)
         case .resourcesRead, .resourcesSubscribe, .resourcesUnsubscribe:
