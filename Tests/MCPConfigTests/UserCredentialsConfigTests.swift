@@ -172,6 +172,15 @@ final class UserCredentialsConfigTests: XCTestCase {
         XCTAssertTrue(replicas.contains { $0.message.contains("replicas") }, "\(replicas)")
     }
 
+    func testTheRunnableExampleLoads() throws {
+        let path = URL(fileURLWithPath: examplesDirectory()).deletingLastPathComponent().appendingPathComponent("token-exchange/gateway.yaml").path
+        let config = try ConfigLoader.load(path: path, environment: env)
+        let tickets = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(tickets.principalHeaders.keys.sorted(), ["X-Roles", "X-User"])
+        XCTAssertEqual(tickets.tokenExchange?.clientSecret, "s3cr3t")
+        XCTAssertEqual(tickets.pool.mode, .perSession)
+    }
+
     func testLoopbackHosts() {
         XCTAssertTrue(UserCredentialsParser.isLoopback("127.0.0.1"))
         XCTAssertTrue(UserCredentialsParser.isLoopback("127.1.2.3"))
