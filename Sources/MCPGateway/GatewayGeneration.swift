@@ -42,7 +42,7 @@ final class GatewayGeneration: Sendable {
     ) async throws(GatewayError) -> GatewayGeneration {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
-            let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient)
+            let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient, stats: stats)
             var options = try ProxyAssembly.options(from: config)
             options.toolPinning = try PinningAssembly.pinning(
                 config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
