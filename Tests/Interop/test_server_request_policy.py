@@ -9,7 +9,10 @@ sampling (`sample`), elicitation (`elicit`) and roots (`roots`).
   for 100); an upstream under no rule keeps its 100;
 - the proxy's `initialize` to a denied upstream does not declare the capability (example-server
   records the capabilities it received with `--count-initialize`);
-- `rate: { rate, burst }` refuses the (burst+1)th request of a client session.
+- `rate: { rate, burst }` refuses the (burst+1)th request of a client session;
+- over `mcp-proxy serve` (Streamable HTTP, two SDK clients on shared upstream sessions): the
+  rate is per client session, and refusals are counted per upstream, kind and reason on the
+  admin listener's `/metrics`.
 
 Against a proxy without the feature these fail: the config does not load (`proxy.serverRequests`
 was refused before), or the sampling callback is called.
@@ -18,11 +21,16 @@ was refused before), or the sampling callback is called.
 from __future__ import annotations
 
 import json
+import re
+import time
+import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from conftest import STDERR_KEY, _binary
+from fault_fixtures import example_stdio
+from network_fixtures import START_TIMEOUT, NetworkGateway, open_client, stop
 from proxy_harness import CLIENT_ROOT, SAMPLING_REPLY, ProxyConnection, ProxyLauncher, deadline, text_of
 
 pytestmark = pytest.mark.anyio
@@ -130,3 +138,65 @@ async def test_rate_limit_refuses_the_request_after_the_burst(governed: ProxyCon
     assert governed.record.roots_requests == BURST, "the refused request never reached the client"
     # Another upstream's rule (none here) is not affected by this bucket.
     assert await call(governed, "trusted__roots") == CLIENT_ROOT
+
+
+ADMIN_LINE = re.compile(r"url=(http://127\.0\.0\.1:\d+).*\] admin listening")
+
+
+def admin_url(gateway: NetworkGateway) -> str:
+    deadline_at = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline_at:
+        match = ADMIN_LINE.search(gateway.log.read_text(errors="replace"))
+        if match:
+            return match.group(1)
+        time.sleep(0.05)
+    raise AssertionError(f"mcp-proxy serve did not announce its admin listener:\n{gateway.log_tail()}")
+
+
+def refused(metrics: str, upstream: str, kind: str, reason: str) -> float:
+    for line in metrics.splitlines():
+        if (line.startswith("mcp_proxy_server_requests_refused_total{") and f'upstream="{upstream}"' in line
+                and f'kind="{kind}"' in line and f'reason="{reason}"' in line):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_over_http_the_rate_is_per_client_session_and_refusals_are_counted(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    shared = {"pool": {"mode": "shared", "size": 1, "max": 2, "serverRequests": "lease"}}
+    gateway = NetworkGateway.start(tmp_path, {
+        "untrusted": example_stdio("untrusted", tmp_path, faults=False, extra=shared),
+        "limited": example_stdio("limited", tmp_path, faults=False, extra=shared),
+    }, {
+        "admin": {"host": "127.0.0.1", "port": 0},
+        "serverRequests": [
+            {"servers": ["untrusted"], "sampling": "deny"},
+            {"servers": ["limited"], "rate": {"rate": 0.001, "burst": 1}},
+        ],
+    })
+    request.node.stash[STDERR_KEY] = gateway.log
+    try:
+        admin = admin_url(gateway)
+        async with open_client(gateway, "streamable-http") as first, open_client(gateway, "streamable-http") as second:
+            async def sample(client: object, tool: str) -> str:
+                with deadline(f'call_tool("{tool}")'):
+                    return text_of(await client.session.call_tool(tool, {"prompt": "p"}))  # type: ignore[attr-defined]
+
+            for client in (first, second):
+                text = await sample(client, "untrusted__sample")
+                assert f"not allowed for upstream 'untrusted' {POLICY_NAME}" in text, text
+                assert client.record.sampling_requests == []
+            assert await sample(first, "limited__sample") == f"sampled: {SAMPLING_REPLY}"
+            over = await sample(first, "limited__sample")
+            assert "Too many requests to the client from upstream 'limited'" in over, over
+            assert len(first.record.sampling_requests) == 1
+            # The second client session has a bucket of its own.
+            assert await sample(second, "limited__sample") == f"sampled: {SAMPLING_REPLY}"
+            assert len(second.record.sampling_requests) == 1
+        metrics = urllib.request.urlopen(admin + "/metrics", timeout=5).read().decode()
+        assert refused(metrics, "untrusted", "sampling", "denied") == 2, metrics
+        assert refused(metrics, "limited", "sampling", "rateLimited") == 1, metrics
+        assert refused(metrics, "limited", "sampling", "denied") == 0
+    finally:
+        stop(gateway.process)
