@@ -80,7 +80,8 @@ extension ProxySession {
             if case .missing = lookup {
                 if kind == .tools, refuseQuarantinedTool(named: name, id: id, route: route) { return }
                 let what = kind == .tools ? "tool" : "prompt"
-                replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available")
+                replyError(route, id: id, code: .invalidParams, message: "Unknown \(what): '\(name)'. Use \(kind.method) to see what is available"
+                           + (credentialFailure(for: name).map { "; \($0)" } ?? ""))
             }
             return
         }

@@ -278,8 +278,10 @@ async def test_a_refused_exchange_never_reaches_the_upstream(setup: Setup) -> No
     setup.endpoint.refuse.add("carol")
     async with client(setup, token("carol", ["support"])) as session:
         assert "tickets__whoami" not in await tools(session), "tickets could not start for carol: its tools are hidden"
-        with deadline("tickets__whoami"), pytest.raises(MCPError):
+        with deadline("tickets__whoami"), pytest.raises(MCPError) as failure:
             await session.call_tool("tickets__whoami", {})
+        message = str(failure.value)
+        assert "upstream 'tickets' could not start for this session" in message and "invalid_grant" in message, message
     assert "carol" in setup.endpoint.subjects()
     assert [request for request in setup.upstream_requests() if request["user"] == "carol"] == []
     assert setup.metric("failure") >= 1
