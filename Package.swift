@@ -111,7 +111,7 @@ let package = Package(
         // the Redis-backed limits, revocation and delivery.
         .target(
             name: "MCPCluster",
-            dependencies: ["JSONRPC", "MCPRouting", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["JSONRPC", "MCPRouting", "MCPSecurity", "MCPRedis", "MCPTransports", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // A small RESP3 client on SwiftNIO for the scale-out issue's shared state (no Redis
         // client is in the package mirror); behind a protocol so a maintained one can replace it.
@@ -288,7 +288,7 @@ let package = Package(
             .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
         ]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
-        .testTarget(name: "MCPClusterTests", dependencies: ["MCPCluster", "MCPRouting"]),
+        .testTarget(name: "MCPClusterTests", dependencies: ["MCPCluster", "MCPRouting", "JSONRPC", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "MCPRedisTests", dependencies: [
             "MCPRedis",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -119,6 +119,11 @@ public final class TokenBucketRateLimiter: RateLimiter {
     /// The number of live buckets.
     public var bucketCount: Int { table.count }
 
+    /// Entry `index`'s bucket key for a request, or nil when the entry does not apply.
+    func compiledKey(index: Int, principal: Principal, method: MCPMethod, name: String?, upstream: String?) -> BucketKey? {
+        compiled[index].key(index: index, principal: principal, method: method, name: name, upstream: upstream)
+    }
+
     /// Sweeps idle buckets now.
     public func sweep(now: UInt64) { table.sweep(now: now) }
 

@@ -4,6 +4,8 @@ struct FrontStreamSettings: Sendable {
     var maxQueuedBytesPerStream: Int
     var keepAliveInterval: Duration
     var sessionIdleTimeout: Duration
+    /// Sealed session ids, when replicas share sessions.
+    var continuity: (any SessionContinuity)?
     /// The replay bytes of all Streamable HTTP sessions of the front, held to one budget.
     let replayBudget: ReplayBudget
 
@@ -13,5 +15,6 @@ struct FrontStreamSettings: Sendable {
         maxQueuedBytesPerStream = configuration.maxQueuedBytesPerStream
         keepAliveInterval = configuration.keepAliveInterval
         sessionIdleTimeout = configuration.sessionIdleTimeout
+        continuity = configuration.sessionContinuity
     }
 }

@@ -73,6 +73,10 @@ public struct HTTPFrontConfiguration: Sendable {
     /// ``Principal/anonymous`` (fronts without authentication), which only ``maxSessions`` bounds.
     public var maxSessionsPerPrincipal: Int = 100
 
+    /// Seals session state into `Mcp-Session-Id` so that any replica serves any session; nil
+    /// (the default) issues random ids known only to this process.
+    public var sessionContinuity: (any SessionContinuity)?
+
     /// The protocol revisions that use the `initialize` handshake: 2024-11-05 to 2025-11-25.
     public static let handshakeProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 

@@ -8,10 +8,14 @@ public struct HTTPFrontSession: Sendable {
     public let remoteAddress: String?
     /// The transport the client speaks.
     public let kind: HTTPEndpoint.Kind
+    /// Set when the session was opened on another replica and this one serves it from the state
+    /// in its id (``SessionContinuity``): the client will send no `initialize`.
+    public let restored: RestoredSession?
 
     /// Pairs a transport with where it came from.
-    public init(transport: any MessageTransport, service: String, remoteAddress: String?, kind: HTTPEndpoint.Kind) {
+    public init(transport: any MessageTransport, service: String, remoteAddress: String?, kind: HTTPEndpoint.Kind, restored: RestoredSession? = nil) {
         self.transport = transport
+        self.restored = restored
         self.service = service
         self.remoteAddress = remoteAddress
         self.kind = kind

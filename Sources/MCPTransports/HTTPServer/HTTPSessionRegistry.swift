@@ -57,6 +57,32 @@ final class HTTPSessionRegistry: Sendable {
         }
     }
 
+    /// What ``addRestored(_:principal:)`` did.
+    enum RestoreOutcome {
+        /// The session is registered.
+        case added
+        /// A session with that id was registered meanwhile (another request restored it).
+        case existing(StreamableHTTPSession)
+        /// A cap is reached.
+        case refused(Refusal)
+    }
+
+    /// Registers a session restored from its sealed id, unless one with that id is registered
+    /// already (two requests of the session arrived at once), or a cap is reached.
+    func addRestored(_ session: StreamableHTTPSession, principal: Principal) -> RestoreOutcome {
+        let identity = principal.method == .anonymous ? nil : principal.identityKey
+        return state.withLockedValue { state -> RestoreOutcome in
+            if let existing = state.sessions[session.id]?.session as? StreamableHTTPSession { return .existing(existing) }
+            if let refusal = refusal(for: identity, in: state) {
+                state.refused += 1
+                return .refused(refusal)
+            }
+            state.sessions[session.id] = Entry(session: session, cappedIdentity: identity)
+            if let identity { state.perIdentity[identity, default: 0] += 1 }
+            return .added
+        }
+    }
+
     /// The refusal `add` would answer for `principal` now, or nil (a check ahead of a WebSocket
     /// upgrade; `add` checks again).
     func refusal(for principal: Principal) -> Refusal? {

@@ -56,10 +56,7 @@ struct StreamableHTTPEndpointHandler: Sendable {
             }
         }
         if let sessionID = request.header("mcp-session-id") {
-            guard let session = registry.streamable(sessionID, path: endpoint.path, principal: request.principal) else {
-                responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
-                return
-            }
+            guard let session = existingOrRestored(sessionID, request: request, responder: responder) else { return }
             session.receivePost(frame, body: TraceHeaders.body(of: request, frame: frame), acceptance: acceptance, createsSession: false,
                                 responder: responder)
             return
@@ -68,8 +65,16 @@ struct StreamableHTTPEndpointHandler: Sendable {
             responder.reject(.badRequest, "Mcp-Session-Id is missing; start with an initialize request, then send the session id it returns on every request")
             return
         }
+        var id = SessionIdentifier.make()
+        if let continuity = settings.continuity {
+            guard let sealed = continuity.newSessionID(path: endpoint.path, principal: request.principal, initialize: message) else {
+                responder.reject(.badRequest, "the initialize request is too large to be carried in a session id; send fewer client capabilities")
+                return
+            }
+            id = sealed
+        }
         let session = StreamableHTTPSession(
-            id: SessionIdentifier.make(), endpoint: endpoint, settings: settings, eventLoop: responder.channel.eventLoop,
+            id: id, endpoint: endpoint, settings: settings, eventLoop: responder.channel.eventLoop,
             logger: logger, principal: request.principal
         ) { [registry] id in registry.remove(id) }
         if let refusal = registry.add(session, principal: request.principal) {
@@ -92,9 +97,53 @@ struct StreamableHTTPEndpointHandler: Sendable {
     }
 
     private func delete(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        if let continuity = settings.continuity, let sessionID = request.header("mcp-session-id") {
+            // The session may be served by other replicas too: end it everywhere.
+            let local = registry.streamable(sessionID, path: endpoint.path, principal: request.principal)
+            guard local != nil || continuity.restore(id: sessionID, path: endpoint.path, principal: request.principal) != nil else {
+                responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
+                return
+            }
+            continuity.ended(id: sessionID)
+            local?.terminate(.endOfStream)
+            responder.respond(status: .ok)
+            return
+        }
         guard let session = session(for: request, responder: responder) else { return }
         session.terminate(.endOfStream)
         responder.respond(status: .ok)
+    }
+
+    /// The session `id` of this endpoint: live here, or opened on another replica and restored
+    /// here from its sealed id (then handed to the proxy like a new one). When neither, answers
+    /// 404 (or the cap's refusal) and returns nil.
+    private func existingOrRestored(_ id: String, request: HTTPFrontRequest, responder: HTTPResponder) -> StreamableHTTPSession? {
+        if let session = registry.streamable(id, path: endpoint.path, principal: request.principal) { return session }
+        guard let continuity = settings.continuity,
+              let restored = continuity.restore(id: id, path: endpoint.path, principal: request.principal) else {
+            responder.reject(.notFound, "session \(id.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
+            return nil
+        }
+        let session = StreamableHTTPSession(
+            id: id, endpoint: endpoint, settings: settings, eventLoop: responder.channel.eventLoop,
+            logger: logger, principal: request.principal
+        ) { [registry] id in registry.remove(id) }
+        switch registry.addRestored(session, principal: request.principal) {
+        case .added:
+            logger.info("session restored from its id", metadata: ["session": "\(id.prefix(8))", "client": "\(request.remoteAddress ?? "?")"])
+            onSession(HTTPFrontSession(transport: session, service: endpoint.service, remoteAddress: request.remoteAddress,
+                                       kind: .streamableHTTP, restored: restored))
+            return session
+        case .existing(let other):
+            // Another request restored it first.
+            if other.binding.admits(request.principal) { return other }
+            responder.reject(.notFound, "session \(id.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
+            return nil
+        case .refused(let refusal):
+            logger.notice("refused to restore a session: a session cap is reached", metadata: ["client": "\(request.remoteAddress ?? "?")"])
+            responder.reject(refusal)
+            return nil
+        }
     }
 
     /// The session named by the request, or nil after answering 400 or 404.
@@ -103,10 +152,6 @@ struct StreamableHTTPEndpointHandler: Sendable {
             responder.reject(.badRequest, "Mcp-Session-Id is missing; send the id that initialize returned")
             return nil
         }
-        guard let session = registry.streamable(sessionID, path: endpoint.path, principal: request.principal) else {
-            responder.reject(.notFound, "session \(sessionID.prefix(16)) does not exist or has ended; initialize a new session without Mcp-Session-Id")
-            return nil
-        }
-        return session
+        return existingOrRestored(sessionID, request: request, responder: responder)
     }
 }
