@@ -103,6 +103,16 @@ public final class Gateway: Sendable {
         try await core.start(front, gateway: self)
     }
 
+    /// Starts the stdio front on one virtual endpoint of `proxy.endpoints` (its catalog,
+    /// instructions and roles) instead of the whole catalog.
+    ///
+    /// - Throws: ``GatewayError`` (`.config`) when no endpoint has that path (the message lists
+    ///   them) or the stdio principal has none of its roles; otherwise as ``start(_:)``.
+    @discardableResult
+    public func startStdio(endpoint path: String) async throws(GatewayError) -> GatewayAddresses {
+        try await core.start(.stdio, gateway: self, stdioEndpoint: path)
+    }
+
     /// Where the admin API's `POST /api/reload` reads the configuration again (usually the
     /// config file, with the same overrides); without one that request answers 409.
     public func setReloadSource(_ source: (@Sendable () throws -> ProxyConfig)?) async {

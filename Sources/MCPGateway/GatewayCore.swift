@@ -83,7 +83,7 @@ actor GatewayCore {
         snapshot.withLock { $0.current = generation }
     }
 
-    func start(_ front: Gateway.Front, gateway: Gateway) async throws(GatewayError) -> GatewayAddresses {
+    func start(_ front: Gateway.Front, gateway: Gateway, stdioEndpoint: String? = nil) async throws(GatewayError) -> GatewayAddresses {
         try await exclusively { () async throws(GatewayError) -> GatewayAddresses in
             guard phase == .created else {
                 if stoppedBeforeStart {
@@ -93,6 +93,7 @@ actor GatewayCore {
             }
             try await prepareLocked(network: front == .network)
             guard let generation = current else { throw GatewayError(.state, "the gateway has no configuration") }
+            let stdioService = try stdioEndpoint.map { path throws(GatewayError) in try EndpointViews.stdioService(path, in: generation.views, principal: generation.security.stdioPrincipal) }
             phase = .starting
             let addresses: GatewayAddresses
             switch front {
@@ -104,7 +105,7 @@ actor GatewayCore {
                     throw error
                 }
             case .stdio:
-                addresses = startStdio(generation, gateway: gateway)
+                addresses = startStdio(generation, gateway: gateway, service: stdioService ?? "*")
             }
             phase = .running(front)
             snapshot.withLock { $0.addresses = addresses }
@@ -113,10 +114,10 @@ actor GatewayCore {
         }
     }
 
-    private func startStdio(_ generation: GatewayGeneration, gateway: Gateway) -> GatewayAddresses {
+    private func startStdio(_ generation: GatewayGeneration, gateway: Gateway, service: String) -> GatewayAddresses {
         generation.aggregated.start()  // shared upstreams warm up while the client connects
         let transport = StandardIOTransport(maxLineBytes: generation.config.proxy.maxLineBytes)
-        generation.serve(transport, service: "*", principal: generation.security.stdioPrincipal) { [weak gateway] in
+        generation.serve(transport, service: service, principal: generation.security.stdioPrincipal) { [weak gateway] in
             // The client left: the gateway is done.
             Task { await gateway?.stop() }
         }
@@ -131,16 +132,7 @@ actor GatewayCore {
             HTTPEndpoint(path: listen.ssePath, kind: .legacySSE(messagesPath: listen.messagesPath), service: "*"),
             HTTPEndpoint(path: listen.webSocketPath, kind: .webSocket, service: "*"),
         ]
-        if listen.namedServers {
-            for definition in generation.upstreams {
-                let base = "/servers/\(definition.name)"
-                endpoints += [
-                    HTTPEndpoint(path: base + "/mcp", kind: .streamableHTTP, service: definition.name),
-                    HTTPEndpoint(path: base + "/sse", kind: .legacySSE(messagesPath: base + "/messages"), service: definition.name),
-                    HTTPEndpoint(path: base + "/ws", kind: .webSocket, service: definition.name),
-                ]
-            }
-        }
+        endpoints += EndpointViews.httpEndpoints(of: config)
         var front = HTTPFrontConfiguration(endpoints: endpoints)
         front.host = listen.host
         front.port = listen.port
@@ -154,7 +146,7 @@ actor GatewayCore {
         front.maxSessions = config.proxy.maxSessions
         front.maxSessionsPerPrincipal = config.proxy.maxSessionsPerPrincipal
         if let securityAdmission = generation.security.admission {
-            let reloadable = ReloadableAdmission(securityAdmission)
+            let reloadable = ReloadableAdmission(EndpointRoleAdmission.wrap(securityAdmission, roles: EndpointViews.requiredRoles(generation.views)))
             admission = reloadable
             front.admission = reloadable
         }
@@ -250,7 +242,7 @@ actor GatewayCore {
         let generation = try await GatewayGeneration.build(
             config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current)
         if let admission, let securityAdmission = generation.security.admission {
-            admission.replace(with: securityAdmission)
+            admission.replace(with: EndpointRoleAdmission.wrap(securityAdmission, roles: EndpointViews.requiredRoles(generation.views)))
         }
         generation.aggregated.start()
         let old = current

@@ -7,8 +7,9 @@ import MCPTransports
 import Tracing
 import Synchronization
 
-/// Everything one configuration builds: the aggregated proxy, one proxy per named server, the
-/// security parts and the HTTP client of remote upstreams.
+/// Everything one configuration builds: the aggregated proxy, its virtual endpoints (views of it:
+/// `proxy.endpoints` and the named servers), the security parts and the HTTP client of remote
+/// upstreams.
 ///
 /// A reload builds a new generation; new client sessions go to it, and the open sessions of the
 /// previous one move onto it (``adoptSessions(of:)``) except those holding resource
@@ -17,8 +18,11 @@ import Synchronization
 final class GatewayGeneration: Sendable {
     let config: ProxyConfig
     let security: SecurityComponents
-    /// The aggregated endpoint's proxy ("*") and each named server's.
+    /// The aggregated proxy under "*" (every endpoint is a view of it).
     let proxies: [String: MCPProxy]
+    /// The virtual endpoints by path (their HTTP service key): `proxy.endpoints` and, with
+    /// `proxy.listen.namedServers`, `/servers/<name>/mcp`.
+    let views: [String: EndpointView]
     let upstreams: [UpstreamDefinition]
     private let httpClient: SharedHTTPClient?
     private let logger: Logger
@@ -44,6 +48,7 @@ final class GatewayGeneration: Sendable {
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient, stats: stats)
             var options = try ProxyAssembly.options(from: config)
+            let views = try EndpointViews.build(from: config, network: network)
             options.toolPinning = try PinningAssembly.pinning(
                 config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
             let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
@@ -58,16 +63,7 @@ final class GatewayGeneration: Sendable {
             let aggregated = ProxyAssembly.proxy(
                 upstreams: upstreams, options: options, stats: stats, security: security, policies: policies, tracer: tracer,
                 inheriting: inherited, logger: logger)
-            var proxies = ["*": aggregated]
-            if network, config.proxy.listen.namedServers {
-                for definition in upstreams {
-                    var alone = definition
-                    alone.namespace = .none
-                    proxies[definition.name] = ProxyAssembly.proxy(
-                        upstreams: [alone], options: options, stats: stats, security: security, policies: policies, tracer: tracer, logger: logger)
-                }
-            }
-            return GatewayGeneration(config: config, security: security, aggregated: aggregated, proxies: proxies, upstreams: upstreams,
+            return GatewayGeneration(config: config, security: security, aggregated: aggregated, views: views, upstreams: upstreams,
                                      httpClient: httpClient, logger: logger)
         } catch {
             await httpClient?.shutdown()
@@ -75,23 +71,27 @@ final class GatewayGeneration: Sendable {
         }
     }
 
-    private init(config: ProxyConfig, security: SecurityComponents, aggregated: MCPProxy, proxies: [String: MCPProxy], upstreams: [UpstreamDefinition],
+    private init(config: ProxyConfig, security: SecurityComponents, aggregated: MCPProxy, views: [String: EndpointView], upstreams: [UpstreamDefinition],
                  httpClient: SharedHTTPClient?, logger: Logger) {
         self.config = config
         self.security = security
         self.aggregated = aggregated
-        self.proxies = proxies
+        self.proxies = ["*": aggregated]
+        self.views = views
         self.upstreams = upstreams
         self.httpClient = httpClient
         self.logger = logger
     }
 
-    /// Serves one client session on the proxy of `service` ("*" or a named server) in a task of
-    /// its own; false when this generation has stopped.
+    /// Serves one client session in a task of its own: on the aggregated proxy ("*"), or on the
+    /// virtual endpoint whose path `service` is; false when this generation has stopped or has no
+    /// such endpoint.
     @discardableResult
     func serve(_ transport: any MessageTransport, service: String, principal: Principal? = nil,
                onEnd: (@Sendable () -> Void)? = nil) -> Bool {
-        guard let proxy = proxies[service] else { return false }
+        let endpoint = service == "*" ? nil : views[service]
+        guard service == "*" || endpoint != nil else { return false }
+        let proxy = aggregated
         let logger = self.logger
         return state.withLock { state -> Bool in
             guard !state.stopped else { return false }
@@ -100,7 +100,7 @@ final class GatewayGeneration: Sendable {
             state.nextTask += 1
             state.tasks[key] = Task {
                 do {
-                    try await proxy.serve(transport, principal: principal)
+                    try await proxy.serve(transport, principal: principal, endpoint: endpoint)
                 } catch {
                     logger.error("session failed: \(error)")
                 }
@@ -112,21 +112,24 @@ final class GatewayGeneration: Sendable {
     }
 
     /// Moves the open client sessions of `old` (the configuration a reload replaced) here, each
-    /// onto the proxy of the same endpoint: they keep their connection and get `list_changed`.
-    /// Sessions that cannot move (not initialized yet, or holding resource subscriptions) finish
-    /// on the old configuration. Returns how many moved.
+    /// onto the same endpoint (by path, as the new configuration defines it): they keep their
+    /// connection and get `list_changed`. Sessions that cannot move (not initialized yet, holding
+    /// resource subscriptions, or on an endpoint the new configuration no longer has) finish on
+    /// the old configuration. Returns how many moved.
     func adoptSessions(of old: GatewayGeneration) -> Int {
         var moved = 0
-        for (service, oldProxy) in old.proxies {
-            guard let proxy = proxies[service] else { continue }
+        let proxy = aggregated
+        for oldProxy in old.proxies.values {
             for session in oldProxy.openSessions() {
+                let endpoint = session.endpointPath.flatMap { views[$0] }
+                if session.endpointPath != nil, endpoint == nil { continue }
                 let accepted = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }
                     state.sessions += 1
                     let key = state.nextTask
                     state.nextTask += 1
                     state.tasks[key] = Task {
-                        _ = await proxy.adopt(session)
+                        _ = await proxy.adopt(session, endpoint: endpoint)
                         await self.sessionEnded(key)
                     }
                     return true

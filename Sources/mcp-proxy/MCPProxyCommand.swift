@@ -17,6 +17,8 @@ struct MCPProxyCommand: AsyncParsableCommand {
 
         Examples:
           mcp-proxy --config proxy.yaml          serve over stdio (point your desktop client at this)
+          mcp-proxy --config proxy.yaml --endpoint /mcp/support
+                                                 serve one virtual endpoint (proxy.endpoints) over stdio
           mcp-proxy validate proxy.yaml          check a config and list every problem
           mcp-proxy demo                         serve the embedded demo config (two example servers)
 
@@ -37,6 +39,9 @@ extension MCPProxyCommand {
         @Option(name: [.short, .long], help: "The config file (YAML or JSON).")
         var config: String?
 
+        @Option(name: .long, help: "Serve this virtual endpoint of proxy.endpoints (its path, e.g. /mcp/support) instead of the whole catalog.")
+        var endpoint: String?
+
         @OptionGroup var runtime: RuntimeOptions
 
         func run() async throws {
@@ -50,7 +55,7 @@ extension MCPProxyCommand {
                 FileHandle.standardError.write(Data("mcp-proxy: the config has problems:\n\(error)\n".utf8))
                 throw ExitCode(2)
             }
-            try await ProxyRunner(config: loaded, runtime: runtime).runOverStdio()
+            try await ProxyRunner(config: loaded, runtime: runtime, endpoint: endpoint).runOverStdio()
         }
     }
 }

@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct ProxyRunner {
     let config: ProxyConfig
     let runtime: RuntimeOptions
+    /// The virtual endpoint to serve (`--endpoint`); nil serves the whole catalog.
+    var endpoint: String? = nil
 
     /// Serves one client on stdin/stdout; at the end every upstream process is gone.
     func runOverStdio() async throws {
@@ -43,11 +45,15 @@ struct ProxyRunner {
             }
         }
         do {
-            try await gateway.start(.stdio)
+            if let endpoint {
+                try await gateway.startStdio(endpoint: endpoint)
+            } else {
+                try await gateway.start(.stdio)
+            }
         } catch {
             await gateway.stop()
             logger.critical("\(error)")
-            throw ExitCode(1)
+            throw ExitCode(error.kind == .config ? 2 : 1)
         }
         await gateway.waitUntilStopped()
         // A second Ctrl-C must not cut the last step short (ending the upstream processes).
