@@ -99,7 +99,7 @@ final class ToolPinningTests: XCTestCase {
             // Approval: the tool returns at once, and the client is told.
             let notified = listChangedCount(harness)
             XCTAssertEqual(try pinning.approve(PinSelector(parsing: "alpha/t1")), ["alpha/t1"])
-            try await eventually("a second tools/list_changed") { listChangedCount(harness) > notified ? true : nil }
+            _ = try await eventually("a second tools/list_changed") { listChangedCount(harness) > notified ? true : nil }
             let approved = try await harness.listAll("tools/list", key: "tools")
             XCTAssertEqual(approved, ["alpha__t1", "alpha__t2"])
             let called = try await harness.request("tools/call", params: #"{"name":"alpha__t1","arguments":{"text":"x"}}"#)

@@ -120,7 +120,18 @@ public final class ToolPinning: Sendable {
                 writeFailure = Self.merge(into: &state.file, path: path) { _ in }
             }
         }
-        for event in events { record(event, server: server) }
+        var pinnedNames: [String] = []
+        for event in events {
+            if case .pinnedNew(let tool, _) = event {
+                pinnedNames.append(tool)
+            } else {
+                record(event, server: server)
+            }
+        }
+        if !pinnedNames.isEmpty {
+            logger.info("pinned \(pinnedNames.count) new tool\(pinnedNames.count == 1 ? "" : "s") on first sight (onNew: allow)",
+                        metadata: ["upstream": "\(server)", "tools": "\(pinnedNames.joined(separator: ","))", "file": "\(path)"])
+        }
         if let writeFailure {
             logger.error("new pins are kept in memory only: \(writeFailure)")
         }
@@ -231,8 +242,8 @@ public final class ToolPinning: Sendable {
             }
         case .restored(let tool):
             logger.notice("tool definition matches its pin again", metadata: ["upstream": "\(server)", "tool": "\(tool)"])
-        case .pinnedNew(let tool, let fingerprint):
-            logger.info("pinned a new tool on first sight", metadata: ["upstream": "\(server)", "tool": "\(tool)", "fingerprint": "\(fingerprint)"])
+        case .pinnedNew:
+            break   // logged once per list, in inspect
         case .unapproved(let tool, let now):
             let metadata: Logger.Metadata = [
                 "upstream": "\(server)", "tool": "\(tool)", "current": "\(now.fingerprint)",
