@@ -36,6 +36,7 @@ public enum AccessLogFormat {
         fields.add("http", record.http)
         if let status = record.status { fields.addNumber("status", String(status)) }
         fields.add("remote", record.remote)
+        fields.add("policy", record.policy)
         return fields.finish()
     }
 

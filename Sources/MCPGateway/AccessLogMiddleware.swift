@@ -61,6 +61,7 @@ public struct AccessLogMiddleware: MCPMiddleware {
                            time: AccessLogRecord.now() &- Int64(clamping: summary.latencyNanoseconds), outcome: logged)
         entry.latencyNanoseconds = summary.latencyNanoseconds
         if summary.responseBytes > 0 { entry.bytesOut = summary.responseBytes }
+        entry.policy = context.attachments[GovernanceNotes.self]?.summary
         log.record(entry)
     }
 

@@ -77,12 +77,16 @@ public struct AccessLogRecord: Sendable, Equatable {
     public var status: Int?
     /// See ``http``.
     public var remote: String?
+    /// What the external policy hook and the result guards decided, in order (`hook=allow`,
+    /// `hook=deny: <reason>`, `redacted=jwt:1`, ...); nil when neither took part.
+    public var policy: String?
 
     /// Creates a record; every field but the time and the outcome is optional.
     public init(
         time: Int64, principal: String? = nil, session: String? = nil, method: String? = nil, name: String? = nil,
         upstream: String? = nil, id: String? = nil, latencyNanoseconds: UInt64? = nil, outcome: Outcome,
-        bytesIn: Int? = nil, bytesOut: Int? = nil, http: String? = nil, status: Int? = nil, remote: String? = nil
+        bytesIn: Int? = nil, bytesOut: Int? = nil, http: String? = nil, status: Int? = nil, remote: String? = nil,
+        policy: String? = nil
     ) {
         self.time = time
         self.principal = principal
@@ -98,6 +102,7 @@ public struct AccessLogRecord: Sendable, Equatable {
         self.http = http
         self.status = status
         self.remote = remote
+        self.policy = policy
     }
 
     /// The wall clock now, in nanoseconds since 1970 (one vDSO call, no allocation).

@@ -48,9 +48,10 @@ final class GatewayGeneration: Sendable {
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient, stats: stats)
             var options = try ProxyAssembly.options(from: config)
-            let views = try EndpointViews.build(from: config, network: network)
+            try GovernanceAssembly.apply(config, to: &options, stats: stats, logger: logger)
             options.toolPinning = try PinningAssembly.pinning(
                 config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
+            let views = try EndpointViews.build(from: config, network: network)
             let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
             // Nothing fails from here on: unchanged upstreams of the configuration this one
             // replaces keep running and serve this one too.

@@ -45,6 +45,12 @@ public struct ProxyOptions: Sendable {
     /// roots, the `maxTokens` cap of sampling, and how often per client session. None (the
     /// default) changes nothing.
     public var serverRequests = ServerRequestRules()
+    /// An asynchronous admission step run just before a request is forwarded (an external
+    /// policy hook); nil (the default): requests are forwarded at once.
+    public var callGate: (any AsyncCallGate)? = nil
+    /// A check on results before they reach the client (size limits, redaction, a policy hook's
+    /// response phase); nil (the default): answers are relayed unchanged.
+    public var resultGuard: (any ResultGuard)? = nil
     /// `proxy.pinning`: compares the tools upstreams list with their approved fingerprints where
     /// lists are fetched; nil (the default): nothing is fingerprinted.
     public var toolPinning: ToolPinning? = nil

@@ -137,8 +137,9 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     /// Who is calling: the configured principal, or the one the transport authenticated.
     var principal: Principal { fixedPrincipal ?? downstream.principal }
 
-    /// Tells the pipeline's stages how a forwarded request ended.
-    func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64, responseBytes: Int = 0) {
+    /// Tells the pipeline's stages how a forwarded request ended (with `context` instead of the
+    /// request's own when given: one that carries what a result guard decided).
+    func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64, responseBytes: Int = 0, context: ProxyRequestContext? = nil) {
         let signal: BreakerSignal?
         switch outcome {
         case .success: signal = .success
@@ -150,7 +151,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         services[request.lease.connection.index].release(request.lease, signal: signal)
         finished(MCPCallSummary(method: request.method, receivedAt: request.startedAt, latencyNanoseconds: now &- request.startedAt,
                                 responseBytes: responseBytes),
-                 context: request.context, outcome: outcome)
+                 context: context ?? request.context, outcome: outcome)
     }
 
     /// `finished` of every stage that observes completion, then of the stats stage.

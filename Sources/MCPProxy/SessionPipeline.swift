@@ -52,7 +52,13 @@ extension ProxySession {
                 replyResult(route, id: id, result: Array("{}".utf8))
                 return .answered
             }
-            forward(message, target: target, edits: call.splices.isEmpty ? edits.edits : edits.edits + call.splices, context: context, id: id, route: route)
+            let allEdits = call.splices.isEmpty ? edits.edits : edits.edits + call.splices
+            if isGoverned {
+                // An external policy hook or result guards (Governance/SessionGovernance.swift).
+                governAndForward(call, target: target, edits: allEdits, context: context, route: route)
+                return .forwarded
+            }
+            forward(message, target: target, edits: allEdits, context: context, id: id, route: route)
             return .forwarded
         }
         return .answered

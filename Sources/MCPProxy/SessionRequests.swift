@@ -394,6 +394,11 @@ extension ProxySession {
         let outcome: MCPOutcome = message.envelope.kind == .errorResponse
             ? .error(code: message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue) : .success
         let answer = message.splicing(edits)
+        if let resultGuard = options.resultGuard, outcome == .success, let call = request.context.attachments[GovernedCall.self] {
+            // Result guards or a policy hook's response phase (Governance/SessionGovernance.swift).
+            guardAnswer(answer, request: request, guard: resultGuard, call: call)
+            return
+        }
         complete(request, outcome: outcome, now: MonotonicClock.now(), responseBytes: answer.readableBytes)
         reply(answer, request.reply)
     }
