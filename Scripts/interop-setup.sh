@@ -6,6 +6,9 @@
 #      when it is missing and this runs as root;
 #   2. checks for the git binary (mcp-server-git and the suite's temp repository need it);
 #      installs it with apt-get when missing and this runs as root;
+#   2b. checks for Debian's redis-server (the MCPRedis tests run against a real one on a free
+#      port); installs it with apt-get when missing and this runs as root, else prints a note
+#      (those tests then fail, saying to run this script);
 #   3. checks for Debian's chromium and chromium-driver (the status page test drives them through
 #      Selenium); installs them with apt-get when missing and this runs as root, else prints a
 #      note (test_status_page.py then skips, and fails under CI);
@@ -76,6 +79,15 @@ if ! command -v git >/dev/null 2>&1; then
     apt_install git || die "git is missing: install it (Debian: apt-get install git) or run this script as root"
 fi
 say "using $(git --version)"
+
+# 2b. redis-server (Debian's), for the MCPRedis tests (swift test)
+if command -v redis-server >/dev/null 2>&1; then
+    say "using $(redis-server --version 2>/dev/null | head -n 1)"
+elif apt_install redis-server; then
+    say "installed $(redis-server --version 2>/dev/null | head -n 1)"
+else
+    say "note: redis-server is missing and cannot be installed here (needs root and apt-get: apt-get install redis-server); the MCPRedis tests fail without it"
+fi
 
 # 3. chromium and chromium-driver (Debian's), for the status page test
 if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then

@@ -133,6 +133,7 @@ public struct RESPParser: Sendable {
             throw Self.failure("an aggregate of \(count) elements, more than \(self.limits.maxAggregateCount) (RESPLimits.maxAggregateCount)")
         }
         let isMap = type == UInt8(ascii: "%") || type == UInt8(ascii: "|")
+        guard !isMap || count <= Int64(Int.max / 2) else { throw Self.failure("a map of \(count) entries") }
         let elementCount = isMap ? Int(count) * 2 : Int(count)
         var elements: [RESPValue] = []
         // Reserve by what the bytes can hold (each element takes at least 3 bytes), not by what the

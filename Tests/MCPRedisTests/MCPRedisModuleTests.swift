@@ -1,6 +1,0 @@
-import Testing
-@testable import MCPRedis
-
-@Test func moduleLinks() {
-    #expect(String(describing: MCPRedis.self) == "MCPRedis")
-}
