@@ -180,6 +180,8 @@ let benchmarks: @Sendable () -> Void = {
             client.send(FakeUpstreamTransport.answer(to: forwarded))
         }
     }
+
+    toolSearchBenchmarks()  // ToolSearchBenchmarks.swift
 }
 
 /// Holds the in-process proxy between a benchmark's setup, body and teardown.

@@ -169,14 +169,27 @@ public struct ToolSearchIndex: Sendable {
                 scores[document] += termIDF * frequency * (k1 + 1) / (frequency + norm)
             }
         }
-        var hits: [ToolSearchHit] = []
-        hits.reserveCapacity(min(touched.count, 64))
-        for document in touched where scores[document] > 0 && isIncluded(document) {
-            hits.append(ToolSearchHit(document: document, score: scores[document]))
+        // The best `limit`, kept sorted while scanning: no sort of every match, and the
+        // principal's filter (glob matches) runs only for matches good enough to enter the list.
+        let kept = min(limit, touched.count)
+        var top: [ToolSearchHit] = []
+        top.reserveCapacity(kept + 1)
+        for document in touched {
+            let hit = ToolSearchHit(document: document, score: scores[document])
+            if top.count == kept, let last = top.last, !Self.ranks(hit, above: last) { continue }
+            guard isIncluded(document) else { continue }
+            var position = top.count
+            while position > 0 && Self.ranks(hit, above: top[position - 1]) { position -= 1 }
+            top.insert(hit, at: position)
+            if top.count > kept { top.removeLast() }
         }
-        hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.document < $1.document }
-        if hits.count > limit { hits.removeSubrange(limit...) }
-        return hits
+        return top
+    }
+
+    /// Higher score first; equal scores in catalog order.
+    @inline(__always)
+    static func ranks(_ hit: ToolSearchHit, above other: ToolSearchHit) -> Bool {
+        hit.score != other.score ? hit.score > other.score : hit.document < other.document
     }
 
     /// The query terms' ids with their weights: each distinct term 1, a synonym of one

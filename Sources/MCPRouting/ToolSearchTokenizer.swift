@@ -13,71 +13,90 @@ public enum ToolSearchTokenizer {
     /// The terms of `text`, in order, duplicates kept (term frequencies count them).
     public static func terms(_ text: String) -> [String] {
         var result: [String] = []
+        var lower: [Unicode.Scalar] = []
+        lower.reserveCapacity(32)
         forEachWord(in: text) { word in
-            guard let term = normalize(word) else { return }
+            guard let term = normalize(word, buffer: &lower) else { return }
             result.append(term)
         }
         return result
     }
 
     /// A word as a term: lowercased, stemmed; nil for a stop word or a word shorter than two
-    /// characters.
-    static func normalize(_ word: [Unicode.Scalar]) -> String? {
+    /// characters. `buffer` is scratch space, reused between words.
+    static func normalize(_ word: ArraySlice<Unicode.Scalar>, buffer lower: inout [Unicode.Scalar]) -> String? {
         guard word.count >= 2 else { return nil }
-        var lower = ""
-        lower.unicodeScalars.reserveCapacity(word.count)
+        lower.removeAll(keepingCapacity: true)
         for scalar in word {
-            if scalar.isASCII {
-                let value = scalar.value
-                lower.unicodeScalars.append(value >= 0x41 && value <= 0x5A ? Unicode.Scalar(UInt8(truncatingIfNeeded: value + 0x20)) : scalar)
+            let value = scalar.value
+            if value < 0x80 {
+                lower.append(value >= 0x41 && value <= 0x5A ? Unicode.Scalar(UInt8(truncatingIfNeeded: value + 0x20)) : scalar)
             } else {
-                lower += scalar.properties.lowercaseMapping
+                lower.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
             }
         }
-        if stopWords.contains(lower) { return nil }
-        return stem(lower)
+        // Terms are mostly short: strings of up to 15 UTF-8 bytes are stored inline, unallocated.
+        var whole = ""
+        whole.unicodeScalars.append(contentsOf: lower)
+        if stopWords.contains(whole) { return nil }
+        let (kept, suffix) = stemmed(lower)
+        if kept == lower.count && suffix == nil { return whole }
+        var term = ""
+        term.unicodeScalars.append(contentsOf: lower[..<kept])
+        if let suffix { term.unicodeScalars.append(suffix) }
+        return term
     }
 
     /// Strips an English plural ending; other words come back unchanged.
     public static func stem(_ word: String) -> String {
         let scalars = Array(word.unicodeScalars)
+        let (kept, suffix) = stemmed(scalars)
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars[..<kept])
+        if let suffix { result.unicodeScalars.append(suffix) }
+        return result
+    }
+
+    /// How much of a lowercased word its singular keeps, and the letter it adds ("ies" -> "y").
+    static func stemmed(_ scalars: [Unicode.Scalar]) -> (kept: Int, add: Unicode.Scalar?) {
         let count = scalars.count
-        guard count > 3, scalars[count - 1] == "s" else { return word }
-        func dropping(_ n: Int, adding suffix: String = "") -> String {
-            var result = ""
-            result.unicodeScalars.append(contentsOf: scalars[0..<(count - n)])
-            return result + suffix
-        }
-        func endsWith(_ suffix: String) -> Bool {
-            let tail = Array(suffix.unicodeScalars)
-            return count > tail.count && Array(scalars[(count - tail.count)...]) == tail
+        guard count > 3, scalars[count - 1] == "s" else { return (count, nil) }
+        func endsWith(_ suffix: StaticString) -> Bool {
+            let length = suffix.utf8CodeUnitCount
+            guard count > length else { return false }
+            let bytes = UnsafeBufferPointer(start: suffix.utf8Start, count: length)
+            for offset in 0..<length where scalars[count - length + offset].value != UInt32(bytes[offset]) { return false }
+            return true
         }
         // "ies" -> "y" (directories), "sses" -> "ss" (addresses), "xes"/"ches"/"shes" -> drop "es".
-        if endsWith("ies") && count > 4 { return dropping(3, adding: "y") }
-        if endsWith("sses") { return dropping(2) }
-        if endsWith("xes") || endsWith("ches") || endsWith("shes") { return dropping(2) }
+        if endsWith("ies") && count > 4 { return (count - 3, "y") }
+        if endsWith("sses") { return (count - 2, nil) }
+        if endsWith("xes") || endsWith("ches") || endsWith("shes") { return (count - 2, nil) }
         // "ss", "us", "is" are not plurals (process, status, analysis).
         let before = scalars[count - 2]
-        if before == "s" || before == "u" || before == "i" { return word }
-        return dropping(1)
+        if before == "s" || before == "u" || before == "i" { return (count, nil) }
+        return (count - 1, nil)
     }
 
     /// Calls `body` with each word of `text`: runs of letters and digits, split at camelCase
     /// boundaries.
-    static func forEachWord(in text: String, _ body: ([Unicode.Scalar]) -> Void) {
+    static func forEachWord(in text: String, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
         var word: [Unicode.Scalar] = []
+        word.reserveCapacity(32)
         var previous: CharacterClass = .separator
-        let scalars = Array(text.unicodeScalars)
-        for (index, scalar) in scalars.enumerated() {
+        var iterator = text.unicodeScalars.makeIterator()
+        var next = iterator.next()
+        while let scalar = next {
+            next = iterator.next()
             let current = CharacterClass(scalar)
             if current == .separator {
-                if !word.isEmpty { body(word); word.removeAll(keepingCapacity: true) }
+                if !word.isEmpty { body(word[...]); word.removeAll(keepingCapacity: true) }
             } else {
                 if !word.isEmpty && current == .upper {
                     // lower|Upper (getTime) or UPPER|Upperlower (HTTPServer: the P before "Se").
-                    let nextIsLower = index + 1 < scalars.count && CharacterClass(scalars[index + 1]) == .lower
+                    let nextIsLower = next.map { CharacterClass($0) == .lower } ?? false
                     if previous == .lower || previous == .digit || (previous == .upper && nextIsLower) {
-                        body(word)
+                        body(word[...])
                         word.removeAll(keepingCapacity: true)
                     }
                 }
@@ -85,7 +104,7 @@ public enum ToolSearchTokenizer {
             }
             previous = current
         }
-        if !word.isEmpty { body(word) }
+        if !word.isEmpty { body(word[...]) }
     }
 
     /// What a character is, for splitting.

@@ -113,6 +113,8 @@ private func names(_ hits: [ToolSearchHit], in documents: [ToolSearchDocument] =
         #expect(index.search("git", limit: 100).count == 12)
         #expect(index.search("git", limit: 0).isEmpty)
         #expect(index.search("git", limit: -1).isEmpty)
+        #expect(index.search("git", limit: Int.max).count == 12)
+        #expect(index.search("", limit: Int.max).count == gitAndTime.count)
     }
 
     @Test func emptyQueryListsInCatalogOrder() {
@@ -139,6 +141,18 @@ private func names(_ hits: [ToolSearchHit], in documents: [ToolSearchDocument] =
             #expect(hits.map(\.document) == [0, 1, 2])
             #expect(hits[0].score == hits[1].score && hits[1].score == hits[2].score)
         }
+    }
+
+    @Test func tiesKeepCatalogOrderWhateverTermMatchedFirst() {
+        // "zeta" (document 1) is scored before "copy" (document 0); both score the same.
+        let documents: [ToolSearchDocument] = [
+            .init(name: "copy_thing", description: "Same words here"),
+            .init(name: "zeta_thing", description: "Same words here"),
+            .init(name: "other_thing", description: "Same words here"),
+        ]
+        let hits = ToolSearchIndex(documents).search("zeta copy", limit: 2)
+        #expect(hits.map(\.document) == [0, 1])
+        #expect(hits[0].score == hits[1].score)
     }
 
     @Test func filterAppliesBeforeLimit() {
