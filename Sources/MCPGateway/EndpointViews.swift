@@ -90,3 +90,34 @@ extension EndpointViews {
         return path
     }
 }
+
+extension EndpointViews {
+    /// Each virtual endpoint's absolute URI by its service key (its path): the origin of
+    /// `proxy.auth.resource` followed by the endpoint's path, e.g. `https://mcp.example.com` +
+    /// `/mcp/support`. Empty without a resource.
+    static func audiences(of config: ProxyConfig) -> [String: String] {
+        guard let resource = config.proxy.auth?.resource, let origin = origin(of: resource) else { return [:] }
+        var paths = config.proxy.endpoints.map(\.path)
+        if config.proxy.listen.namedServers { paths += config.servers.map { namedServerPath($0.name) } }
+        return Dictionary(paths.map { ($0, origin + $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `scheme://authority` of an absolute URI.
+    static func origin(of uri: String) -> String? {
+        guard let schemeEnd = uri.range(of: "://") else { return nil }
+        let rest = uri[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return String(uri[..<authorityEnd])
+    }
+
+    /// The front's admission: the security admission, then each endpoint's audience (JWTs) and
+    /// roles. Without endpoints, the security admission itself.
+    static func admission(_ security: SecurityAdmission, generation: GatewayGeneration) -> any RequestAdmission {
+        var admission: any RequestAdmission = security
+        let audiences = audiences(of: generation.config)
+        if !audiences.isEmpty, let jwt = generation.config.proxy.auth?.jwt {
+            admission = EndpointAudienceAdmission(inner: admission, audience: jwt.audience, endpointAudiences: audiences)
+        }
+        return EndpointRoleAdmission.wrap(admission, roles: requiredRoles(generation.views))
+    }
+}

@@ -146,7 +146,7 @@ actor GatewayCore {
         front.maxSessions = config.proxy.maxSessions
         front.maxSessionsPerPrincipal = config.proxy.maxSessionsPerPrincipal
         if let securityAdmission = generation.security.admission {
-            let reloadable = ReloadableAdmission(EndpointRoleAdmission.wrap(securityAdmission, roles: EndpointViews.requiredRoles(generation.views)))
+            let reloadable = ReloadableAdmission(EndpointViews.admission(securityAdmission, generation: generation))
             admission = reloadable
             front.admission = reloadable
         }
@@ -242,7 +242,7 @@ actor GatewayCore {
         let generation = try await GatewayGeneration.build(
             config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current)
         if let admission, let securityAdmission = generation.security.admission {
-            admission.replace(with: EndpointRoleAdmission.wrap(securityAdmission, roles: EndpointViews.requiredRoles(generation.views)))
+            admission.replace(with: EndpointViews.admission(securityAdmission, generation: generation))
         }
         generation.aggregated.start()
         let old = current

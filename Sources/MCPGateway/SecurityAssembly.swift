@@ -72,7 +72,8 @@ struct SecurityComponents {
         if let jwt = auth.jwt {
             // Principals keep their token only when an upstream exchanges it (RFC 8693).
             let keepsToken = config.servers.contains { $0.tokenExchange != nil }
-            authenticators.append(try await jwtAuthenticator(jwt, keepsSubjectToken: keepsToken))
+            authenticators.append(try await jwtAuthenticator(jwt, keepsSubjectToken: keepsToken,
+                                                             endpointAudiences: EndpointViews.audiences(of: config).values.sorted()))
         }
         if !auth.apiKeys.isEmpty {
             authenticators.append(try APIKeyAuthenticator(keys: auth.apiKeys.map { setting in
@@ -97,7 +98,7 @@ struct SecurityComponents {
         return components
     }
 
-    private static func jwtAuthenticator(_ jwt: JWTSettings, keepsSubjectToken: Bool) async throws -> JWTAuthenticator {
+    private static func jwtAuthenticator(_ jwt: JWTSettings, keepsSubjectToken: Bool, endpointAudiences: [String]) async throws -> JWTAuthenticator {
         let source: MCPSecurity.JWTKeySource
         switch jwt.key {
         case .secret(let secret): source = .secret(secret)
@@ -112,6 +113,9 @@ struct SecurityComponents {
             clockSkewSeconds: jwt.clockSkewSeconds, rolesClaim: jwt.rolesClaim,
             jwksCacheLifetimeSeconds: jwt.jwksCacheSeconds)
         configuration.keepsSubjectToken = keepsSubjectToken
+        // A token for a virtual endpoint names its URI; where it is accepted is checked per
+        // request (EndpointAudienceAdmission).
+        configuration.alsoAcceptedAudiences = endpointAudiences
         do {
             let authenticator = try await JWTAuthenticator(configuration: configuration, fetcher: HTTPJWKSFetcher())
             if case .jwksURL = source { await authenticator.refreshKeys() }

@@ -23,6 +23,10 @@ public final class JWTAuthenticator: Authenticator {
         public var issuer: String?
         /// A value `aud` must contain (this proxy's resource URI); nil skips the check.
         public var audience: String?
+        /// Values `aud` may contain instead of ``audience``: the absolute URIs of the proxy's
+        /// virtual endpoints. Which one a request needs depends on where it arrives, so the
+        /// front checks that (the gateway's endpoint audience admission); default none.
+        public var alsoAcceptedAudiences: [String] = []
         /// The allowed algorithms; nil means `[HS256]` for a secret and every algorithm of the
         /// key's type for a PEM or JWKS.
         public var algorithms: [JWTAlgorithmName]?
@@ -110,13 +114,15 @@ public final class JWTAuthenticator: Authenticator {
         self.configuration = configuration
         self.fetcher = fetcher
         self.clock = clock
-        self.policy = JWTClaims.Policy(
+        var policy = JWTClaims.Policy(
             issuer: configuration.issuer,
             audience: configuration.audience,
             clockSkewSeconds: configuration.clockSkewSeconds,
             rolesClaim: configuration.rolesClaim,
             requireExpiration: configuration.requireExpiration
         )
+        policy.alsoAcceptedAudiences = configuration.alsoAcceptedAudiences
+        self.policy = policy
         let explicit = configuration.algorithms
         if let explicit, explicit.isEmpty { throw .algorithmsDoNotMatchKey("the algorithm list is empty") }
         if let explicit, explicit.contains(where: { $0.keyFamily == .hmac }), explicit.contains(where: { $0.keyFamily != .hmac }) {

@@ -4,6 +4,8 @@ struct JWTClaims {
     struct Policy {
         var issuer: String?
         var audience: String?
+        /// Other values that satisfy the `aud` check in place of `audience` (virtual endpoints' URIs).
+        var alsoAcceptedAudiences: [String] = []
         var clockSkewSeconds: Double
         var rolesClaim: String
         var requireExpiration: Bool
@@ -38,9 +40,10 @@ struct JWTClaims {
         if let expected = policy.audience {
             switch claims["aud"] {
             case .string(let audience)?:
-                guard audience == expected else { throw AuthenticationFailure(.wrongAudience) }
+                guard audience == expected || policy.alsoAcceptedAudiences.contains(audience) else { throw AuthenticationFailure(.wrongAudience) }
             case .array(let audiences)?:
-                guard audiences.contains(.string(expected)) else { throw AuthenticationFailure(.wrongAudience) }
+                guard audiences.contains(.string(expected)) || policy.alsoAcceptedAudiences.contains(where: { audiences.contains(.string($0)) })
+                else { throw AuthenticationFailure(.wrongAudience) }
             case nil:
                 throw AuthenticationFailure(.wrongAudience)
             default:

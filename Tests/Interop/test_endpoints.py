@@ -1,8 +1,9 @@
 """Virtual endpoints (proxy.endpoints) over real HTTP with the official Python SDK client: two
 endpoints and two principals (API keys with roles) see different catalogs, a renamed tool is
 called by its new name and the upstream sees its own, a principal without the endpoint's role
-gets 403 before any session exists, and `mcp-proxy --config C --endpoint PATH` serves one
-endpoint over stdio."""
+gets 403 before any session exists, a JWT is valid at an endpoint when its aud names the
+proxy's resource or that endpoint's own URI, and `mcp-proxy --config C --endpoint PATH` serves
+one endpoint over stdio."""
 from __future__ import annotations
 
 import http.client
@@ -20,6 +21,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from network_fixtures import NetworkGateway, binary, stop
 from proxy_harness import deadline, text_of
+from security_fixtures import ISSUER, RESOURCE, JWKSServer, KeyPair, mint
 
 pytestmark = pytest.mark.anyio
 
@@ -180,3 +182,43 @@ def test_stdio_unknown_endpoint_is_a_clear_error(endpoints: Endpoints) -> None:
     stderr = finished.stderr.decode(errors="replace")
     assert finished.returncode == 2, stderr
     assert "/mcp/nowhere" in stderr and "/mcp/dev, /mcp/support" in stderr, stderr
+
+
+@pytest.fixture(scope="module")
+def jwt_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NetworkGateway, KeyPair]]:
+    directory = tmp_path_factory.mktemp("endpoints-jwt")
+    key = KeyPair("RS256", "rsa-1")
+    jwks = JWKSServer([key])
+    proxy = {
+        "auth": {"resource": RESOURCE, "jwt": {"issuer": ISSUER, "jwks": jwks.url, "algorithms": ["RS256"]}},
+        "endpoints": [{"path": "/mcp/support", "servers": ["count"]}, {"path": "/mcp/dev", "servers": ["alpha"]}],
+    }
+    try:
+        gateway = NetworkGateway.start(directory, upstreams(directory / "calls.log"), proxy)
+    except BaseException:
+        jwks.close()
+        raise
+    try:
+        yield gateway, key
+    finally:
+        stop(gateway.process)
+        jwks.close()
+
+
+@pytest.mark.parametrize(("audience", "path", "status"), [
+    (RESOURCE, "/mcp", 200),
+    (RESOURCE, "/mcp/support", 200),
+    ("https://mcp.test/mcp/support", "/mcp/support", 200),
+    ("https://mcp.test/mcp/support", "/mcp", 401),
+    ("https://mcp.test/mcp/support", "/mcp/dev", 401),
+    ("https://elsewhere.test/mcp", "/mcp/support", 401),
+])
+def test_token_audience_is_the_resource_or_the_endpoints_own_uri(
+    jwt_endpoints: tuple[NetworkGateway, KeyPair], audience: str, path: str, status: int
+) -> None:
+    gateway, key = jwt_endpoints
+    token = mint(key, "tess", ["support"], aud=[audience])
+    got, body, _ = post_initialize(gateway.port, path, {"Authorization": f"Bearer {token}"})
+    assert got == status, (got, body)
+    if status == 401:
+        assert body is not None and body["error"]["data"]["reason"] == "wrongAudience", body
