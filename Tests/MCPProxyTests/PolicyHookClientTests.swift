@@ -17,6 +17,7 @@ LOCK = threading.Lock()
 
 class Hook(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

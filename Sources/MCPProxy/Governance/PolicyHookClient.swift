@@ -174,13 +174,16 @@ public final class PolicyHookClient: AsyncCallGate, Sendable {
     /// The refusal for a hook's `deny`.
     static func denial(_ reason: String?, phase: String) -> MCPRefusal {
         let text = reason.flatMap { $0.isEmpty ? nil : $0 } ?? "no reason given"
-        var data: [UInt8] = Array(#"{"reason":"policyHook","phase":"#.utf8)
+        let label = phase == "request" ? "policyHook" : "policyHookResponse"
+        var data: [UInt8] = Array(#"{"reason":"#.utf8)
+        JSONString.append(label, to: &data)
+        data += Array(#","phase":"#.utf8)
         JSONString.append(phase, to: &data)
         data += Array(#","detail":"#.utf8)
         JSONString.append(text, to: &data)
         data.append(UInt8(ascii: "}"))
         let message = phase == "request" ? "Denied by the policy hook: \(text)" : "The result was withheld by the policy hook: \(text)"
-        return MCPRefusal(code: .accessDenied, message: message, data: data, reason: phase == "request" ? "policyHook" : "policyHookResponse")
+        return MCPRefusal(code: .accessDenied, message: message, data: data, reason: label)
     }
 
     private func count(_ key: String) {
