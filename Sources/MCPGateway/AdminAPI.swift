@@ -61,7 +61,7 @@ struct AdminAPI: Sendable {
             return AdminResponse(status: 405, contentType: "application/json", body: #"{"error":"the admin API takes GET and POST"}"# + "\n",
                                  headers: [("allow", "GET, POST")])
         default:
-            return error(404, "unknown admin API path; see GET /api/upstreams, GET /api/sessions, POST /api/reload, POST /api/upstreams/NAME/{restart,drain,breaker/reset}")
+            return error(404, "unknown admin API path; see GET /api/upstreams, GET /api/sessions, POST /api/reload, POST /api/upstreams/NAME/{restart,drain,breaker/reset}, GET /api/pins, POST /api/pins/approve")
         }
     }
 

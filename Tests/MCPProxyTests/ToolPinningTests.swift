@@ -152,6 +152,23 @@ final class ToolPinningTests: XCTestCase {
         XCTAssertEqual(pinning.report().map(\.state), [.pinned, .pinned])
     }
 
+    func testARemovedToolIsReportedMissing() async throws {
+        try await pinOriginal()
+        let pinning = try pinning(.enforce)
+        let alpha = upstream([Self.original, Self.other])
+        try await withProxy([alpha], options: .testing { $0.toolPinning = pinning }) { harness in
+            try await harness.initialize()
+            _ = try await harness.listAll("tools/list", key: "tools")
+            XCTAssertEqual(pinning.report().map(\.state), [.pinned, .pinned])
+            alpha.setList("tools/list", key: "tools", pages: [[Self.original]])
+            alpha.send(#"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#)
+            try await harness.client.waitFor("tools/list_changed") { $0.method == "notifications/tools/list_changed" }
+            let names = try await harness.listAll("tools/list", key: "tools")
+            XCTAssertEqual(names, ["alpha__t1"])
+        }
+        XCTAssertEqual(pinning.report().map { "\($0.tool) \($0.state.rawValue)" }, ["t1 pinned", "t2 missing"])
+    }
+
     func testOnNewQuarantineWithholdsToolsUntilApproved() async throws {
         let pinning = try pinning(.enforce, onNew: .quarantine)
         let alpha = upstream([Self.original])

@@ -116,6 +116,9 @@ public final class ToolPinning: Sendable {
                     events.append(.unapproved(tool: tool, now: observation))
                 }
             }
+            // Tools the server no longer lists are no longer observed (a report shows them missing).
+            let listed = Set(seen.map(\.tool))
+            state.observed[server] = state.observed[server]?.filter { listed.contains($0.key) }
             if pinnedNew {
                 writeFailure = Self.merge(into: &state.file, path: path) { _ in }
             }
