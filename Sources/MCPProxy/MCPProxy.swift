@@ -126,11 +126,18 @@ public final class MCPProxy: Sendable {
     ///   (the stdio front's configured principal); nil takes the transport's `principal`.
     /// - Parameter endpoint: the virtual endpoint the client connected to; nil serves the whole
     ///   catalog as the proxy's main path does.
-    public func serve(_ transport: any MessageTransport, principal: Principal? = nil, endpoint: EndpointView? = nil) async throws(TransportError) {
+    /// - Parameter restoredInitialize: for a session opened on another replica of the gateway
+    ///   (``SessionContinuity``), the client's `initialize` params as it sent them there; the
+    ///   session then serves requests without a new handshake.
+    public func serve(_ transport: any MessageTransport, principal: Principal? = nil, endpoint: EndpointView? = nil,
+                      restoredInitialize: [UInt8]? = nil) async throws(TransportError) {
         let session = ProxySession(
             downstream: transport, hub: hub,
             options: options, stats: stats, logger: logger, cursorSecret: cursorSecret,
             pipeline: pipeline, visibility: visibility, principal: principal, endpoint: endpoint)
+        if let restoredInitialize, !session.restoreHandshake(restoredInitialize) {
+            logger.warning("a restored session's initialize params did not decode; it must initialize again")
+        }
         let key = ObjectIdentifier(session)
         liveSessions.withLockedValue { $0[key] = session }
         defer { liveSessions.withLockedValue { _ = $0.removeValue(forKey: key) } }
