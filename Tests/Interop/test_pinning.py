@@ -33,6 +33,7 @@ from conftest import STDERR_KEY, _binary
 from mcp import ClientSession, MCPError
 from mcp.client.streamable_http import streamable_http_client
 from network_fixtures import START_TIMEOUT, NetworkGateway, stop
+from mcp import StdioServerParameters
 from proxy_harness import ClientRecord, ProxyLauncher, deadline, text_of
 
 pytestmark = pytest.mark.anyio
@@ -55,6 +56,14 @@ def write_config(directory: Path, mode: str, admin: bool = False) -> Path:
     path = directory / "mcp-proxy.json"
     path.write_text(json.dumps(document, indent=2))
     return path
+
+
+class EndpointLauncher(ProxyLauncher):
+    """`mcp-proxy --config C --endpoint /mcp/support`: one virtual endpoint over stdio."""
+
+    def server_parameters(self) -> StdioServerParameters:
+        parameters = super().server_parameters()
+        return StdioServerParameters(command=parameters.command, args=[*parameters.args, "--endpoint", "/mcp/support"], env=parameters.env)
 
 
 def launcher(directory: Path, config: Path, request: pytest.FixtureRequest) -> ProxyLauncher:
@@ -210,3 +219,29 @@ async def test_admin_api_approves_at_once(tmp_path: Path) -> None:
         assert pinned["servers"]["alpha"]["echo"]["definition"]["description"] == POISON
     finally:
         stop(gateway.process)
+
+
+async def test_a_quarantined_tool_leaves_a_virtual_endpoint_under_its_name_there(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    config = write_config(tmp_path, "enforce")
+    document = json.loads(config.read_text())
+    document["proxy"]["endpoints"] = [{
+        "path": "/mcp/support",
+        "tools": {"allow": ["alpha__echo", "alpha__mutate_description"]},
+        "rename": {"alpha__echo": "say"},
+    }]
+    config.write_text(json.dumps(document, indent=2))
+    stderr = tmp_path / "mcp-proxy.stderr.log"
+    stderr.touch()
+    request.node.stash[STDERR_KEY] = stderr
+    proxy = EndpointLauncher(proxy_bin=_binary("MCP_PROXY_BIN", "mcp-proxy"), config_path=config, stderr_path=stderr)
+    async with proxy.connect() as connection:
+        session = connection.session
+        assert await tool_names(session) == {"say", "alpha__mutate_description"}
+        await rug_pull(session, connection.record)
+        assert await tool_names(session) == {"alpha__mutate_description"}
+        with deadline("call_tool(say)"):
+            with pytest.raises(MCPError) as raised:
+                await session.call_tool("say", {"text": "hi"})
+        assert raised.value.error.code == -32003
+        assert raised.value.error.data["reason"] == "toolDefinitionChanged"
+        assert raised.value.error.data["tool"] == "say" and raised.value.error.data["upstreamTool"] == "echo", raised.value.error.data
