@@ -13,7 +13,10 @@ extension ProxySession {
     /// Asks the gate (when it applies) and forwards, rewrites or refuses; remembers what the
     /// result guard needs (when it applies) in the request's attachments.
     func governAndForward(_ call: MCPCall, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext, route: ReplyRoute) {
-        let gate = options.callGate.flatMap { $0.applies(to: call.method) ? $0 : nil }
+        // Subscriptions are counted before the terminal gets here (a shared upstream session
+        // subscribes once for all its clients), so they are not put to the gate.
+        let subscription = call.method == .resourcesSubscribe || call.method == .resourcesUnsubscribe
+        let gate = subscription ? nil : options.callGate.flatMap { $0.applies(to: call.method) ? $0 : nil }
         let guarded = options.resultGuard?.applies(to: call.method) ?? false
         guard gate != nil || guarded else {
             forward(call.message, target: target, edits: edits, context: context, id: call.idBytes, route: route)
