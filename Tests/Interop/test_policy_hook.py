@@ -12,7 +12,8 @@ The hook decides by the `text` argument of example-server's `echo` tool:
   an error), `replace` is replaced.
 Guards: a result over `maxResultBytes` becomes an error naming the limit, and each built-in
 secret kind in a result reaches the client as `[REDACTED:<kind>]`. The access log records each
-decision with its reason (`policy` field).
+decision with its reason (`policy` field). A reload (SIGHUP) that turns both on applies them to
+the session it moves.
 
 Against a proxy without the feature these fail: the config does not load (both sections were
 refused before), or the calls are answered unchanged.
@@ -21,6 +22,7 @@ refused before), or the calls are answered unchanged.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -257,3 +259,33 @@ async def test_custom_pattern(governed: Governed) -> None:
     async with open_client(governed.gateway, "streamable-http") as client:
         assert await echo(client, f"key {key}") == "key [REDACTED:custom]"
         assert await echo(client, "nothing secret") == "nothing secret"
+
+
+async def test_reload_builds_a_new_hook_and_guards(tmp_path: Path, hook: Hook) -> None:
+    """A reload that turns the guards and the hook on: the open session moves to the new
+    configuration and its next calls are redacted and asked about."""
+    requests_log = tmp_path / "upstream-requests.txt"
+    upstream = {"command": str(binary("EXAMPLE_SERVER_BIN", "example-server")),
+                "args": ["--name", "ex", "--count-requests", str(requests_log)]}
+    gateway = NetworkGateway.start(tmp_path, {"ex": upstream})
+    try:
+        async with open_client(gateway, "streamable-http") as client:
+            secret = SECRETS["aws_access_key"]
+            assert await echo(client, secret) == secret, "no guards yet"
+            config = tmp_path / "serve.json"
+            document = json.loads(config.read_text().replace("$$", "$"))
+            document["proxy"] = {"policyHook": {"url": hook.url, "timeoutMs": TIMEOUT_MS},
+                                 "guards": {"redactSecrets": True}}
+            config.write_text(json.dumps(document, indent=2).replace("$", "$$"))
+            gateway.process.send_signal(signal.SIGHUP)
+            give_up = time.monotonic() + 10
+            while "configuration reloaded" not in gateway.log.read_text(errors="replace"):
+                assert "reload refused" not in gateway.log.read_text(errors="replace"), gateway.log_tail()
+                assert time.monotonic() < give_up, f"no reload:\n{gateway.log_tail()}"
+                time.sleep(0.05)
+            assert await echo(client, secret) == "[REDACTED:aws_access_key]"
+            error = await refused(client, "ex__echo", {"text": "deny me"})
+            assert "no echo of that" in error.error.message, error.error
+            assert len(hook.asked("request")) == 2
+    finally:
+        stop(gateway.process)
