@@ -27,8 +27,6 @@ struct MergedList: Sendable {
     let entries: [MergedEntry]
     let byExposed: [String: Int]
     let generation: UInt64
-    /// Tools withheld by pinning (`mode: enforce`), by their name at `/mcp`; not in `entries`.
-    var quarantined: [String: QuarantinedTool] = [:]
 
     static let empty = MergedList(entries: [], byExposed: [:], generation: 0)
 }
@@ -58,6 +56,9 @@ final class MergedCatalog: Sendable {
         /// Bumped by every change of a part; a merged view built from an older snapshot of the
         /// parts is not kept (a store can land while another thread is merging).
         var partsVersion: [ListKind: UInt64] = [:]
+        /// Tools withheld by pinning (`mode: enforce`) from the newest merged tools, by their name
+        /// at `/mcp`; kept beside the merged list, so resolving a call copies nothing more.
+        var quarantined: (generation: UInt64, tools: [String: QuarantinedTool]) = (0, [:])
         var resourceRegistry = ResourceRegistry()
         var registryCurrent = false
     }
@@ -96,9 +97,11 @@ final class MergedCatalog: Sendable {
         }
     }
 
-    /// The tool pinning withholds under this name at `/mcp`, if any.
-    func quarantined(exposed: String) -> QuarantinedTool? {
-        merged(.tools).quarantined[exposed]
+    /// The tools pinning withholds now, by their name at `/mcp`; empty without pinning.
+    func quarantinedTools() -> [String: QuarantinedTool] {
+        guard options.toolPinning != nil else { return [:] }
+        _ = merged(.tools)
+        return state.withLockedValue { $0.quarantined.tools }
     }
 
     /// Pins changed (an approval): the merged tools are built again from the lists held.
@@ -260,7 +263,12 @@ final class MergedCatalog: Sendable {
             byExposed[named.exposed] = entries.count
             entries.append(MergedEntry(upstream: target, original: named.original, originalJSON: JSONString.encode(named.original), exposed: named.exposed, bytes: item.renamed(to: named.exposed), series: series, repeatable: item.repeatable))
         }
-        return MergedList(entries: entries, byExposed: byExposed, generation: generation, quarantined: quarantined)
+        if pinning != nil {
+            state.withLockedValue { state in
+                if state.quarantined.generation < generation { state.quarantined = (generation, quarantined) }
+            }
+        }
+        return MergedList(entries: entries, byExposed: byExposed, generation: generation)
     }
 
     private func buildResources(_ kind: ListKind, parts: [Int: [CatalogItem]], generation: UInt64) -> MergedList {

@@ -8,7 +8,7 @@ extension ProxySession {
     /// for a name that did not resolve, never on a call that did.
     func quarantinedTool(named name: String) -> QuarantinedTool? {
         guard options.toolPinning != nil else { return nil }
-        let quarantined = catalog.merged(.tools).quarantined
+        let quarantined = catalog.quarantinedTools()
         guard !quarantined.isEmpty else { return nil }
         guard let endpoint else { return quarantined[name] }
         for var tool in quarantined.values where endpoint.serves(tool.upstream) && endpoint.tools.permits(tool.exposed) {
