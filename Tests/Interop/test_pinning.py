@@ -245,3 +245,37 @@ async def test_a_quarantined_tool_leaves_a_virtual_endpoint_under_its_name_there
         assert raised.value.error.code == -32003
         assert raised.value.error.data["reason"] == "toolDefinitionChanged"
         assert raised.value.error.data["tool"] == "say" and raised.value.error.data["upstreamTool"] == "echo", raised.value.error.data
+
+
+async def test_a_reload_picks_up_an_approval_from_the_command_line(tmp_path: Path) -> None:
+    import signal
+    config = write_config(tmp_path, "enforce")
+    document = json.loads(config.read_text())
+    gateway = NetworkGateway.start(tmp_path, document["mcpServers"], document["proxy"])
+    try:
+        record = ClientRecord()
+
+        async def message_handler(message: Any) -> None:
+            if not isinstance(message, Exception):
+                record.notifications.append(message)
+
+        async with streamable_http_client(gateway.base + "/mcp") as (read_stream, write_stream):
+            async with ClientSession(read_stream, write_stream, message_handler=message_handler) as session:
+                with anyio.fail_after(START_TIMEOUT):
+                    await session.initialize()
+                await assert_echo_works(session)
+                await rug_pull(session, record)
+                await assert_quarantined(session)
+
+                # The operator approves from the command line (the gateway's own config file),
+                # then reloads the running gateway.
+                approved = pins("approve", "--config", str(tmp_path / "serve.json"), "alpha/echo")
+                assert approved.returncode == 0 and "approved alpha/echo" in approved.stdout, approved.stdout + approved.stderr
+                notified = len(record.notifications_of(types.ToolListChangedNotification))
+                gateway.process.send_signal(signal.SIGHUP)
+                await record.wait_for(lambda: len(record.notifications_of(types.ToolListChangedNotification)) > notified,
+                                      "notifications/tools/list_changed after the reload")
+                await assert_echo_works(session)
+        assert "configuration reloaded" in gateway.log.read_text(errors="replace"), gateway.log_tail()
+    finally:
+        stop(gateway.process)
