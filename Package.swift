@@ -288,9 +288,18 @@ let package = Package(
             .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
         ]),
         .testTarget(name: "MCPPoolTests", dependencies: ["MCPPool", "MCPReliability"]),
-        .testTarget(name: "MCPClusterTests", dependencies: ["MCPCluster", "MCPRouting", "JSONRPC", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "MCPClusterTests", dependencies: [
+            "MCPCluster", "MCPRouting", "JSONRPC", "MCPRedis", "MCPSecurity", "RedisTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        // A real redis-server for tests, shared by every test target that needs one.
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["MCPRedis", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/RedisTestSupport"
+        ),
         .testTarget(name: "MCPRedisTests", dependencies: [
-            "MCPRedis",
+            "MCPRedis", "RedisTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import RedisTestSupport
 import NIOCore
 import NIOPosix
 import Testing

@@ -1,3 +1,4 @@
+import RedisTestSupport
 import NIOCore
 import Testing
 @testable import MCPRedis
@@ -17,19 +18,23 @@ import Testing
             #expect(try await pool.publish(channel: "news.world", message: "3") == 1)
             #expect(try await pool.publish(channel: "other", message: "x") == 0)
 
-            var bothMessages = both.makeAsyncIterator()
-            #expect(await bothMessages.next() == RedisPubSubMessage(channel: "a", payload: ByteBuffer(string: "1")))
-            #expect(await bothMessages.next() == RedisPubSubMessage(channel: "b", payload: ByteBuffer(string: "2")))
-            var patternMessages = pattern.makeAsyncIterator()
-            #expect(await patternMessages.next() == RedisPubSubMessage(channel: "news.world", pattern: "news.*", payload: ByteBuffer(string: "3")))
-            var alsoAMessages = alsoA.makeAsyncIterator()
-            #expect(await alsoAMessages.next().map { String(buffer: $0.payload) } == "1")
+            let bothMessages = MessageCollector(both)
+            let patternMessages = MessageCollector(pattern)
+            let alsoAMessages = MessageCollector(alsoA)
+            await bothMessages.wait(for: 2)
+            #expect(bothMessages.received == [
+                RedisPubSubMessage(channel: "a", payload: ByteBuffer(string: "1")),
+                RedisPubSubMessage(channel: "b", payload: ByteBuffer(string: "2")),
+            ])
+            await patternMessages.wait(for: 1)
+            #expect(patternMessages.received == [RedisPubSubMessage(channel: "news.world", pattern: "news.*", payload: ByteBuffer(string: "3"))])
+            #expect(await alsoAMessages.wait(for: 1) == ["1"])
 
             // Ending one subscription of a shared channel keeps the channel for the other.
             alsoA.unsubscribe()
-            #expect(await alsoAMessages.next() == nil)
+            #expect(await alsoAMessages.waitForEnd())
             #expect(try await pool.publish(channel: "a", message: "4") == 1)
-            #expect(await bothMessages.next().map { String(buffer: $0.payload) } == "4")
+            #expect(await bothMessages.wait(for: 3) == ["1", "2", "4"])
             // Ending the last one unsubscribes on the server.
             both.unsubscribe()
             pattern.unsubscribe()
@@ -54,12 +59,21 @@ import Testing
             let subscription = try await subscriber.subscribe(channels: ["stream"])
             let replies = try await pool.pipeline((0..<2000).map { RedisCommand("PUBLISH", "stream", .integer(Int64($0))) })
             #expect(replies.allSatisfy { $0 == .integer(1) })
-            var received: [Int64] = []
-            for await message in subscription {
-                received.append(Int64(String(buffer: message.payload)) ?? -1)
-                if received.count == 2000 { break }
-            }
-            #expect(received == (0..<2000).map { Int64($0) })
+            let messages = MessageCollector(subscription)
+            #expect(await messages.wait(for: 2000) == (0..<2000).map { String($0) })
+            await subscriber.close()
+            await pool.close()
+        }
+    }
+
+    @Test func subscribingAtStartupIsConfirmedOnReturn() async throws {
+        try await withRedisServer { server in
+            // Subscribe right after making the client, before its first connection is open.
+            let subscriber = RedisPubSubClient(configuration: try server.configuration())
+            let subscription = try await subscriber.subscribe(channels: ["early"])
+            let pool = RedisConnectionPool(configuration: try server.configuration())
+            #expect(try await pool.publish(channel: "early", message: "hello") == 1)
+            #expect(await MessageCollector(subscription).wait(for: 1) == ["hello"])
             await subscriber.close()
             await pool.close()
         }
@@ -69,9 +83,9 @@ import Testing
         try await withRedisServer { server in
             let subscriber = RedisPubSubClient(configuration: try server.configuration())
             let subscription = try await subscriber.subscribe(channels: ["x"])
+            let messages = MessageCollector(subscription)
             await subscriber.close()
-            var iterator = subscription.makeAsyncIterator()
-            #expect(await iterator.next() == nil)
+            #expect(await messages.waitForEnd())
             #expect(subscriber.health == .closed)
             await #expect(throws: RedisError.clientClosed) { _ = try await subscriber.subscribe(channels: ["y"]) }
         }

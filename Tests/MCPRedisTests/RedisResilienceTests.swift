@@ -1,3 +1,4 @@
+import RedisTestSupport
 import NIOCore
 import NIOPosix
 import Testing
@@ -12,9 +13,9 @@ import Testing
             let subscriber = RedisPubSubClient(configuration: try server.configuration())
             #expect(await pool.waitUntilUp(timeout: .seconds(5)))
             let subscription = try await subscriber.subscribe(channels: ["session.events"])
-            var messages = subscription.makeAsyncIterator()
+            let messages = MessageCollector(subscription)
             #expect(try await pool.publish(channel: "session.events", message: "before") == 1)
-            #expect(await messages.next().map { String(buffer: $0.payload) } == "before")
+            #expect(await messages.wait(for: 1) == ["before"])
 
             // A command the server holds (BLPOP) is pending when the server dies.
             let pending = Task { () -> RedisError? in
@@ -56,10 +57,10 @@ import Testing
             #expect(try await pool.send("PING") == .simpleString("PONG"))
             // The subscriber resubscribed on its own: the same subscription gets new messages.
             #expect(try await pool.publish(channel: "session.events", message: "after") == 1)
-            #expect(await messages.next().map { String(buffer: $0.payload) } == "after")
+            #expect(await messages.wait(for: 2) == ["before", "after"])
 
             subscription.unsubscribe()
-            #expect(await messages.next() == nil)
+            #expect(await messages.waitForEnd())
             await subscriber.close()
             await pool.close()
         }
