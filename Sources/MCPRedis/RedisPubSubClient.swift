@@ -106,6 +106,11 @@ public final class RedisPubSubClient: RedisSubscriber, Sendable {
 
     private func subscribe(names: [String], pattern: Bool) async throws(RedisError) -> RedisSubscription {
         let names = Array(Set(names)).sorted()
+        if self.monitor.health == .starting {
+            // Like the pool's first commands: wait for the first connection, so that a
+            // subscription made at startup is confirmed when this returns.
+            _ = await self.monitor.wait(timeout: self.configuration.connectTimeout) { $0 != .starting }
+        }
         let (messages, continuation) = AsyncStream.makeStream(of: RedisPubSubMessage.self, bufferingPolicy: .bufferingOldest(self.bufferSize))
         let registered: (id: UInt64, sent: EventLoopFuture<RESPValue>?)? = self.state.withLock { state in
             guard !state.closed else { return nil }

@@ -5,6 +5,8 @@ import NIOCore
 public protocol RedisSubscriber: Sendable {
     /// Subscribes to channels (`SUBSCRIBE`); returns once the server confirmed, or at once while
     /// Redis is unreachable (the subscription then takes effect when the connection is back).
+    /// While the client is still making its first connection, it waits for it (up to the connect
+    /// timeout).
     /// Throws ``RedisError/serverError(_:)`` when the server refuses (for example an ACL).
     func subscribe(channels: [String]) async throws(RedisError) -> RedisSubscription
 

@@ -1,3 +1,6 @@
+import Foundation
+import MCPRedis
+import NIOCore
 
 /// Reads a subscription in a task of its own, so tests wait for messages with a deadline
 /// instead of hanging when one never comes.
@@ -25,7 +28,7 @@ final class MessageCollector: @unchecked Sendable {
     /// Whether the subscription's sequence ended.
     var hasEnded: Bool { self.lock.withLock { self.ended } }
 
-    /// Waits until `count` messages arrived (or the sequence ended) or 5 s passed.
+    /// Waits until `count` messages arrived (or the sequence ended) or `timeout` passed.
     @discardableResult
     func wait(for count: Int, timeout: Duration = .seconds(5)) async -> [String] {
         let deadline = ContinuousClock.now + timeout
@@ -35,7 +38,7 @@ final class MessageCollector: @unchecked Sendable {
         return self.payloads
     }
 
-    /// Waits until the sequence ended or 5 s passed; returns whether it ended.
+    /// Waits until the sequence ended or `timeout` passed; returns whether it ended.
     func waitForEnd(timeout: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline, !self.hasEnded {
