@@ -170,7 +170,12 @@ extension ProxySession {
         let answer = message.splicing(edits)
         if let resultGuard = options.resultGuard, outcome == .success, let call = request.context.attachments[GovernedCall.self] {
             // Result guards or a policy hook's response phase (Governance/SessionGovernance.swift).
-            guardAnswer(answer, request: request, guard: resultGuard, call: call)
+            // The result as the client would get it: the scanner's range when only the id changed,
+            // else (resource URIs rewritten) read again from the edited answer.
+            let result = edits.count == 1
+                ? message.envelope.resultRange.map { message.rawBytes($0) }
+                : (try? JSONView.parse(answer, limits: options.scanLimits))?["result"]?.rawBytes
+            guardAnswer(answer, result: result, request: request, guard: resultGuard, call: call)
             return
         }
         complete(request, outcome: outcome, now: MonotonicClock.now(), responseBytes: answer.readableBytes)

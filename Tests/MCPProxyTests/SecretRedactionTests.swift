@@ -136,6 +136,21 @@ import Testing
         }
         #expect(refusal.reason == "resultTooLarge")
     }
+
+    @Test func withoutAHookReviewingResultsTheGuardDecidesAtOnceAsInspectWould() async throws {
+        let guards = try ResultGuards(maxResultBytes: 1000, redactSecrets: true, redactPatterns: [], stats: StatsRegistry())
+        let combined = try #require(GovernanceResultGuard(guards: guards, hook: nil))
+        let call = GovernedCall(method: "tools/call", name: "t", tool: "t", upstream: "u", arguments: nil, principal: .anonymous, session: "s", endpoint: nil)
+        let secret = Array(#"{"content":[{"type":"text","text":"\#(Self.slack)"}]}"#.utf8)
+        let clean = Array(#"{"content":[]}"#.utf8)
+        let big = Array(#"{"content":[{"type":"text","text":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 2000) + Array(#""}]}"#.utf8)
+        for result in [secret, clean, big] {
+            let now = try #require(combined.inspectImmediately(result, of: call), "no network is needed, so no task either")
+            #expect(now == (await combined.inspect(result, of: call)))
+        }
+        let prompt = GovernedCall(method: "prompts/get", name: "p", tool: nil, upstream: "u", arguments: nil, principal: .anonymous, session: "s", endpoint: nil)
+        #expect(combined.inspectImmediately(secret, of: prompt) == .pass(note: nil), "only tool results are guarded")
+    }
 }
 
 /// The element at `index` of a JSON array, or nil.

@@ -14,6 +14,15 @@ public protocol ResultGuard: Sendable {
 
     /// Decides about one result: `result` is the `result` member of the upstream's answer, raw JSON.
     func inspect(_ result: [UInt8], of call: GovernedCall) async -> ResultDecision
+
+    /// Decides at once, on the transport's thread, when nothing needs waiting for (no network);
+    /// nil sends the result to ``inspect(_:of:)`` in a task. The default is nil.
+    func inspectImmediately(_ result: [UInt8], of call: GovernedCall) -> ResultDecision?
+}
+
+extension ResultGuard {
+    /// Nil: every result goes to ``inspect(_:of:)``.
+    public func inspectImmediately(_ result: [UInt8], of call: GovernedCall) -> ResultDecision? { nil }
 }
 
 /// What a ``ResultGuard`` decided.

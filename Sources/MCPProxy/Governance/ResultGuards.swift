@@ -75,6 +75,18 @@ public struct GovernanceResultGuard: ResultGuard {
         (guards != nil && method == .toolsCall) || (hook?.reviewsResults(of: method) ?? false)
     }
 
+    /// The size limit and redaction, at once, when the hook does not review this result (they
+    /// need no network); nil when it does.
+    public func inspectImmediately(_ result: [UInt8], of call: GovernedCall) -> ResultDecision? {
+        if let hook, hook.reviewsResults(of: MCPMethod(name: call.method)) { return nil }
+        guard let guards, call.method == MCPMethod.toolsCall.name else { return .pass(note: nil) }
+        if let refusal = guards.checkSize(result, of: call) {
+            return .refuse(refusal, note: "guard=maxResultBytes: \(result.count) > \(guards.maxResultBytes ?? 0)")
+        }
+        if let (redacted, note) = guards.redact(result) { return .replace(result: redacted, note: note) }
+        return .pass(note: nil)
+    }
+
     public func inspect(_ result: [UInt8], of call: GovernedCall) async -> ResultDecision {
         let guarded = guards != nil && call.method == MCPMethod.toolsCall.name
         var notes: [String] = []

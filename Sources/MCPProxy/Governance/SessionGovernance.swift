@@ -107,33 +107,36 @@ extension ProxySession {
 
     // MARK: Results
 
-    /// Hands a successful answer to the result guard in a task and sends the client what it
-    /// decides; the request ends (stages learn its outcome) once the decision is made.
-    func guardAnswer(_ answer: ByteBuffer, request: ForwardedRequest, guard resultGuard: any ResultGuard, call: GovernedCall) {
+    /// Hands a successful answer's `result` (raw JSON, as the scanner found it) to the result
+    /// guard and sends the client what it decides: on this thread when the guard can decide at
+    /// once (size limit, redaction), else in a task (a policy hook's response phase). The request
+    /// ends (stages learn its outcome) once the decision is made.
+    func guardAnswer(_ answer: ByteBuffer, result: [UInt8]?, request: ForwardedRequest, guard resultGuard: any ResultGuard, call: GovernedCall) {
+        guard let result else {
+            relayGuarded(answer, request: request, note: nil)
+            return
+        }
+        if let decision = resultGuard.inspectImmediately(result, of: call) {
+            apply(decision, to: answer, request: request)
+            return
+        }
         runTask {
-            let result: [UInt8]
-            do {
-                guard let view = try JSONView.parse(answer, limits: self.options.scanLimits)["result"] else {
-                    self.relayGuarded(answer, request: request, note: nil)
-                    return
-                }
-                result = view.rawBytes
-            } catch {
-                self.relayGuarded(answer, request: request, note: nil)
-                return
-            }
-            switch await resultGuard.inspect(result, of: call) {
-            case .pass(let note):
-                self.relayGuarded(answer, request: request, note: note)
-            case .replace(let replacement, let note):
-                self.relayGuarded(JSONRPCEncoder.result(idBytes: request.clientIDBytes, result: replacement), request: request, note: note)
-            case .refuse(let refusal, let note):
-                var context = request.context
-                context.attachments.addGovernanceNote(note)
-                self.countRefusal(refusal)
-                self.complete(request, outcome: .refused(reason: refusal.reason), now: MonotonicClock.now(), context: context)
-                self.replyError(request.reply, id: request.clientIDBytes, code: refusal.code, message: refusal.message, data: refusal.data)
-            }
+            self.apply(await resultGuard.inspect(result, of: call), to: answer, request: request)
+        }
+    }
+
+    private func apply(_ decision: ResultDecision, to answer: ByteBuffer, request: ForwardedRequest) {
+        switch decision {
+        case .pass(let note):
+            relayGuarded(answer, request: request, note: note)
+        case .replace(let replacement, let note):
+            relayGuarded(JSONRPCEncoder.result(idBytes: request.clientIDBytes, result: replacement), request: request, note: note)
+        case .refuse(let refusal, let note):
+            var context = request.context
+            context.attachments.addGovernanceNote(note)
+            countRefusal(refusal)
+            complete(request, outcome: .refused(reason: refusal.reason), now: MonotonicClock.now(), context: context)
+            replyError(request.reply, id: request.clientIDBytes, code: refusal.code, message: refusal.message, data: refusal.data)
         }
     }
 
