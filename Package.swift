@@ -147,6 +147,7 @@ let package = Package(
             name: "MCPGateway",
             dependencies: [
                 "MCPProxy", "MCPConfig", "MCPTracing", "MCPStatsMetrics", "JSONRPC", "MCPRouting", "MCPStats", "MCPTransports", "MCPSecurity", "MCPReliability",
+                "MCPCluster", "MCPRedis",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

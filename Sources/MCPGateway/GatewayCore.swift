@@ -29,6 +29,9 @@ actor GatewayCore {
     /// Replaced generations whose sessions are still open (or that are stopping).
     private var retired: [GatewayGeneration] = []
     private var server: HTTPFrontServer?
+    /// `proxy.cluster`: sealed session ids and the Redis behind them; nil without it.
+    private var cluster: ClusterAssembly?
+    private var frontTerminator: FrontSessionTerminator?
     private var admin: HTTPAdminServer?
     private var admission: ReloadableAdmission?
     private var readiness: Readiness?
@@ -151,11 +154,19 @@ actor GatewayCore {
             front.admission = reloadable
         }
         front.staticDocuments = generation.security.staticDocuments
+        if let settings = config.proxy.cluster {
+            let terminate = FrontSessionTerminator()
+            let cluster = try await ClusterAssembly.build(settings, logger: logger) { id in terminate.end(id) }
+            self.cluster = cluster
+            front.sessionContinuity = cluster.continuity
+            frontTerminator = terminate
+        }
         if let tls = listen.tls, let certificate = tls.certificate, let key = tls.privateKey {
             front.tls = TLSServerSettings(certificatePath: certificate, privateKeyPath: key, clientCAPath: tls.ca)
         }
         let logger = self.logger
         let server = HTTPFrontServer(configuration: front, logger: logger)
+        frontTerminator?.attach(server)
         let snapshot = self.snapshot
         let readiness = Readiness { snapshot.withLock { $0.current }?.aggregated }
         let frontMetrics = FrontMetrics(server: server, stats: stats)
@@ -178,7 +189,7 @@ actor GatewayCore {
         let bound: (host: String, port: Int)
         do {
             bound = try await server.start { session in
-                let accepted = snapshot.withLock { $0.current }?.serve(session.transport, service: session.service) ?? false
+                let accepted = snapshot.withLock { $0.current }?.serve(session.transport, service: session.service, restoredInitialize: session.restored?.initializeParams) ?? false
                 if !accepted {
                     logger.debug("a session arrived while the gateway stops; closing it")
                     Task { await session.transport.close() }
@@ -293,6 +304,8 @@ actor GatewayCore {
                 }
                 phase = .stopped
             }
+            await cluster?.shutdown()
+            cluster = nil
             await metricsExport?.stop()
             metricsExport = nil
             AccessLog.flushAll()

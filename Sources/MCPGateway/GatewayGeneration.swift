@@ -89,7 +89,7 @@ final class GatewayGeneration: Sendable {
     /// such endpoint.
     @discardableResult
     func serve(_ transport: any MessageTransport, service: String, principal: Principal? = nil,
-               onEnd: (@Sendable () -> Void)? = nil) -> Bool {
+               restoredInitialize: [UInt8]? = nil, onEnd: (@Sendable () -> Void)? = nil) -> Bool {
         let endpoint = service == "*" ? nil : views[service]
         guard service == "*" || endpoint != nil else { return false }
         let proxy = aggregated
@@ -101,7 +101,7 @@ final class GatewayGeneration: Sendable {
             state.nextTask += 1
             state.tasks[key] = Task {
                 do {
-                    try await proxy.serve(transport, principal: principal, endpoint: endpoint)
+                    try await proxy.serve(transport, principal: principal, endpoint: endpoint, restoredInitialize: restoredInitialize)
                 } catch {
                     logger.error("session failed: \(error)")
                 }

@@ -86,6 +86,12 @@ public final class HTTPFrontServer: Sendable {
         return statistics
     }
 
+    /// Ends session `id` if this front holds it (another replica revoked it): its streams close
+    /// and its proxy session finishes, as after a `DELETE`.
+    public func endSession(id: String) {
+        registry.terminate(id: id)
+    }
+
     /// Binds and starts accepting. Every new MCP session is handed to `onSession` (the proxy then
     /// serves its transport). Returns the bound address; port 0 in the configuration picks a free port.
     public func start(onSession: @escaping @Sendable (HTTPFrontSession) -> Void) async throws(TransportError) -> (host: String, port: Int) {

@@ -153,6 +153,12 @@ final class HTTPSessionRegistry: Sendable {
         return idle.count
     }
 
+    /// Ends session `id`, if it is here.
+    func terminate(id: String) {
+        let session = state.withLockedValue { $0.sessions[id]?.session }
+        session?.terminate(.endOfStream)
+    }
+
     /// Ends every session with `reason`.
     func terminateAll(_ reason: TransportCloseReason) {
         let all = state.withLockedValue { $0.sessions.values.map(\.session) }

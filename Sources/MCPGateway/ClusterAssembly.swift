@@ -1,0 +1,66 @@
+import Logging
+import MCPCluster
+import MCPConfig
+import MCPRedis
+import MCPTransports
+
+/// `proxy.cluster` assembled: the session continuity the HTTP front uses, and the Redis
+/// connections behind it, which live as long as the gateway's listener.
+final class ClusterAssembly: Sendable {
+    /// Sealed session ids that any replica with the keys serves.
+    let continuity: SealedSessionContinuity
+    private let pool: RedisConnectionPool?
+    private let subscriber: RedisPubSubClient?
+    private let revocations: RedisRevocationList?
+
+    /// How long a sealed id is accepted after its session opened.
+    static let sessionLifetime: Duration = .seconds(86_400)
+
+    /// Builds it; `terminate` ends this replica's copy of a session another replica revoked.
+    static func build(
+        _ settings: ClusterSettings, logger: Logger, terminate: @escaping @Sendable (String) -> Void
+    ) async throws(GatewayError) -> ClusterAssembly {
+        let sealer: SessionSealer
+        do {
+            sealer = try SessionSealer(base64Keys: settings.sessionKeys)
+        } catch {
+            throw GatewayError(.config, "\(error)")
+        }
+        guard let url = settings.redisURL else {
+            logger.notice("cluster: sealed session ids without Redis; DELETE ends a session only on the replica that takes it")
+            return ClusterAssembly(
+                continuity: SealedSessionContinuity(sealer: sealer, revocations: LocalRevocationList(), lifetime: sessionLifetime),
+                pool: nil, subscriber: nil, revocations: nil)
+        }
+        var configuration: RedisConfiguration
+        do {
+            configuration = try RedisConfiguration(url: url)
+        } catch {
+            throw GatewayError(.config, "proxy.cluster.redis.url: \(error)")
+        }
+        configuration.clientName = settings.replicaID.map { "mcp-proxy-\($0)" } ?? "mcp-proxy"
+        let pool = RedisConnectionPool(configuration: configuration, logger: logger)
+        var subscriberConfiguration = configuration
+        subscriberConfiguration.poolSize = 1
+        let subscriber = RedisPubSubClient(configuration: subscriberConfiguration, logger: logger)
+        let revocations = RedisRevocationList(redis: pool, subscriber: subscriber, health: { pool.healthUpdates() }, onRevoked: terminate)
+        await revocations.start()
+        return ClusterAssembly(
+            continuity: SealedSessionContinuity(sealer: sealer, revocations: revocations, lifetime: sessionLifetime),
+            pool: pool, subscriber: subscriber, revocations: revocations)
+    }
+
+    private init(continuity: SealedSessionContinuity, pool: RedisConnectionPool?, subscriber: RedisPubSubClient?, revocations: RedisRevocationList?) {
+        self.continuity = continuity
+        self.pool = pool
+        self.subscriber = subscriber
+        self.revocations = revocations
+    }
+
+    /// Closes the Redis connections.
+    func shutdown() async {
+        revocations?.close()
+        await subscriber?.close()
+        await pool?.close()
+    }
+}
