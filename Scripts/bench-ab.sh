@@ -9,11 +9,12 @@
 #   --upstream stdio|http  how the proxies reach fast-upstream (default stdio: one shared session)
 #   --config-after FILE    a JSON fragment merged into the "after" proxy's config (e.g. governance
 #                          settings, to measure what they cost); default none: both run the same config
+#   --path-after P         the after proxy's MCP path (default /mcp), e.g. a virtual endpoint
 #   --fast PATH --bench PATH  fast-upstream and mcp-bench (default .build-release/release/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=${1:?before binary}; AFTER=${2:?after binary}; shift 2
-ROUNDS=3; REQUESTS=50000; CONCURRENCY=64; UPSTREAM=stdio; EXTRA=""
+ROUNDS=3; REQUESTS=50000; CONCURRENCY=64; UPSTREAM=stdio; EXTRA=""; PATH_AFTER=/mcp
 FAST=.build-release/release/fast-upstream; BENCH=.build-release/release/mcp-bench
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -22,6 +23,7 @@ while [[ $# -gt 0 ]]; do
         -c) CONCURRENCY=$2; shift ;;
         --upstream) UPSTREAM=$2; shift ;;
         --config-after) EXTRA=$2; shift ;;
+        --path-after) PATH_AFTER=$2; shift ;;
         --fast) FAST=$2; shift ;;
         --bench) BENCH=$2; shift ;;
         *) echo "bench-ab.sh: unknown option $1" >&2; exit 2 ;;
@@ -70,7 +72,8 @@ echo "== $ROUNDS rounds x (before, after), $REQUESTS calls each, $CONCURRENCY cl
 order=(before after)
 for ((round = 1; round <= ROUNDS; round++)); do
     for label in "${order[@]}"; do
-        taskset -c 0 "$BENCH" http --url "http://127.0.0.1:${PORT[$label]}/mcp" --target "$label" -c "$CONCURRENCY" -n "$REQUESTS" \
+        path=/mcp; [[ $label == after ]] && path=$PATH_AFTER
+        taskset -c 0 "$BENCH" http --url "http://127.0.0.1:${PORT[$label]}$path" --target "$label" -c "$CONCURRENCY" -n "$REQUESTS" \
             --warmup 2000 --quiet --pid "${PID[$label]}" >> "$OUT/runs.jsonl" 2>> "$OUT/bench.log"
     done
     order=("${order[@]:1}" "${order[0]}")
