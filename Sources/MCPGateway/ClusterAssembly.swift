@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MCPCluster
 import MCPConfig
@@ -38,7 +41,7 @@ final class ClusterAssembly: Sendable {
         } catch {
             throw GatewayError(.config, "proxy.cluster.redis.url: \(error)")
         }
-        configuration.clientName = settings.replicaID.map { "mcp-proxy-\($0)" } ?? "mcp-proxy"
+        configuration.clientName = "mcp-proxy-" + (settings.replicaID ?? Self.defaultReplicaID())
         let pool = RedisConnectionPool(configuration: configuration, logger: logger)
         var subscriberConfiguration = configuration
         subscriberConfiguration.poolSize = 1
@@ -55,6 +58,13 @@ final class ClusterAssembly: Sendable {
         self.pool = pool
         self.subscriber = subscriber
         self.revocations = revocations
+    }
+
+    /// The host name and process id, as `proxy.cluster.replicaId` defaults to.
+    static func defaultReplicaID() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "replica"
+        return "\(host)-\(getpid())"
     }
 
     /// Closes the Redis connections.
