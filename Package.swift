@@ -205,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "ProxyBenchmarks",
             dependencies: [
-                "ProxyBenchmarkSupport", "JSONRPC", "MCPRouting", "MCPStats",
+                "ProxyBenchmarkSupport", "JSONRPC", "MCPRouting", "MCPStats", "MCPCluster",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -182,6 +182,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     toolSearchBenchmarks()  // ToolSearchBenchmarks.swift
+    clusterBenchmarks()  // ClusterBenchmarks.swift
 }
 
 /// Holds the in-process proxy between a benchmark's setup, body and teardown.
