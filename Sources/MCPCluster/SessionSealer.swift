@@ -68,7 +68,7 @@ public struct SessionSealer: Sendable {
     /// Opens an id sealed by any of the keys, and checks that it has not expired at `now`
     /// (seconds since 1970).
     public func unseal(_ id: String, now: UInt64) throws(SessionSealError) -> SealedSession {
-        try unseal(utf8: id.utf8, now: now)
+        try unseal(utf8: Array(id.utf8), now: now)
     }
 
     /// Opens an id given as UTF-8 bytes (an HTTP header value).

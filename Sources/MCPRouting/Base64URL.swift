@@ -24,6 +24,7 @@ public enum Base64URL {
     /// Decodes unpadded base64url; `nil` for any character outside the alphabet (padding
     /// included) or an impossible length. `canonical` also refuses unused trailing bits that are
     /// not zero, so each byte string has exactly one encoding.
+    @inlinable
     public static func decode<C: Collection>(_ text: C, canonical: Bool = true) -> [UInt8]? where C.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 3 / 4)
