@@ -50,22 +50,6 @@ extension ProxySession {
         } else {
             entries = list.entries
         }
-        let pageSize = options.pageSize > 0 ? options.pageSize : max(entries.count, 1)
-        let start = min(offset, entries.count)
-        let end = min(start + pageSize, entries.count)
-        var result: [UInt8] = [UInt8(ascii: "{")]
-        JSONString.append(kind.resultKey, to: &result)
-        result += [UInt8(ascii: ":"), UInt8(ascii: "[")]
-        for (position, entry) in entries[start..<end].enumerated() {
-            if position > 0 { result.append(UInt8(ascii: ",")) }
-            result += entry.bytes
-        }
-        result.append(UInt8(ascii: "]"))
-        if end < entries.count {
-            result += Array(#","nextCursor":"#.utf8)
-            JSONString.append(cursors.encode(CatalogCursor(generation: list.generation, offset: end, list: kind.resultKey)), to: &result)
-        }
-        result.append(UInt8(ascii: "}"))
-        replyResult(route, id: id, result: result)
+        replyPage(kind, items: entries.map(\.bytes), generation: list.generation, offset: offset, id: id, route: route)
     }
 }

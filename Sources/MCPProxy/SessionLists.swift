@@ -87,20 +87,26 @@ extension ProxySession {
         } else {
             entries = merged.entries
         }
-        let pageSize = options.pageSize > 0 ? options.pageSize : max(entries.count, 1)
-        let start = min(offset, entries.count)
-        let end = min(start + pageSize, entries.count)
+        replyPage(kind, items: entries.map(\.bytes), generation: merged.generation, offset: offset, id: id, route: route)
+    }
+
+    /// Answers a list request with one page of `items` (each an item's JSON), and a cursor to
+    /// the next page when there is one.
+    func replyPage(_ kind: ListKind, items: [[UInt8]], generation: UInt64, offset: Int, id: [UInt8], route: ReplyRoute) {
+        let pageSize = options.pageSize > 0 ? options.pageSize : max(items.count, 1)
+        let start = min(offset, items.count)
+        let end = min(start + pageSize, items.count)
         var result: [UInt8] = [UInt8(ascii: "{")]
         JSONString.append(kind.resultKey, to: &result)
         result += [UInt8(ascii: ":"), UInt8(ascii: "[")]
-        for (position, entry) in entries[start..<end].enumerated() {
+        for (position, item) in items[start..<end].enumerated() {
             if position > 0 { result.append(UInt8(ascii: ",")) }
-            result += entry.bytes
+            result += item
         }
         result.append(UInt8(ascii: "]"))
-        if end < entries.count {
+        if end < items.count {
             result += Array(#","nextCursor":"#.utf8)
-            JSONString.append(cursors.encode(CatalogCursor(generation: merged.generation, offset: end, list: kind.resultKey)), to: &result)
+            JSONString.append(cursors.encode(CatalogCursor(generation: generation, offset: end, list: kind.resultKey)), to: &result)
         }
         result.append(UInt8(ascii: "}"))
         replyResult(route, id: id, result: result)
