@@ -13,17 +13,7 @@ extension ProxySession {
             return
         }
         let version = ProtocolVersion.negotiate(requested: params.protocolVersion, supported: options.supportedVersions)
-        let handshake = Self.upstreamHandshake(for: params, options: options)
-        let accepted = state.withLockedValue { state -> Bool in
-            guard state.phase == .awaitingInitialize else { return false }
-            state.phase = .initializing
-            state.version = version
-            state.clientCapabilities = params.capabilities
-            state.handshake = handshake
-            state.client = "\(params.clientInfo.name) \(params.clientInfo.version)"
-            return true
-        }
-        guard accepted else {
+        guard takeHandshake(params, version: version, phase: .initializing) else {
             replyError(route, id: id, code: .invalidRequest, message: "initialize was already received for this session")
             return
         }
@@ -32,6 +22,21 @@ extension ProxySession {
             "requested": "\(params.protocolVersion)", "negotiated": "\(version.rawValue)",
         ])
         runTask { await self.completeInitialize(version: version, id: id, route: route) }
+    }
+
+    /// Records the client's handshake and moves on to `phase`, once: false when the session is
+    /// no longer waiting for one.
+    func takeHandshake(_ params: InitializeParams, version: ProtocolVersion, phase: Phase) -> Bool {
+        let handshake = Self.upstreamHandshake(for: params, options: options)
+        return state.withLockedValue { state -> Bool in
+            guard state.phase == .awaitingInitialize else { return false }
+            state.phase = phase
+            state.version = version
+            state.clientCapabilities = params.capabilities
+            state.handshake = handshake
+            state.client = "\(params.clientInfo.name) \(params.clientInfo.version)"
+            return true
+        }
     }
 
     /// Starts this session's own eager upstreams (shared ones are warm already: it waits only

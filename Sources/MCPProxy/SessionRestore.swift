@@ -11,17 +11,7 @@ extension ProxySession {
         guard let view = try? JSONView.parse(ByteBuffer(bytes: paramsJSON)),
               let params = InitializeParams.decode(from: view) else { return false }
         let version = ProtocolVersion.negotiate(requested: params.protocolVersion, supported: options.supportedVersions)
-        let handshake = Self.upstreamHandshake(for: params, options: options)
-        let restored = state.withLockedValue { state -> Bool in
-            guard state.phase == .awaitingInitialize else { return false }
-            state.phase = .ready
-            state.version = version
-            state.clientCapabilities = params.capabilities
-            state.handshake = handshake
-            state.client = "\(params.clientInfo.name) \(params.clientInfo.version)"
-            return true
-        }
-        guard restored else { return false }
+        guard takeHandshake(params, version: version, phase: .ready) else { return false }
         // This session's own upstreams open in the background; shared ones are running already.
         for service in services where !service.isShared && serves(service) { service.start(warm: false) }
         logger.info("session restored", metadata: ["client": "\(params.clientInfo.name) \(params.clientInfo.version)", "version": "\(version.rawValue)"])
