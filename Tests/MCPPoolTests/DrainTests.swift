@@ -12,14 +12,14 @@ import Testing
         let waiter = Task { await attempt(pool, .shared, timeout: .seconds(1)) }
         #expect(await eventually { pool.statistics.waiting == 1 })
         let start = ContinuousClock.now
-        let drain = Task { await pool.drain(timeout: .seconds(1)) }
+        let drain = Task { await pool.drain(timeout: .seconds(30)) }
         #expect(await waiter.value.failure == .draining)
         #expect(await attempt(pool, .shared, timeout: .seconds(1)).failure == .draining)
         #expect(pool.tryAcquire(.shared) == nil)
         #expect(lease.connection.closeCount == 0, "drain waits for the lease")
         pool.release(lease)
         await drain.value
-        #expect(ContinuousClock.now - start < .milliseconds(900))
+        #expect(ContinuousClock.now - start < .seconds(10), "drain ends when the lease comes back, not at its timeout")
         #expect(lease.connection.closeCount == 1)
         #expect(pool.statistics == PoolStatistics(opened: 1, closed: 1))
     }

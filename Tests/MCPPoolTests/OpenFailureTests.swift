@@ -44,11 +44,12 @@ import Testing
         let clock = ManualClock()
         let recorder = EventRecorder()
         let pool = makePool(
-            PoolConfiguration(size: 0, max: 2, reopenBackoff: RestartBackoff(first: .seconds(10))),
+            PoolConfiguration(size: 0, max: 2, reopenBackoff: RestartBackoff(first: .seconds(100))),
             upstream: upstream, clock: clock, recorder: recorder)
         let start = ContinuousClock.now
-        let first = await attempt(pool, .shared, timeout: .milliseconds(500))
-        #expect(ContinuousClock.now - start < .milliseconds(500), "fails when the open fails, not at the timeout")
+        // The deadline (30 s) comes before the reopen (100 s): failing at the deadline would take 30 s.
+        let first = await attempt(pool, .shared, timeout: .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(10), "fails when the open fails, not at the timeout")
         guard case .unavailable(let reason)? = first.failure else {
             Issue.record("expected unavailable, got \(first)")
             return
@@ -58,8 +59,8 @@ import Testing
         #expect(pool.statistics.openFailures == 1)
 
         // Within the backoff (by the pool's clock) nothing is opened: fail fast.
-        clock.advance(by: .seconds(5))
-        guard case .unavailable(let again)? = await attempt(pool, .exclusive, timeout: .milliseconds(500)).failure else {
+        clock.advance(by: .seconds(50))
+        guard case .unavailable(let again)? = await attempt(pool, .exclusive, timeout: .seconds(30)).failure else {
             Issue.record("expected unavailable during the backoff")
             return
         }
@@ -67,7 +68,7 @@ import Testing
         #expect(upstream.openCount == 1)
 
         // After it, an acquire opens again.
-        clock.advance(by: .seconds(5))
+        clock.advance(by: .seconds(50))
         #expect(await attempt(pool, .exclusive, timeout: .seconds(1)).value?.connection.number == 2)
         #expect(recorder.events == [.openFailed("connection refused"), .opened])
         await pool.drain(timeout: .zero)

@@ -191,7 +191,7 @@ import Testing
         }
         let start = ContinuousClock.now
         await #expect(throws: RedisError.self) { _ = try await pool.send("PING") }
-        #expect(ContinuousClock.now - start < .milliseconds(100))
+        #expect(ContinuousClock.now - start < .seconds(1), "fails at once, not at the 2 s command timeout")
         await pool.close()
         await #expect(throws: RedisError.clientClosed) { _ = try await pool.send("PING") }
     }

@@ -30,7 +30,7 @@ import Testing
             let killedAt = ContinuousClock.now
             server.kill()
             #expect(await pending.value == .connectionClosed)
-            #expect(ContinuousClock.now - killedAt < .seconds(1))
+            #expect(ContinuousClock.now - killedAt < .seconds(5), "BLPOP would hold it 15 s")
 
             // While it is down: health says so, and commands fail at once with a typed error.
             _ = await pool.healthUpdates().first { if case .down = $0 { true } else { false } }
@@ -44,7 +44,7 @@ import Testing
                     return
                 }
             }
-            #expect(ContinuousClock.now - start < .milliseconds(100))
+            #expect(ContinuousClock.now - start < .seconds(1), "fails at once, not at the 2 s command timeout")
             try await Task.sleep(for: .seconds(3)) // long enough for the backoff to reach its cap
 
             try await server.launch()
