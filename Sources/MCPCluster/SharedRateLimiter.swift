@@ -62,16 +62,31 @@ public final class SharedRateLimiter: Sendable {
     /// How checks were decided so far.
     public var decided: Counts { counts.withLock { $0 } }
 
+    /// Who decided a check.
+    public enum Decider: Sendable, Equatable {
+        /// No limit covers the request: nothing was checked.
+        case none
+        /// The script in Redis.
+        case redis
+        /// The fallback (`local` buckets or `deny`), because Redis was unreachable.
+        case fallback
+    }
+
     /// Checks and charges the request's buckets. `now` (monotonic nanoseconds) is used only by
     /// the local fallback; Redis uses its own clock.
     public func check(principal: Principal, method: MCPMethod, name: String?, upstream: String?, now: UInt64) async -> RateLimitDecision {
+        await decide(principal: principal, method: method, name: name, upstream: upstream, now: now).decision
+    }
+
+    /// ``check(principal:method:name:upstream:now:)``, and who decided it (for metrics).
+    public func decide(principal: Principal, method: MCPMethod, name: String?, upstream: String?, now: UInt64) async -> (decision: RateLimitDecision, decider: Decider) {
         let buckets = local.sharedBuckets(principal: principal, method: method, name: name, upstream: upstream)
-        guard !buckets.isEmpty else { return .allowed }
+        guard !buckets.isEmpty else { return (.allowed, .none) }
         if isReachable() {
             do {
                 let decision = try await checkInRedis(buckets)
                 record(decision, viaRedis: true)
-                return decision
+                return (decision, .redis)
             } catch {
                 // Unreachable or failing: the fallback decides, below.
             }
@@ -84,7 +99,7 @@ public final class SharedRateLimiter: Sendable {
             decision = .limited(retryAfterNanoseconds: 1_000_000_000, entry: "\(buckets[0].entry) (shared limits are unavailable while Redis is down; proxy.cluster.redis.failOpen is deny)")
         }
         record(decision, viaRedis: false)
-        return decision
+        return (decision, .fallback)
     }
 
     private func checkInRedis(_ buckets: [SharedBucket]) async throws(RedisError) -> RateLimitDecision {

@@ -51,7 +51,7 @@ public struct AccessLogMiddleware: MCPMiddleware {
             guard log.include == .all else { return }
             logged = .ok
         case .error(let code): logged = .error(code: code)
-        case .refused(let reason): logged = .refused(reason: reason, code: nil)
+        case .refused(let reason): logged = .refused(reason: reason, code: context.attachments[MCPRefusal.self]?.code.rawValue)
         case .timeout: logged = .timeout
         case .upstreamUnavailable: logged = .unavailable
         case .cancelled: logged = .cancelled

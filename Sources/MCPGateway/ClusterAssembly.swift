@@ -12,7 +12,8 @@ import MCPTransports
 final class ClusterAssembly: Sendable {
     /// Sealed session ids that any replica with the keys serves.
     let continuity: SealedSessionContinuity
-    private let pool: RedisConnectionPool?
+    /// The command connections to `redis.url`; nil without it.
+    let pool: RedisConnectionPool?
     private let subscriber: RedisPubSubClient?
     private let revocations: RedisRevocationList?
 

@@ -31,6 +31,8 @@ actor GatewayCore {
     private var server: HTTPFrontServer?
     /// `proxy.cluster`: sealed session ids and the Redis behind them; nil without it.
     private var cluster: ClusterAssembly?
+    /// `proxy.cluster.redis` for the shared rate limits of every generation; nil without it.
+    private var redisLink: ClusterRedisLink?
     private var frontTerminator: FrontSessionTerminator?
     private var admin: HTTPAdminServer?
     private var admission: ReloadableAdmission?
@@ -79,7 +81,7 @@ actor GatewayCore {
     private func prepareLocked(network: Bool) async throws(GatewayError) {
         if preparedForNetwork == network, current != nil { return }
         let generation = try await GatewayGeneration.build(
-            config: config, stats: stats, policies: policies, tracer: tracer, network: network, logger: logger)
+            config: config, stats: stats, policies: policies, tracer: tracer, network: network, logger: logger, redis: redisLink(for: config))
         if let old = current { await old.stop() }
         current = generation
         preparedForNetwork = network
@@ -158,6 +160,7 @@ actor GatewayCore {
             let terminate = FrontSessionTerminator()
             let cluster = try await ClusterAssembly.build(settings, logger: logger) { id in terminate.end(id) }
             self.cluster = cluster
+            if let pool = cluster.pool { redisLink(for: config)?.attach(pool) }
             front.sessionContinuity = cluster.continuity
             frontTerminator = terminate
         }
@@ -220,6 +223,15 @@ actor GatewayCore {
         return addresses
     }
 
+    /// The link to `proxy.cluster.redis` (made on first use), or nil when `config` has none.
+    private func redisLink(for config: ProxyConfig) -> ClusterRedisLink? {
+        guard config.proxy.cluster?.redisURL != nil else { return nil }
+        if let redisLink { return redisLink }
+        let link = ClusterRedisLink(stats: stats)
+        redisLink = link
+        return link
+    }
+
     private func applyMetricsSettings() async {
         let snapshot = self.snapshot
         metricsExport = await MetricsExport.apply(config.proxy.metrics, replacing: metricsExport, stats: stats, logger: logger) {
@@ -251,7 +263,8 @@ actor GatewayCore {
             throw GatewayError(.state, "these settings cannot change while the proxy runs: \(changed.joined(separator: ", ")); restart the proxy to change them (nothing was changed)")
         }
         let generation = try await GatewayGeneration.build(
-            config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current)
+            config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current,
+            redis: redisLink(for: newConfig))
         if let admission, let securityAdmission = generation.security.admission {
             admission.replace(with: EndpointViews.admission(securityAdmission, generation: generation))
         }

@@ -42,7 +42,7 @@ final class GatewayGeneration: Sendable {
     /// Builds the parts of `config`; throws with a message that names the setting at fault.
     static func build(
         config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, network: Bool, logger: Logger,
-        replacing previous: GatewayGeneration? = nil
+        replacing previous: GatewayGeneration? = nil, redis: ClusterRedisLink? = nil
     ) async throws(GatewayError) -> GatewayGeneration {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
@@ -52,7 +52,9 @@ final class GatewayGeneration: Sendable {
             options.toolPinning = try PinningAssembly.pinning(
                 config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
             let views = try EndpointViews.build(from: config, network: network)
-            let security = try await SecurityComponents.build(from: config, network: network, stats: stats)
+            var security = try await SecurityComponents.build(from: config, network: network, stats: stats)
+            // proxy.rateLimits through proxy.cluster.redis: a call gate instead of the pipeline stage.
+            SharedRateLimitGate.install(config, redis: redis, network: network, security: &security, options: &options, stats: stats)
             // Nothing fails from here on: unchanged upstreams of the configuration this one
             // replaces keep running and serve this one too.
             let inherited = previous.map { previous in

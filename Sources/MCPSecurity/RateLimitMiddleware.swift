@@ -41,6 +41,15 @@ public struct RateLimitMiddleware<Context: PrincipalContext>: MCPMiddleware {
 
     /// The refusal for a request over a limit.
     static func refusal(retryAfterNanoseconds wait: UInt64, entry: String) -> MCPRefusal {
+        MCPRefusal.rateLimited(retryAfterNanoseconds: wait, entry: entry)
+    }
+}
+
+extension MCPRefusal {
+    /// The refusal for a request over a rate limit, whichever limiter decided (the pipeline
+    /// stage, or a limiter shared by replicas): ``JSONRPCErrorCode/rateLimited`` (-32029) with
+    /// `data` `{"reason":"rateLimited","retryAfterMs":N}` (the wait rounded up to a millisecond).
+    public static func rateLimited(retryAfterNanoseconds wait: UInt64, entry: String) -> MCPRefusal {
         let milliseconds = wait / 1_000_000 + (wait % 1_000_000 == 0 ? 0 : 1)
         var data: [UInt8] = Array(#"{"reason":"rateLimited","retryAfterMs":"#.utf8)
         data.append(contentsOf: String(milliseconds).utf8)

@@ -94,6 +94,9 @@ extension ProxySession {
     private func refuseGoverned(_ refusal: MCPRefusal, call: MCPCall, context: ProxyRequestContext, route: ReplyRoute) {
         countRefusal(refusal)
         let now = MonotonicClock.now()
+        // The refusal itself, so the access log writes its code as for a pipeline stage's refusal.
+        var context = context
+        context.attachments[MCPRefusal.self] = refusal
         finished(MCPCallSummary(method: call.method, receivedAt: call.receivedAt, latencyNanoseconds: now &- call.receivedAt),
                  context: context, outcome: .refused(reason: refusal.reason))
         replyError(route, id: call.idBytes, code: refusal.code, message: refusal.message, data: refusal.data)
