@@ -7,7 +7,8 @@
 #   2. checks for the git binary (mcp-server-git and the suite's temp repository need it);
 #      installs it with apt-get when missing and this runs as root;
 #   2b. checks for Debian's redis-server (the MCPRedis tests run against a real one on a free
-#      port); installs it with apt-get when missing and this runs as root, else prints a note
+#      port) and nginx (the cluster tests balance replicas with it, through Scripts/cluster.sh);
+#      installs them with apt-get when missing and this runs as root, else prints a note
 #      (those tests then fail, saying to run this script);
 #   3. checks for Debian's chromium and chromium-driver (the status page test drives them through
 #      Selenium); installs them with apt-get when missing and this runs as root, else prints a
@@ -87,6 +88,15 @@ elif apt_install redis-server; then
     say "installed $(redis-server --version 2>/dev/null | head -n 1)"
 else
     say "note: redis-server is missing and cannot be installed here (needs root and apt-get: apt-get install redis-server); the MCPRedis tests fail without it"
+fi
+# nginx (Debian's), the round-robin balancer of the cluster tests (Scripts/cluster.sh)
+nginx_bin="$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)"
+if [ -n "$nginx_bin" ]; then
+    say "using $("$nginx_bin" -v 2>&1 | head -n 1)"
+elif apt_install nginx; then
+    say "installed $(/usr/sbin/nginx -v 2>&1 | head -n 1)"
+else
+    say "note: nginx is missing and cannot be installed here (needs root and apt-get: apt-get install nginx); the cluster tests (test_cluster_*.py) fail or skip without it"
 fi
 
 # 3. chromium and chromium-driver (Debian's), for the status page test
