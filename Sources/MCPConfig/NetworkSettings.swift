@@ -32,6 +32,10 @@ public struct ListenSettings: Sendable, Equatable {
     public var headerTimeoutSeconds: Double = 10
     /// How long an idle keep-alive connection (no request in progress, no open stream) stays open. Default 60.
     public var idleTimeoutSeconds: Double = 60
+    /// `trustedProxies`: the load balancers (addresses or CIDR networks, as written) whose
+    /// `X-Forwarded-For` or `Forwarded` header names the client for per-address limits and logs.
+    /// Empty (the default): the connection's peer is the client and those headers are ignored.
+    public var trustedProxies: [String] = []
 
     /// Defaults: 127.0.0.1:8080, /mcp, /sse, /messages, /ws.
     public init() {}

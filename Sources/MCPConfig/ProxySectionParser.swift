@@ -11,7 +11,8 @@ struct ProxySectionParser {
         "stats": ["dumpOnExit"],
         "listen": ["host", "port", "path", "ssePath", "messagesPath", "webSocketPath", "namedServers",
                    "allowedOrigins", "maxBodyBytes", "sessionIdleTimeoutSeconds", "drainSeconds", "tls",
-                   "maxConnections", "maxConnectionsPerAddress", "headerTimeoutSeconds", "idleTimeoutSeconds"],
+                   "maxConnections", "maxConnectionsPerAddress", "headerTimeoutSeconds", "idleTimeoutSeconds",
+                   TrustedProxiesParser.key],
         "admin": ["host", "port", "token"],
     ]
     static let topKeys = ["name", "version", "instructions", "namespacing", "routes", "limits",
@@ -205,6 +206,7 @@ struct ProxySectionParser {
             listen.tls = TLSSectionParser.parse(value, at: here.key("tls"), reader: &reader, requireIdentity: true)
         }
         ConnectionLimitsParser.read(section, at: here, into: &listen, reader: &reader)
+        TrustedProxiesParser.read(section, at: here, into: &listen, reader: &reader)
         settings.listen = listen
     }
 

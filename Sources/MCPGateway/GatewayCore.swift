@@ -146,6 +146,7 @@ actor GatewayCore {
         front.sessionIdleTimeout = .milliseconds(Int(listen.sessionIdleTimeoutSeconds * 1000))
         front.maxConnections = listen.maxConnections
         front.maxConnectionsPerAddress = listen.maxConnectionsPerAddress
+        try front.trustProxies(of: listen)
         front.headerTimeout = .milliseconds(Int(listen.headerTimeoutSeconds * 1000))
         front.idleTimeout = .milliseconds(Int(listen.idleTimeoutSeconds * 1000))
         front.maxSessions = config.proxy.maxSessions

@@ -7,7 +7,11 @@ enum ReloadCompatibility {
     static func restartOnlyChanges(from old: ProxyConfig, to new: ProxyConfig) -> [String] {
         var changed: [String] = []
         let (was, now) = (old.proxy, new.proxy)
-        if was.listen != now.listen { changed.append("proxy.listen") }
+        // The front reads trustedProxies once, when it starts (no lock on the request path).
+        if was.listen.trustedProxies != now.listen.trustedProxies { changed.append("proxy.listen.trustedProxies") }
+        var otherListen = was.listen
+        otherListen.trustedProxies = now.listen.trustedProxies
+        if otherListen != now.listen { changed.append("proxy.listen") }
         if was.admin?.host != now.admin?.host || was.admin?.port != now.admin?.port {
             changed.append("proxy.admin (host, port)")
         }

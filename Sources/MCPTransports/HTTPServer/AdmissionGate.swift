@@ -28,8 +28,9 @@ final class AdmissionGate: Sendable {
 
     /// The admission request for `head` on `channel`, or nil when the path is no MCP endpoint
     /// (nothing to admit). Call on the channel's event loop. `peerSubject` is the connection's
-    /// verified client certificate subject, when the caller already knows it.
-    func request(for head: HTTPRequestHead, channel: any Channel, peerSubject: String?? = nil) -> AdmissionRequest? {
+    /// verified client certificate subject, when the caller already knows it; `client` is where
+    /// the request's client address comes from (the peer, or a trusted balancer's header).
+    func request(for head: HTTPRequestHead, channel: any Channel, client: ClientAddress, peerSubject: String?? = nil) -> AdmissionRequest? {
         let path = String(HTTPFrontRequest.path(of: head.uri))
         guard let (kind, service) = endpoints[path] else { return nil }
         let query = Self.query(of: head.uri)
@@ -45,7 +46,7 @@ final class AdmissionGate: Sendable {
             authorization: head.headers.first(name: "authorization"),
             apiKey: head.headers.first(name: "x-api-key"),
             accessTokenInQuery: query.map { Self.parameter("access_token", in: $0) != nil } ?? false,
-            remoteAddress: channel.remoteAddress?.ipAddress,
+            remoteAddress: client.host(of: channel),
             peerCertificateSubject: peerSubject ?? PeerCertificateSubject.of(channel),
             sessionID: sessionID)
     }

@@ -32,7 +32,8 @@ public struct AdmissionRequest: Sendable {
     /// True when the query string carries an `access_token` parameter (tokens are accepted from
     /// the `Authorization` header only; a policy may refuse such requests outright).
     public var accessTokenInQuery: Bool
-    /// The client's IP address as text (no port), when known.
+    /// The client's IP address as text (no port), when known: the connection's peer, or behind a
+    /// balancer in ``HTTPFrontConfiguration/trustedProxies`` the client its forwarding header names.
     public var remoteAddress: String?
     /// The subject of the client certificate the TLS handshake verified (mutual TLS), as
     /// comma-separated `TYPE=value` pairs such as `CN=alice,O=Example`; nil without one.

@@ -24,10 +24,14 @@ final class ConnectionTracker: Sendable {
     /// The total cap applied (the configured one, possibly lowered to fit the open-files limit).
     let maxConnections: Int
     let maxConnectionsPerAddress: Int
+    /// Peers not counted per address (trusted load balancers carry many clients); the total cap
+    /// still applies to them.
+    private let uncountedPeers: TrustedProxies?
 
-    init(maxConnections: Int = .max, maxConnectionsPerAddress: Int = .max) {
+    init(maxConnections: Int = .max, maxConnectionsPerAddress: Int = .max, uncountedPeers: TrustedProxies? = nil) {
         self.maxConnections = max(maxConnections, 1)
         self.maxConnectionsPerAddress = max(maxConnectionsPerAddress, 1)
+        self.uncountedPeers = uncountedPeers
         var state = State()
         state.statistics.maxConnections = self.maxConnections
         self.state = NIOLockedValueBox(state)
@@ -36,7 +40,8 @@ final class ConnectionTracker: Sendable {
     /// Tracks `channel` unless a cap is reached; returns the refusal, or nil when it is admitted.
     func admit(_ channel: any Channel) -> Event? {
         let key = ObjectIdentifier(channel)
-        let address = channel.remoteAddress?.ipAddress
+        let peer = channel.remoteAddress?.ipAddress
+        let address: String? = if let uncountedPeers, let peer, uncountedPeers.contains(peer) { nil } else { peer }
         let refusal = state.withLockedValue { state -> Event? in
             if state.channels.count >= maxConnections {
                 state.statistics.refusedOverTotal += 1

@@ -40,6 +40,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let logger: Logger
     private let gate: AdmissionGate?
     private let timer: ConnectionTimer?
+    /// The balancers whose forwarding headers name the client; nil when none are trusted (no
+    /// header is read).
+    private let trustedProxies: TrustedProxies?
+    /// Where the current request's client address comes from, resolved when its head arrived.
+    private var client = ClientAddress.peer
     private let dispatch: @Sendable (HTTPFrontRequest, HTTPResponder) -> Void
     /// The verified client certificate's subject, looked up once per connection (TLS is set up
     /// before the first request head arrives).
@@ -49,11 +54,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// upgrade reads an admitted principal from here; a declined upgrade's head then arrives here
     /// and is answered with this decision rather than asking again.
     var upgradeDecision: AdmissionDecision?
+    /// The client address the WebSocket upgrade check resolved for the same head (for the
+    /// session's logs once upgraded).
+    var upgradeClient = ClientAddress.peer
 
     init(
         maxBodyBytes: Int, maxQueuedBytes: Int, logger: Logger, gate: AdmissionGate? = nil, timer: ConnectionTimer? = nil,
-        dispatch: @escaping @Sendable (HTTPFrontRequest, HTTPResponder) -> Void
+        trustedProxies: TrustedProxies? = nil, dispatch: @escaping @Sendable (HTTPFrontRequest, HTTPResponder) -> Void
     ) {
+        self.trustedProxies = trustedProxies
         self.maxBodyBytes = maxBodyBytes
         self.maxQueuedBytes = maxQueuedBytes
         self.logger = logger
@@ -71,6 +80,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             admission = nil
             let stashed = upgradeDecision
             upgradeDecision = nil
+            if let trustedProxies { client = ClientAddress(head, channel: context.channel, trusted: trustedProxies) }
             if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }), declared > maxBodyBytes {
                 refuseTooLarge(head, context: context)
                 return
@@ -123,7 +133,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func startAdmission(_ head: HTTPRequestHead, gate: AdmissionGate, context: ChannelHandlerContext) {
         if peerSubject == nil { peerSubject = .some(PeerCertificateSubject.of(context.channel)) }
-        guard let request = gate.request(for: head, channel: context.channel, peerSubject: peerSubject) else { return }
+        guard let request = gate.request(for: head, channel: context.channel, client: client, peerSubject: peerSubject) else { return }
         if let decision = gate.admitImmediately(request) {
             admission = .decided(decision)
             return
@@ -167,7 +177,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         current = responder
         let request = HTTPFrontRequest(
             head: head, body: body ?? context.channel.allocator.buffer(capacity: 0),
-            remoteAddress: context.channel.remoteAddress?.ipAndPortText, principal: principal)
+            remoteAddress: client.display(of: context.channel), principal: principal)
         dispatch(request, responder)
     }
 

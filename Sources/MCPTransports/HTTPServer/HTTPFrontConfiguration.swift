@@ -56,7 +56,14 @@ public struct HTTPFrontConfiguration: Sendable {
     /// (`RLIMIT_NOFILE`) for the admin listener, upstreams and logs.
     public var maxConnections: Int = 4096
     /// The most open connections from one remote IP address; past it, connections are closed at accept.
+    /// Connections from ``trustedProxies`` are not counted per address (a balancer carries many
+    /// clients); ``maxConnections`` still bounds them.
     public var maxConnectionsPerAddress: Int = 256
+    /// The load balancers whose `X-Forwarded-For` or `Forwarded` header names the client: its
+    /// address then keys the admission's per-address limits (``AdmissionRequest/remoteAddress``)
+    /// and the logs. From any other peer the headers are ignored. Empty (the default): the
+    /// connection's peer is the client, and no header is read.
+    public var trustedProxies: TrustedProxies = .none
     /// How long a client may take to send a request's complete head (request line and headers),
     /// counted from the connection's start (TLS handshake included) or from the first byte of a
     /// later request; a slower client is disconnected. Zero turns the limit off.

@@ -24,6 +24,8 @@ final class HTTPFrontRouter: Sendable {
     private let documents: [String: HTTPStaticDocument]
     /// Asks the configured admission policy; nil when everyone is anonymous.
     let gate: AdmissionGate?
+    /// The balancers whose forwarding headers name the client; nil when none are trusted.
+    let trustedProxies: TrustedProxies?
 
     init(
         configuration: HTTPFrontConfiguration, registry: HTTPSessionRegistry, replayBudget: ReplayBudget? = nil, logger: Logger,
@@ -31,6 +33,7 @@ final class HTTPFrontRouter: Sendable {
     ) {
         self.documents = configuration.staticDocuments
         self.gate = configuration.admission.map { AdmissionGate(admission: $0, endpoints: configuration.endpoints) }
+        self.trustedProxies = configuration.trustedProxies.isEmpty ? nil : configuration.trustedProxies
         let settings = FrontStreamSettings(configuration, replayBudget: replayBudget)
         let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: max(configuration.maxBodyBytes, 1)))
         var routes: [String: Route] = [:]
@@ -127,7 +130,9 @@ final class HTTPFrontRouter: Sendable {
         // The head is complete: no header deadline while the upgrade is decided.
         ConnectionTimer.of(channel)?.requestStarted()
         let connection = try? channel.pipeline.syncOperations.handler(type: HTTPConnectionHandler.self)
-        guard let gate, let request = gate.request(for: head, channel: channel) else {
+        let client = trustedProxies.map { ClientAddress(head, channel: channel, trusted: $0) } ?? .peer
+        connection?.upgradeClient = client
+        guard let gate, let request = gate.request(for: head, channel: channel, client: client) else {
             return channel.eventLoop.makeSucceededFuture(upgradeHeaders(headers, for: .anonymous, connection: connection))
         }
         let loopConnection = connection.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
@@ -168,13 +173,13 @@ final class HTTPFrontRouter: Sendable {
             let http = try operations.handler(type: HTTPConnectionHandler.self)
             let principal: Principal
             if case .admit(let admitted)? = http.upgradeDecision { principal = admitted } else { principal = .anonymous }
+            let remote = http.upgradeClient.display(of: channel)
             try operations.removeHandler(context: operations.context(handlerType: HTTPConnectionHandler.self), promise: nil)
             let session = WebSocketSession(
                 channel: channel, service: endpoint.service, maxQueuedBytes: settings.maxQueuedBytesPerStream, logger: logger,
                 principal: principal
             ) { [registry] id in registry.remove(id) }
             try operations.addHandler(WebSocketMessageHandler(session: session, maxMessageBytes: maxBodyBytes))
-            let remote = channel.remoteAddress?.ipAndPortText
             if registry.add(session, principal: principal) != nil {
                 // Another session took the last place since the upgrade was accepted.
                 logger.notice("refused a new WebSocket session: a session cap is reached", metadata: ["client": "\(remote ?? "?")"])

@@ -58,7 +58,8 @@ public final class HTTPFrontServer: Sendable {
         self.replayBudget = ReplayBudget(limit: configuration.maxReplayBytesTotal)
         self.connections = ConnectionTracker(
             maxConnections: FileDescriptorBudget.connectionCap(configured: configuration.maxConnections),
-            maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)
+            maxConnectionsPerAddress: configuration.maxConnectionsPerAddress,
+            uncountedPeers: configuration.trustedProxies.isEmpty ? nil : configuration.trustedProxies)
     }
 
     /// The sessions open now, over all endpoints and transports.
@@ -217,7 +218,8 @@ public final class HTTPFrontServer: Sendable {
         try operations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
         try operations.addHandler(
             HTTPConnectionHandler(
-                maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger, gate: router.gate, timer: timer
+                maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger, gate: router.gate, timer: timer,
+                trustedProxies: router.trustedProxies
             ) { request, responder in
                 router.handle(request, responder: responder)
             })

@@ -24,6 +24,37 @@ struct IPAddressBytes: Sendable, Equatable {
         }
     }
 
+    /// The canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (lowercase, no leading
+    /// zeros, the longest run of two or more zero groups as `::`), without brackets or port.
+    var text: String {
+        if bytes.count == 4 { return "\(bytes[0]).\(bytes[1]).\(bytes[2]).\(bytes[3])" }
+        let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
+        var best = (start: -1, length: 0)
+        var run = (start: -1, length: 0)
+        for (index, group) in groups.enumerated() {
+            if group == 0 {
+                run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
+                if run.length > best.length { best = run }
+            } else {
+                run = (-1, 0)
+            }
+        }
+        if best.length < 2 { best = (-1, 0) }
+        var out = ""
+        var index = 0
+        while index < 8 {
+            if index == best.start {
+                out += "::"
+                index += best.length
+                continue
+            }
+            if !out.isEmpty && !out.hasSuffix(":") { out += ":" }
+            out += String(groups[index], radix: 16)
+            index += 1
+        }
+        return out
+    }
+
     private static func parseIPv4(_ text: Substring) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }

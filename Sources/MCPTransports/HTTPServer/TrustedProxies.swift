@@ -1,10 +1,17 @@
 /// The load balancers whose forwarding headers the front believes (`proxy.listen.trustedProxies`).
 ///
 /// Behind a balancer every connection comes from the balancer's address. When the peer is one
-/// of these networks, the client's address is taken from `Forwarded` (RFC 7239) or, without it,
-/// `X-Forwarded-For`: the right-most address that is not itself a trusted proxy (the left-most
-/// when all are), so a client cannot choose its own address by sending the header itself.
-/// From any other peer both headers are ignored.
+/// of these networks, the client's address is taken from `X-Forwarded-For` or `Forwarded`
+/// (RFC 7239, `for=`): walking the chain from the right, trusted hops are skipped and the first
+/// untrusted one is the client (the left-most when all are trusted), so a client cannot choose its
+/// own address by sending the header itself: whatever it writes stays left of the address the
+/// balancer appended. A hop that is no address (`unknown`, an obfuscated `_name`) ends the walk.
+///
+/// A balancer writes one of the two headers and passes the other through from the client, so
+/// when a request carries both they must name the same client, or neither is believed. All lines
+/// of a header count, in order. From any other peer both headers are ignored. The address
+/// returned is canonical text without a port (`2001:db8::1`, `192.0.2.1`), so per-address limits
+/// key on the host.
 public struct TrustedProxies: Sendable {
     private struct Network: Sendable {
         let prefix: [UInt8]
@@ -37,16 +44,19 @@ public struct TrustedProxies: Sendable {
         var networks: [Network] = []
         for cidr in cidrs {
             let parts = cidr.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let address = IPAddressBytes(parsing: parts[0]), !parts[0].hasPrefix("[") else {
+            guard let address = IPAddressBytes(parsing: parts[0]), !parts[0].hasPrefix("["),
+                  parts[0].filter({ $0 == ":" }).count != 1 else {
                 throw TrustedProxiesError(cidr: cidr, reason: "not an IPv4 or IPv6 address")
             }
-            let maximum = address.bytes.count * 8
-            var bits = maximum
+            // An IPv4-mapped IPv6 network (::ffff:10.0.0.0/104) is the IPv4 network it maps.
+            let mapped = parts[0].contains(":") && address.bytes.count == 4
+            let written = mapped ? 128 : address.bytes.count * 8
+            var bits = address.bytes.count * 8
             if parts.count == 2 {
-                guard let value = Int(parts[1]), (0...maximum).contains(value) else {
-                    throw TrustedProxiesError(cidr: cidr, reason: "the prefix length must be 0 to \(maximum)")
+                guard let value = Int(parts[1]), (mapped ? 96 : 0)...written ~= value else {
+                    throw TrustedProxiesError(cidr: cidr, reason: "the prefix length must be \(mapped ? 96 : 0) to \(written)")
                 }
-                bits = value
+                bits = mapped ? value - 96 : value
             }
             networks.append(Network(prefix: address.bytes, bits: bits))
         }
@@ -59,52 +69,90 @@ public struct TrustedProxies: Sendable {
     /// Whether `address` (an IP, with or without a port) is in a trusted network.
     public func contains(_ address: String) -> Bool {
         guard let parsed = IPAddressBytes(parsing: Substring(address)) else { return false }
-        return networks.contains { $0.contains(parsed) }
+        return contains(parsed)
+    }
+
+    private func contains(_ address: IPAddressBytes) -> Bool {
+        networks.contains { $0.contains(address) }
     }
 
     /// The client's address for a request that came from `peer` with these headers: the peer
-    /// itself unless it is trusted and a header names the client (then without a port).
+    /// itself unless it is trusted and a header names the client (then canonical, without a port).
     public func clientAddress(peer: String?, forwarded: String?, forwardedFor: String?) -> String? {
-        guard let peer, !networks.isEmpty, contains(peer) else { return peer }
-        let chain: [Substring]
-        if let forwarded, !forwarded.isEmpty {
-            chain = Self.forElements(forwarded)
-        } else if let forwardedFor, !forwardedFor.isEmpty {
-            chain = forwardedFor.split(separator: ",").map { $0.trimmingSpaces() }
+        guard let peer else { return nil }
+        return forwardedClient(peer: peer, forwarded: forwarded, forwardedFor: forwardedFor) ?? peer
+    }
+
+    /// The client the headers name when `peer` is a trusted proxy, as canonical text without a
+    /// port; nil when the peer's own address stands (the peer is not trusted, no header names a
+    /// client, or the two headers disagree).
+    public func forwardedClient(peer: String, forwarded: String?, forwardedFor: String?) -> String? {
+        guard !networks.isEmpty, let address = IPAddressBytes(parsing: Substring(peer)), contains(address) else { return nil }
+        let fromForwarded = forwarded.map { walk(ForwardedHops(header: Substring($0), forwardedSyntax: true)) }
+        let fromForwardedFor = forwardedFor.map { walk(ForwardedHops(header: Substring($0), forwardedSyntax: false)) }
+        switch (fromForwarded, fromForwardedFor) {
+        case (let one?, nil), (nil, let one?):
+            return one?.text
+        case (let one?, let other?):
+            guard let one, one == other else { return nil }  // one of them came from the client
+            return one.text
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    /// The right-most hop that is not a trusted proxy (or the last address before a hop that is
+    /// no address, or the left-most when all are trusted).
+    private func walk(_ hops: ForwardedHops) -> IPAddressBytes? {
+        var chosen: IPAddressBytes?
+        var hops = hops
+        while let hop = hops.next() {
+            guard let address = IPAddressBytes(parsing: hop) else { break }  // garbage ends what can be believed
+            chosen = address
+            if !contains(address) { break }
+        }
+        return chosen
+    }
+}
+
+/// The hops of an `X-Forwarded-For` or `Forwarded` header, right to left, without splitting the
+/// whole header first (a long forged chain costs only the hops walked).
+struct ForwardedHops {
+    private var rest: Substring
+    private let forwardedSyntax: Bool
+    private var done = false
+
+    init(header: Substring, forwardedSyntax: Bool) {
+        self.rest = header
+        self.forwardedSyntax = forwardedSyntax
+    }
+
+    /// The next hop to the left: an address as written (maybe with a port or brackets), `""` for
+    /// an element without one; nil when the header is used up.
+    mutating func next() -> Substring? {
+        guard !done else { return nil }
+        let element: Substring
+        if let comma = rest.lastIndex(of: ",") {
+            element = rest[rest.index(after: comma)...]
+            rest = rest[..<comma]
         } else {
-            return peer
+            element = rest
+            done = true
         }
-        var chosen: Substring?
-        for hop in chain.reversed() {
-            guard IPAddressBytes(parsing: hop) != nil else { break }  // garbage ends what can be believed
-            chosen = hop
-            if !contains(String(hop)) { break }
-        }
-        guard let chosen else { return peer }
-        return String(Self.host(of: chosen))
+        let trimmed = element.trimmingSpaces()
+        return forwardedSyntax ? Self.forValue(trimmed) : trimmed
     }
 
-    /// `[2001:db8::1]:4711` -> `2001:db8::1`, `192.0.2.1:80` -> `192.0.2.1`: the address a
-    /// per-address limit is kept by.
-    static func host(of hop: Substring) -> Substring {
-        if hop.first == "[", let close = hop.firstIndex(of: "]") { return hop[hop.index(after: hop.startIndex)..<close] }
-        if hop.filter({ $0 == ":" }).count == 1, let colon = hop.firstIndex(of: ":") { return hop[..<colon] }
-        return hop
-    }
-
-    /// The `for=` values of a `Forwarded` header, in order, unquoted.
-    private static func forElements(_ header: String) -> [Substring] {
-        var out: [Substring] = []
-        for element in header.split(separator: ",") {
-            for pair in element.split(separator: ";") {
-                let trimmed = pair.trimmingSpaces()
-                guard trimmed.lowercased().hasPrefix("for=") else { continue }
-                var value = trimmed.dropFirst(4)
-                if value.first == "\"", value.last == "\"", value.count >= 2 { value = value.dropFirst().dropLast() }
-                out.append(value)
-            }
+    /// The `for=` value of one `Forwarded` element, unquoted; `""` when it has none.
+    private static func forValue(_ element: Substring) -> Substring {
+        for pair in element.split(separator: ";") {
+            let trimmed = pair.trimmingSpaces()
+            guard trimmed.count > 4, trimmed.prefix(4).lowercased() == "for=" else { continue }
+            var value = trimmed.dropFirst(4)
+            if value.first == "\"", value.last == "\"", value.count >= 2 { value = value.dropFirst().dropLast() }
+            return value
         }
-        return out
+        return ""
     }
 }
 
