@@ -104,12 +104,28 @@ redis_ping() {
         IFS= read -r line <&3 && printf "%s" "${line#+}" | tr -d "\r"' "$1" 2>/dev/null || true
 }
 
-# A free TCP port on 127.0.0.1, not one of the words in $taken.
+# Whether the replica whose admin listener is on PORT reaches Redis: its gauge mcp_proxy_redis_up.
+redis_link() {
+    local value
+    command -v curl >/dev/null 2>&1 || { printf '?'; return; }
+    value="$(curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | sed -n 's/^mcp_proxy_redis_up \([0-9]*\).*/\1/p' | head -n 1)"
+    case "$value" in 1) printf 'up' ;; 0) printf 'down' ;; *) printf '?' ;; esac
+}
+
+# A free TCP port on 127.0.0.1, not one of the words in $taken, below the kernel's ephemeral
+# range (the replicas' own outgoing connections take ports from that range, and could take the
+# port between this check and the bind).
 taken=""
 free_port() {
-    local port
+    local port low=32768 high=60999 first=10000 span
+    if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+        read -r low high </proc/sys/net/ipv4/ip_local_port_range
+    fi
+    span=$(( low - first ))
+    if [ "$span" -lt 1000 ]; then first=$(( high + 1 )); span=$(( 65535 - high )); fi
+    [ "$span" -ge 100 ] || die "no port range outside the ephemeral ports ($low-$high): set MCP_CLUSTER_PORT to a base port"
     while :; do
-        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+        port=$(( first + (RANDOM * 32768 + RANDOM) % span ))
         case " $taken " in *" $port "*) continue ;; esac
         port_open "$port" && continue
         taken="$taken $port"
@@ -495,6 +511,8 @@ cmd_up() {
         PROXY_BIN="$(find_binary MCP_PROXY_BIN mcp-proxy)"
         [ -n "$base" ] || EXAMPLE_BIN="$(find_binary EXAMPLE_SERVER_BIN example-server)"
         choose_ports
+        # A new cluster: the last one's logs and replica folders go (the session key stays).
+        rm -rf "$state"/replica-* "$state/nginx" "$state/redis"
         write_config "$base"
         save_state
         say "state $state"
@@ -551,7 +569,7 @@ cmd_down() {
 
 cmd_status() {
     load_state || { say "no cluster in $state ('$0 up' starts one)"; return 1; }
-    local bad=0 pid i port admin health ready answer
+    local bad=0 pid i port admin health ready answer link
     if pid="$(live_pid "$state/redis/pid")"; then
         answer="$(redis_ping "$REDIS_PORT")"
         printf '%-10s pid %-8s 127.0.0.1:%-6s PING: %s\n' redis "$pid" "$REDIS_PORT" "${answer:-no answer}"
@@ -564,8 +582,9 @@ cmd_status() {
         if pid="$(live_pid "$state/replica-$i/pid")"; then
             health="$(http_status "${!admin}" /healthz)"
             ready="$(http_status "${!admin}" /readyz)"
-            printf '%-10s pid %-8s http://127.0.0.1:%s/mcp  /healthz %s  /readyz %s  (admin http://127.0.0.1:%s)\n' \
-                "replica-$i" "$pid" "${!port}" "$health" "$ready" "${!admin}"
+            link="$(redis_link "${!admin}")"
+            printf '%-10s pid %-8s http://127.0.0.1:%s/mcp  /healthz %s  /readyz %s  Redis %s  (admin http://127.0.0.1:%s)\n' \
+                "replica-$i" "$pid" "${!port}" "$health" "$ready" "$link" "${!admin}"
             [ "$health" = 200 ] || bad=1
         else
             printf '%-10s %-12s http://127.0.0.1:%s/mcp  (log: %s)\n' "replica-$i" "not running" "${!port}" "$state/replica-$i/serve.log"; bad=1

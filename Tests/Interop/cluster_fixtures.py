@@ -126,6 +126,12 @@ class LocalCluster:
         text = http_get(self.admin(index) + "/metrics")
         return sum(int(value) for labels, value in REQUEST_METRIC.findall(text) if 'method="tools/call"' in labels)
 
+    def metric(self, index: int, name: str, labels: str = "") -> float:
+        """The sum of replica `index`'s series `name` whose labels contain `labels` (its /metrics)."""
+        pattern = re.compile(rf'^{re.escape(name)}(?:\{{([^}}]*)\}})? (\S+)$', re.M)
+        text = http_get(self.admin(index) + "/metrics")
+        return sum(float(value) for found, value in pattern.findall(text) if labels in found)
+
     def redis_command(self, *words: str) -> str:
         """One command to the cluster's Redis (RESP), its answer as raw text."""
         with socket.create_connection(("127.0.0.1", int(self.env["REDIS_PORT"])), timeout=2) as sock:

@@ -6,7 +6,8 @@ to them.
 - a session's calls through nginx all succeed and land on every replica (each replica's /metrics);
 - DELETE through one replica ends the session on the two others within a second;
 - a principal's rate limit (burst 100) holds across the three replicas, within 5%;
-- Redis stopped and restarted mid-run: calls go on, nothing hangs, the replicas reconnect and
+- Redis stopped and restarted mid-run: calls go on, nothing hangs, rate limits fall back to each
+  replica's own buckets (failOpen: local) and back to Redis, the replicas reconnect and
   revocation works again;
 - `kill -9` of a replica mid-run: every call in flight gets one answer or a clear error, and
   later calls through nginx succeed.
@@ -35,7 +36,9 @@ from network_fixtures import binary
 
 BOB = "bob-key-0123456789abcdef00"        # no rate limit
 CAROL = "carol-key-0123456789abcdef0"     # role `limited`: one bucket of BURST for the whole cluster
+DAVE = "dave-key-0123456789abcdef000"     # role `small`: one bucket of SMALL_BURST
 BURST = 100
+SMALL_BURST = 10
 RATE_LIMITED = -32029
 
 
@@ -48,8 +51,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
                                  "pool": {"mode": "shared", "size": 1, "max": 4}}},
         "proxy": {
             "auth": {"resource": "http://127.0.0.1/mcp", "required": True,
-                     "apiKeys": [{"name": "bob", "key": BOB}, {"name": "carol", "key": CAROL, "roles": ["limited"]}]},
-            "rateLimits": [{"per": "principal", "rate": 0.01, "burst": BURST, "roles": ["limited"]}],
+                     "apiKeys": [{"name": "bob", "key": BOB}, {"name": "carol", "key": CAROL, "roles": ["limited"]},
+                                 {"name": "dave", "key": DAVE, "roles": ["small"]}]},
+            "rateLimits": [{"per": "principal", "rate": 0.01, "burst": BURST, "roles": ["limited"]},
+                           {"per": "principal", "rate": 0.01, "burst": SMALL_BURST, "roles": ["small"]}],
         },
     }, indent=2))
     cluster = LocalCluster.up(directory / "state", 3, base)
@@ -124,8 +129,23 @@ def test_e_a_principals_rate_limit_holds_across_replicas(cluster: LocalCluster) 
         f"(allowed per replica {allowed}, refused {refused}); buckets per replica would allow up to {3 * BURST}")
 
 
+def limited_calls(cluster: LocalCluster, session: str, count: int, tag: str) -> int:
+    """`count` calls of DAVE (burst SMALL_BURST) round robin over the replicas; how many were allowed."""
+    allowed = 0
+    for n in range(count):
+        answer = call(cluster.replica(1 + n % 3), DAVE, session, f"{tag}-{n}", "alpha__echo", {"text": tag}, timeout=5)
+        assert answer.status_code == 200, f"{tag}-{n}: {answer.status_code} {answer.text}"
+        message = answer.message()
+        assert "result" in message or message["error"]["code"] == RATE_LIMITED, message
+        allowed += "result" in message
+    return allowed
+
+
 def test_d_redis_stopped_and_restarted_mid_run(cluster: LocalCluster) -> None:
+    dave = open_session(cluster.replica(1), DAVE)
+    assert limited_calls(cluster, dave, SMALL_BURST + 2, "shared") == SMALL_BURST  # one bucket in Redis
     offsets: list[int] = []
+    fallback_before = [cluster.metric(i, "mcp_proxy_rate_limit_checks_total", 'decided_by="fallback"') for i in (1, 2, 3)]
 
     async def run() -> None:
         async with sdk_client(cluster) as (read, write), ClientSession(read, write) as session:
@@ -138,6 +158,9 @@ def test_d_redis_stopped_and_restarted_mid_run(cluster: LocalCluster) -> None:
             assert status.returncode == 1 and "redis      not running" in status.stdout, status.stdout
             for index in range(15):  # sealed ids need no Redis
                 await echo(session, f"without redis {index}")
+            # failOpen: local: each replica limits with its own buckets (3 x the burst at most).
+            allowed = await anyio.to_thread.run_sync(lambda: limited_calls(cluster, dave, 6, "local"))
+            assert allowed == 6, f"{allowed} of 6 calls allowed while Redis was down (failOpen: local)"
             offsets.extend(cluster.log(i).stat().st_size for i in (1, 2, 3))
             restarted = await anyio.to_thread.run_sync(lambda: cluster.script("up", "3", "--config", str(cluster.base_config)))
             assert restarted.returncode == 0, restarted.stdout + restarted.stderr
@@ -146,17 +169,22 @@ def test_d_redis_stopped_and_restarted_mid_run(cluster: LocalCluster) -> None:
                 await echo(session, f"after restart {index}")
 
     anyio.run(run)
+    fallback = [cluster.metric(i, "mcp_proxy_rate_limit_checks_total", 'decided_by="fallback"') - fallback_before[i - 1] for i in (1, 2, 3)]
+    assert all(count > 0 for count in fallback), f"checks decided by the local fallback per replica: {fallback}"
     deadline = time.monotonic() + 10
     names = [f"name=mcp-proxy-replica-{i} " for i in (1, 2, 3)]
     while True:
         logs = [cluster.log(i).read_bytes()[offsets[i - 1]:].decode(errors="replace") for i in (1, 2, 3)]
         clients = cluster.redis_command("CLIENT", "LIST")
-        if all("reconnected to Redis" in log for log in logs) and all(name in clients for name in names):
+        links = [cluster.metric(i, "mcp_proxy_redis_up") for i in (1, 2, 3)]
+        if all("reconnected to Redis" in log for log in logs) and all(name in clients for name in names) and links == [1, 1, 1]:
             break
         assert time.monotonic() < deadline, (
-            "replicas did not reconnect to the restarted Redis within 10 s:\n"
+            f"replicas did not reconnect to the restarted Redis within 10 s: mcp_proxy_redis_up {links}\n"
             f"CLIENT LIST: {clients}\n" + "\n".join(f"replica-{i}: {log[-1500:]}" for i, log in enumerate(logs, 1)))
         time.sleep(0.1)
+    # The restarted Redis is empty (no persistence): one fresh shared bucket again, not one per replica.
+    assert limited_calls(cluster, dave, SMALL_BURST + 2, "shared-again") == SMALL_BURST
     # Revocation goes through Redis again: a DELETE on replica 1 reaches replicas 2 and 3.
     test_b_delete_through_one_replica_is_404_on_the_two_others_within_a_second(cluster)
 
