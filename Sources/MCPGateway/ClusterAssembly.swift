@@ -16,13 +16,23 @@ final class ClusterAssembly: Sendable {
     let pool: RedisConnectionPool?
     private let subscriber: RedisPubSubClient?
     private let revocations: RedisRevocationList?
+    /// Server-to-client traffic across replicas (GET streams in Redis, answers routed back);
+    /// nil without `redis.url`.
+    let relay: RedisSessionRelay?
+    private let watcher: Task<Void, Never>?
 
     /// How long a sealed id is accepted after its session opened.
     static let sessionLifetime: Duration = .seconds(86_400)
 
     /// Builds it; `terminate` ends this replica's copy of a session another replica revoked.
+    ///
+    /// - Parameters:
+    ///   - tag: this replica's tag (the base of the ids of requests its proxy sends clients).
+    ///   - replayEvents: about how many GET-stream events a session's shared log keeps.
+    ///   - idleTimeout: how long a session's shared log outlives its last event.
     static func build(
-        _ settings: ClusterSettings, logger: Logger, terminate: @escaping @Sendable (String) -> Void
+        _ settings: ClusterSettings, tag: ReplicaTag, replayEvents: Int, idleTimeout: Duration, logger: Logger,
+        terminate: @escaping @Sendable (String) -> Void
     ) async throws(GatewayError) -> ClusterAssembly {
         let sealer: SessionSealer
         do {
@@ -34,7 +44,7 @@ final class ClusterAssembly: Sendable {
             logger.notice("cluster: sealed session ids without Redis; DELETE ends a session only on the replica that takes it")
             return ClusterAssembly(
                 continuity: SealedSessionContinuity(sealer: sealer, revocations: LocalRevocationList(), lifetime: sessionLifetime),
-                pool: nil, subscriber: nil, revocations: nil)
+                pool: nil, subscriber: nil, revocations: nil, relay: nil, watcher: nil)
         }
         var configuration: RedisConfiguration
         do {
@@ -49,16 +59,35 @@ final class ClusterAssembly: Sendable {
         let subscriber = RedisPubSubClient(configuration: subscriberConfiguration, logger: logger)
         let revocations = RedisRevocationList(redis: pool, subscriber: subscriber, health: { pool.healthUpdates() }, onRevoked: terminate)
         await revocations.start()
+        let relay = RedisSessionRelay(
+            redis: pool, subscriber: subscriber, isReachable: { pool.health.isUp && subscriber.health.isUp }, tag: tag,
+            maxEvents: replayEvents, ttl: idleTimeout
+        ) { problem in logger.warning("cluster relay: \(problem)") }
+        // Live messages published while the subscriber was away are only in the log: GET streams
+        // fed from it end, and their clients resume with Last-Event-ID.
+        let watcher = Task {
+            var wasUp = false
+            for await health in subscriber.healthUpdates() {
+                if wasUp && !health.isUp { relay.endFeeds() }
+                wasUp = health.isUp
+            }
+        }
+        logger.info("cluster: sessions shared through Redis", metadata: ["replicaTag": "\(tag)"])
         return ClusterAssembly(
             continuity: SealedSessionContinuity(sealer: sealer, revocations: revocations, lifetime: sessionLifetime),
-            pool: pool, subscriber: subscriber, revocations: revocations)
+            pool: pool, subscriber: subscriber, revocations: revocations, relay: relay, watcher: watcher)
     }
 
-    private init(continuity: SealedSessionContinuity, pool: RedisConnectionPool?, subscriber: RedisPubSubClient?, revocations: RedisRevocationList?) {
+    private init(
+        continuity: SealedSessionContinuity, pool: RedisConnectionPool?, subscriber: RedisPubSubClient?, revocations: RedisRevocationList?,
+        relay: RedisSessionRelay?, watcher: Task<Void, Never>?
+    ) {
         self.continuity = continuity
         self.pool = pool
         self.subscriber = subscriber
         self.revocations = revocations
+        self.relay = relay
+        self.watcher = watcher
     }
 
     /// The host name and process id, as `proxy.cluster.replicaId` defaults to.
@@ -70,6 +99,8 @@ final class ClusterAssembly: Sendable {
 
     /// Closes the Redis connections.
     func shutdown() async {
+        watcher?.cancel()
+        relay?.close()
         revocations?.close()
         await subscriber?.close()
         await pool?.close()

@@ -33,6 +33,9 @@ actor GatewayCore {
     private var cluster: ClusterAssembly?
     /// `proxy.cluster.redis` for the shared rate limits of every generation; nil without it.
     private var redisLink: ClusterRedisLink?
+    /// This process's tag among the replicas (`proxy.cluster` with Redis): the high bits of the
+    /// ids of requests its proxy sends clients, so answers find their way back.
+    private let replicaTag = ReplicaTag.random()
     private var frontTerminator: FrontSessionTerminator?
     private var admin: HTTPAdminServer?
     private var admission: ReloadableAdmission?
@@ -81,7 +84,8 @@ actor GatewayCore {
     private func prepareLocked(network: Bool) async throws(GatewayError) {
         if preparedForNetwork == network, current != nil { return }
         let generation = try await GatewayGeneration.build(
-            config: config, stats: stats, policies: policies, tracer: tracer, network: network, logger: logger, redis: redisLink(for: config))
+            config: config, stats: stats, policies: policies, tracer: tracer, network: network, logger: logger, redis: redisLink(for: config),
+            replicaTag: replicaTag)
         if let old = current { await old.stop() }
         current = generation
         preparedForNetwork = network
@@ -159,10 +163,13 @@ actor GatewayCore {
         front.staticDocuments = generation.security.staticDocuments
         if let settings = config.proxy.cluster {
             let terminate = FrontSessionTerminator()
-            let cluster = try await ClusterAssembly.build(settings, logger: logger) { id in terminate.end(id) }
+            let cluster = try await ClusterAssembly.build(
+                settings, tag: replicaTag, replayEvents: front.replayBufferEvents, idleTimeout: front.sessionIdleTimeout, logger: logger
+            ) { id in terminate.end(id) }
             self.cluster = cluster
             if let pool = cluster.pool { redisLink(for: config)?.attach(pool) }
             front.sessionContinuity = cluster.continuity
+            front.sessionRelay = cluster.relay
             frontTerminator = terminate
         }
         if let tls = listen.tls, let certificate = tls.certificate, let key = tls.privateKey {
@@ -265,7 +272,7 @@ actor GatewayCore {
         }
         let generation = try await GatewayGeneration.build(
             config: newConfig, stats: stats, policies: policies, tracer: tracer, network: true, logger: logger, replacing: current,
-            redis: redisLink(for: newConfig))
+            redis: redisLink(for: newConfig), replicaTag: replicaTag)
         if let admission, let securityAdmission = generation.security.admission {
             admission.replace(with: EndpointViews.admission(securityAdmission, generation: generation))
         }

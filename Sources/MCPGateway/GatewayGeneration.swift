@@ -42,13 +42,15 @@ final class GatewayGeneration: Sendable {
     /// Builds the parts of `config`; throws with a message that names the setting at fault.
     static func build(
         config: ProxyConfig, stats: StatsRegistry, policies: PolicyHookRegistry?, tracer: (any Tracer)?, network: Bool, logger: Logger,
-        replacing previous: GatewayGeneration? = nil, redis: ClusterRedisLink? = nil
+        replacing previous: GatewayGeneration? = nil, redis: ClusterRedisLink? = nil, replicaTag: ReplicaTag? = nil
     ) async throws(GatewayError) -> GatewayGeneration {
         let httpClient = ProxyAssembly.sharedHTTPClient(for: config)
         do {
             let upstreams = try ProxyAssembly.upstreams(from: config, logger: logger, httpClient: httpClient, stats: stats)
             var options = try ProxyAssembly.options(from: config)
             try GovernanceAssembly.apply(config, to: &options, stats: stats, logger: logger)
+            // Requests to clients carry this replica's tag, so any replica can route their answers here.
+            if let replicaTag, config.proxy.cluster?.redisURL != nil { options.serverRequestIDBase = replicaTag.requestIDBase }
             options.toolPinning = try PinningAssembly.pinning(
                 config: config, stats: stats, logger: logger, previous: previous?.aggregated.options.toolPinning)
             let views = try EndpointViews.build(from: config, network: network)

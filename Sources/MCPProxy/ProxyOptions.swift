@@ -54,6 +54,11 @@ public struct ProxyOptions: Sendable {
     /// `proxy.pinning`: compares the tools upstreams list with their approved fingerprints where
     /// lists are fetched; nil (the default): nothing is fingerprinted.
     public var toolPinning: ToolPinning? = nil
+    /// Request ids the proxy sends clients (sampling, elicitation, roots) start after this
+    /// number. Replicas that share sessions use distinct bases (``MCPTransports/ReplicaTag``) so
+    /// their ids never collide in a session and a client's answer names the replica that asked.
+    /// 0 (the default): ids start at 1.
+    public var serverRequestIDBase: Int64 = 0
 
     /// What clients see of an upstream that is unavailable (breaker open, cannot start).
     public enum FailOpen: String, Sendable, Equatable {

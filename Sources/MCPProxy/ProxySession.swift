@@ -127,6 +127,10 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         self.relay = relay ?? SinkRelay(nil)
         self.services = hub.services(for: self)
         if relay == nil { self.relay.retarget(self) }
+        if options.serverRequestIDBase != 0 {
+            let first = options.serverRequestIDBase + 1
+            state.withLockedValue { $0.nextServerRequestID = first }
+        }
     }
 
     /// What this session declares to its per-session upstreams; nil before its `initialize`.

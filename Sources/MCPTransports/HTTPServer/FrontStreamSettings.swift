@@ -6,6 +6,8 @@ struct FrontStreamSettings: Sendable {
     var sessionIdleTimeout: Duration
     /// Sealed session ids, when replicas share sessions.
     var continuity: (any SessionContinuity)?
+    /// Server-to-client traffic across replicas, when they share sessions.
+    var relay: (any SessionRelay)?
     /// The replay bytes of all Streamable HTTP sessions of the front, held to one budget.
     let replayBudget: ReplayBudget
 
@@ -16,5 +18,6 @@ struct FrontStreamSettings: Sendable {
         keepAliveInterval = configuration.keepAliveInterval
         sessionIdleTimeout = configuration.sessionIdleTimeout
         continuity = configuration.sessionContinuity
+        relay = configuration.sessionRelay
     }
 }

@@ -84,6 +84,10 @@ public struct HTTPFrontConfiguration: Sendable {
     /// (the default) issues random ids known only to this process.
     public var sessionContinuity: (any SessionContinuity)?
 
+    /// Carries server-to-client traffic between replicas (GET streams resumable on any replica,
+    /// answers routed back to the replica that asked); nil (the default) keeps it in this process.
+    public var sessionRelay: (any SessionRelay)?
+
     /// The protocol revisions that use the `initialize` handshake: 2024-11-05 to 2025-11-25.
     public static let handshakeProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 

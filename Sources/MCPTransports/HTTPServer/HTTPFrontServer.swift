@@ -104,6 +104,9 @@ public final class HTTPFrontServer: Sendable {
             throw TransportError("this HTTP front was already started; create a new HTTPFrontServer to listen again")
         }
         let tls = try configuration.tls.map { (settings) throws(TransportError) in try TLSContextFactory.make(settings) }
+        if let relay = configuration.sessionRelay {
+            await relay.start { [registry] session, message in registry.streamable(session)?.receiveForwarded(message) }
+        }
         let router = HTTPFrontRouter(
             configuration: configuration, registry: registry, replayBudget: replayBudget, logger: logger, onSession: onSession)
         let maxBody = configuration.maxBodyBytes

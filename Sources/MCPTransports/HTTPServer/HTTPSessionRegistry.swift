@@ -124,6 +124,12 @@ final class HTTPSessionRegistry: Sendable {
     /// The Streamable HTTP session `id` of the endpoint at `path`, if it is bound to the identity of
     /// `principal` (which then becomes the session's principal); nil otherwise, exactly as for an
     /// unknown id.
+    /// The Streamable HTTP session `id`, on any endpoint, for anyone (for answers another
+    /// replica forwards: it checked the client).
+    func streamable(_ id: String) -> StreamableHTTPSession? {
+        state.withLockedValue { $0.sessions[id]?.session as? StreamableHTTPSession }
+    }
+
     func streamable(_ id: String, path: String, principal: Principal) -> StreamableHTTPSession? {
         let found = state.withLockedValue { state -> StreamableHTTPSession? in
             guard let session = state.sessions[id]?.session as? StreamableHTTPSession, session.endpoint.path == path else { return nil }

@@ -105,6 +105,7 @@ struct StreamableHTTPEndpointHandler: Sendable {
                 return
             }
             continuity.ended(id: sessionID)
+            settings.relay?.ended(session: sessionID)
             local?.terminate(.endOfStream)
             responder.respond(status: .ok)
             return

@@ -24,11 +24,11 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
     let id: String
     /// The endpoint the session belongs to.
     let endpoint: HTTPEndpoint
-    private let settings: FrontStreamSettings
-    private let logger: Logger
-    private let delivery: SinkDelivery
+    let settings: FrontStreamSettings
+    let logger: Logger
+    let delivery: SinkDelivery
     private let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 1024))
-    private let state: NIOLockedValueBox<StreamableSessionState>
+    let state: NIOLockedValueBox<StreamableSessionState>
     private let onEnded: @Sendable (String) -> Void
     /// The principal that created the session (refreshed by later requests of the same identity).
     let binding: PrincipalBinding
@@ -226,6 +226,7 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
                 break
             }
         }
+        if let relay = settings.relay, relay.publish(message, session: id) { return }
         state.appendEvent(message, to: 0)
     }
 
@@ -236,8 +237,8 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
     func receivePost(
         _ frame: ScannedFrame, body: ByteBuffer, acceptance: HTTPHeaderRules.Acceptance, createsSession: Bool, responder: HTTPResponder
     ) {
-        let problem = state.withLockedValue { state -> (HTTPResponseStatus, String)? in
-            guard state.open else { return (.notFound, "the session ended; initialize a new session without Mcp-Session-Id") }
+        let (problem, deliver) = state.withLockedValue { state -> ((HTTPResponseStatus, String)?, ByteBuffer?) in
+            guard state.open else { return ((.notFound, "the session ended; initialize a new session without Mcp-Session-Id"), nil) }
             state.lastActivity = .now()
             let messages: [JSONRPCMessage]
             switch frame {
@@ -245,7 +246,7 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
                 messages = [message]
             case .batch(let elements):
                 guard state.protocolVersion?.acceptsBatches == true else {
-                    return (.badRequest, "JSON-RPC batches are accepted only under protocol version 2025-03-26; send one message per POST")
+                    return ((.badRequest, "JSON-RPC batches are accepted only under protocol version 2025-03-26; send one message per POST"), nil)
                 }
                 messages = elements.compactMap { try? $0.get() }
             }
@@ -253,13 +254,17 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
             var ids = Set<JSONRPCID>()
             for message in messages where message.envelope.kind == .request {
                 guard let id = message.envelope.id, state.exchangeOfRequest[id] == nil, ids.insert(id).inserted else {
-                    return (.badRequest, "request id \(message.envelope.id?.description ?? "null") is already in use in this session; use a new id")
+                    return ((.badRequest, "request id \(message.envelope.id?.description ?? "null") is already in use in this session; use a new id"), nil)
                 }
                 requests.append(message)
             }
             guard !requests.isEmpty else {
-                responder.respond(status: .accepted)
-                return nil
+                guard let relay = settings.relay else {
+                    responder.respond(status: .accepted)
+                    return (nil, body)
+                }
+                // Answers to requests another replica sent go back to it.
+                return (nil, forwardAnswers(messages, body: body, relay: relay, responder: responder))
             }
             let number = state.nextExchange
             state.nextExchange += 1
@@ -277,23 +282,25 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
                 }
             }
             responder.onClose { [weak self] cause in self?.connectionClosed(responder, cause: cause) }
-            return nil
+            return (nil, body)
         }
         if let (status, message) = problem {
             responder.reject(status, message)
             return
         }
-        delivery.deliver(.message(body))
+        if let deliver { delivery.deliver(.message(deliver)) }
     }
 
     /// Opens the session's GET stream, or resumes a stream from `lastEventID`.
     func openStream(responder: HTTPResponder, lastEventID: String?) {
         let resume = lastEventID.flatMap(SSEEventID.init)
-        if lastEventID != nil && resume == nil {
+        let relayed = lastEventID.map { settings.relay?.issued(eventID: $0) == true } ?? false
+        if lastEventID != nil && resume == nil && !relayed {
             logger.debug("ignoring a Last-Event-ID this server did not issue", metadata: ["lastEventID": "\(lastEventID ?? "")"])
         }
-        let refusal = state.withLockedValue { state -> (HTTPResponseStatus, String)? in
-            guard state.open else { return (.notFound, "the session ended; initialize a new session without Mcp-Session-Id") }
+        if let resume, refusesForeignStream(resume, responder: responder) { return }
+        let (refusal, attached) = state.withLockedValue { state -> ((HTTPResponseStatus, String)?, Bool) in
+            guard state.open else { return ((.notFound, "the session ended; initialize a new session without Mcp-Session-Id"), false) }
             state.lastActivity = .now()
             if let resume, resume.stream != 0 {
                 responder.startStream(keepAliveInterval: settings.keepAliveInterval)
@@ -309,26 +316,30 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
                     state.attachStandalone(responder, after: nil)
                 } else if !joinedStream {
                     responder.endStream()
-                    return nil
+                    return (nil, false)
                 }
             } else {
                 if let current = state.standalone {
-                    guard resume != nil else {
-                        return (.conflict, "this session already has an open GET stream; close it before opening another")
+                    guard resume != nil || relayed else {
+                        return ((.conflict, "this session already has an open GET stream; close it before opening another"), false)
                     }
                     // The client lost the old GET connection before this side noticed.
                     current.abort()
                     state.standalone = nil
                     state.streams[0]?.connection = nil
+                    state.relayFeed?.cancel()
+                    state.relayFeed = nil
                 }
                 responder.startStream(keepAliveInterval: settings.keepAliveInterval)
                 state.attachStandalone(responder, after: resume?.sequence)
             }
             responder.onClose { [weak self] cause in self?.connectionClosed(responder, cause: cause) }
-            return nil
+            return (nil, state.standalone === responder)
         }
         if let (status, message) = refusal {
             responder.reject(status, message)
+        } else if attached, let relay = settings.relay {
+            feed(responder, from: relay, after: relayed ? lastEventID : nil)
         }
     }
 
@@ -336,7 +347,11 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
     private func connectionClosed(_ responder: HTTPResponder, cause: HTTPResponder.CloseCause) {
         state.withLockedValue { state in
             state.lastActivity = .now()
-            if state.standalone === responder { state.standalone = nil }
+            if state.standalone === responder {
+                state.standalone = nil
+                state.relayFeed?.cancel()
+                state.relayFeed = nil
+            }
             for (number, stream) in state.streams where stream.connection === responder {
                 state.streams[number]?.connection = nil
             }
@@ -368,6 +383,8 @@ final class StreamableHTTPSession: FrontSession, ReplayBudgetMember {
             }
             state.standalone?.endStream()
             state.standalone = nil
+            state.relayFeed?.cancel()
+            state.relayFeed = nil
             state.exchanges = [:]
             state.streams = [:]
             state.exchangeOfRequest = [:]

@@ -16,6 +16,8 @@ struct StreamableSessionState {
     var streams: [Int: SessionEventStream] = [0: SessionEventStream()]
     var nextStream = 1
     var standalone: HTTPResponder?
+    /// What feeds ``standalone`` from the replicas' shared log, with a ``SessionRelay``.
+    var relayFeed: (any SessionRelayAttachment)?
     var replay: SessionReplayBuffer
     var lastActivity: NIODeadline
     /// Events pushed out of the replay buffer before any connection took them, since the last report.
@@ -26,6 +28,7 @@ struct StreamableSessionState {
     init(settings: FrontStreamSettings) {
         replay = SessionReplayBuffer(maxEvents: settings.replayBufferEvents, maxBytes: settings.maxQueuedBytesPerStream)
         lastActivity = .now()
+        if let relay = settings.relay { nextStream = relay.tag.streamBase + 1 }
     }
 
     /// True when no connection of the client is open.
