@@ -214,6 +214,8 @@ write_config() {
             printf '    args: ["--name", "example"]\n'
             printf '    pool: { mode: shared, size: 1, max: 4 }\n'
             printf 'proxy:\n'
+            printf '  listen:\n'
+            printf '    trustedProxies: ["127.0.0.1/32"]   # nginx: its X-Forwarded-For names the client\n'
             cluster_yaml "  "
         } >"$CONFIG"
         return
