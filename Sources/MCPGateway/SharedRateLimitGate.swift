@@ -44,10 +44,21 @@ struct SharedRateLimitGate: AsyncCallGate {
         coverage.covers(method)
     }
 
+    /// Requests the proxy answers itself count too, as in the pipeline stage (lists, for example).
+    func appliesToLocalAnswers(_ method: MCPMethod) -> Bool {
+        coverage.covers(method)
+    }
+
+    func admitLocalAnswer(_ call: GovernedCall) async -> CallGateDecision {
+        await admit(call)
+    }
+
     func admit(_ call: GovernedCall) async -> CallGateDecision {
         let now = DispatchTime.now().uptimeNanoseconds
+        // An empty upstream: a request the proxy answers itself (`per: upstream` entries skip it).
         let (decision, decider) = await limiter.decide(
-            principal: call.principal, method: MCPMethod(name: call.method), name: call.name, upstream: call.upstream, now: now)
+            principal: call.principal, method: MCPMethod(name: call.method), name: call.name,
+            upstream: call.upstream.isEmpty ? nil : call.upstream, now: now)
         let refused: Bool
         if case .limited = decision { refused = true } else { refused = false }
         switch decider {

@@ -32,8 +32,20 @@ extension ProxySession {
         }
     }
 
-    /// The end of the chain: answer locally, or forward upstream.
+    /// The end of the chain: answer locally, or forward upstream (after a gate that wants
+    /// requests answered here, when one is configured: Governance/SessionLocalGate.swift).
     private func terminal(_ call: MCPCall, context: ProxyRequestContext, route: ReplyRoute, edits: UpstreamEdits) -> MCPVerdict {
+        if let gate = options.callGate, Self.answersHere(context.target, edits), gate.appliesToLocalAnswers(call.method) {
+            gateLocalAnswer(call, gate: gate, context: context, route: route) {
+                self.answer(call, context: context, route: route, edits: edits)
+            }
+            return .forwarded
+        }
+        return answer(call, context: context, route: route, edits: edits)
+    }
+
+    /// Answers locally, or forwards upstream.
+    private func answer(_ call: MCPCall, context: ProxyRequestContext, route: ReplyRoute, edits: UpstreamEdits) -> MCPVerdict {
         let message = call.message
         let id = call.idBytes
         switch context.target {

@@ -15,6 +15,26 @@ public protocol AsyncCallGate: Sendable {
 
     /// Decides about one request.
     func admit(_ call: GovernedCall) async -> CallGateDecision
+
+    /// Whether requests of `method` that the proxy answers without forwarding them (lists,
+    /// `logging/setLevel`, `ping`, `initialize`, a `resources/subscribe` another client of a shared
+    /// upstream session holds already) go through ``admitLocalAnswer(_:)`` first. A rate limit
+    /// says yes (its in-memory pipeline stage counts them too); a policy hook, which judges
+    /// calls to upstreams, says no, the default. Called on the transport's thread: keep it cheap.
+    func appliesToLocalAnswers(_ method: MCPMethod) -> Bool
+
+    /// Decides about a request the proxy answers itself (``appliesToLocalAnswers(_:)``): its
+    /// ``GovernedCall/upstream`` is empty unless routing named one (subscriptions). Only
+    /// ``CallGateDecision/deny(_:note:)`` changes anything; a rewrite is taken as an allow.
+    func admitLocalAnswer(_ call: GovernedCall) async -> CallGateDecision
+}
+
+extension AsyncCallGate {
+    /// No: requests the proxy answers itself are not put to this gate.
+    public func appliesToLocalAnswers(_ method: MCPMethod) -> Bool { false }
+
+    /// Allows (never called while ``appliesToLocalAnswers(_:)`` says no).
+    public func admitLocalAnswer(_ call: GovernedCall) async -> CallGateDecision { .allow(note: nil) }
 }
 
 /// What an ``AsyncCallGate`` decided.

@@ -38,12 +38,30 @@ public struct CallGateChain: AsyncCallGate {
 
     /// Asks the gates that apply, in order, until one refuses.
     public func admit(_ call: GovernedCall) async -> CallGateDecision {
+        await run(call) { gate, method in gate.applies(to: method) } ask: { gate, call in await gate.admit(call) }
+    }
+
+    /// Whether any gate wants requests of `method` that the proxy answers itself.
+    public func appliesToLocalAnswers(_ method: MCPMethod) -> Bool {
+        for gate in gates where gate.appliesToLocalAnswers(method) { return true }
+        return false
+    }
+
+    /// Asks the gates that want requests the proxy answers itself, in order, until one refuses.
+    public func admitLocalAnswer(_ call: GovernedCall) async -> CallGateDecision {
+        await run(call) { gate, method in gate.appliesToLocalAnswers(method) } ask: { gate, call in await gate.admitLocalAnswer(call) }
+    }
+
+    private func run(
+        _ call: GovernedCall, _ applies: (any AsyncCallGate, MCPMethod) -> Bool,
+        ask: (any AsyncCallGate, GovernedCall) async -> CallGateDecision
+    ) async -> CallGateDecision {
         let method = MCPMethod(name: call.method)
         var current = call
         var rewritten: [UInt8]?
         var notes: [String] = []
-        for gate in gates where gate.applies(to: method) {
-            switch await gate.admit(current) {
+        for gate in gates where applies(gate, method) {
+            switch await ask(gate, current) {
             case .allow(let note):
                 if let note, !note.isEmpty { notes.append(note) }
             case .rewrite(let arguments, let note):

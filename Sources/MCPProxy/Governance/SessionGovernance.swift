@@ -91,7 +91,7 @@ extension ProxySession {
 
     /// Answers a request a gate refused (or could not forward): counted like the pipeline's
     /// refusals, and the stages learn it ended refused.
-    private func refuseGoverned(_ refusal: MCPRefusal, call: MCPCall, context: ProxyRequestContext, route: ReplyRoute) {
+    func refuseGoverned(_ refusal: MCPRefusal, call: MCPCall, context: ProxyRequestContext, route: ReplyRoute) {
         countRefusal(refusal)
         let now = MonotonicClock.now()
         // The refusal itself, so the access log writes its code as for a pipeline stage's refusal.
