@@ -54,7 +54,7 @@ usage() {
 # ---------------------------------------------------------------- processes and probes
 
 # The pid in FILE when that process is alive, else nothing (and status 1).
-live_pid() {
+alive_pid() {
     local file=$1 pid
     [ -f "$file" ] || return 1
     pid="$(cat "$file" 2>/dev/null || true)"
@@ -62,6 +62,25 @@ live_pid() {
     kill -0 "$pid" 2>/dev/null || return 1
     if [ -r "/proc/$pid/stat" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat")" = "Z" ]; then
         return 1
+    fi
+    printf '%s
+' "$pid"
+}
+
+# Like alive_pid, and the process is still the cluster's part (its command line says so), not
+# another process that got the pid of one that died long ago.
+live_pid() {
+    local file=$1 pid expected
+    pid="$(alive_pid "$file")" || return 1
+    case "$file" in
+        */redis/pid) expected="redis-server" ;;
+        */nginx/pid) expected="$state/nginx/nginx.conf" ;;
+        *) expected="serve --config ${CONFIG:-}" ;;
+    esac
+    if [ -r "/proc/$pid/cmdline" ]; then
+        local command_line
+        command_line="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+        [[ "$command_line" == *"$expected"* ]] || return 1
     fi
     printf '%s\n' "$pid"
 }
@@ -132,6 +151,13 @@ free_port() {
         printf '%s\n' "$port"
         return
     done
+}
+
+# Dies when something already listens on PORT, which WHAT is about to take.
+port_in_use() {
+    if port_open "$1"; then
+        die "127.0.0.1:$1, $2's port, is taken by another process (a part of this cluster whose pid file was lost, or something else): stop it, or '$0 down' and up again on other ports"
+    fi
 }
 
 log_tail() {
@@ -414,6 +440,7 @@ start_redis() {
         say "redis-server already running (pid $pid)"
         return
     fi
+    port_in_use "$REDIS_PORT" redis-server
     cat >"$dir/redis.conf" <<EOF
 # Written by Scripts/cluster.sh
 bind 127.0.0.1
@@ -428,7 +455,7 @@ EOF
     spawn "$dir/pid" "$dir/redis.stdout.log" "$dir" "$(find_program redis-server)" "$dir/redis.conf"
     local deadline=$((SECONDS + start_timeout))
     until [ "$(redis_ping "$REDIS_PORT")" = PONG ]; do
-        live_pid "$dir/pid" >/dev/null || { log_tail "$dir/redis.log"; die "redis-server exited (log: $dir/redis.log)"; }
+        alive_pid "$dir/pid" >/dev/null || { log_tail "$dir/redis.log"; die "redis-server exited (log: $dir/redis.log)"; }
         [ "$SECONDS" -lt "$deadline" ] || { log_tail "$dir/redis.log"; die "redis-server did not answer PING on $REDIS_PORT"; }
         sleep 0.1
     done
@@ -443,6 +470,8 @@ start_replica() {
         say "replica-$i already running (pid $pid)"
         return
     fi
+    port_in_use "${!port}" "replica-$i"
+    port_in_use "${!admin}" "replica-$i's admin listener"
     printf '%q ' "$PROXY_BIN" serve --config "$CONFIG" --listen "127.0.0.1:${!port}" --admin "127.0.0.1:${!admin}" >"$dir/command"
     printf '\n' >>"$dir/command"
     MCP_SESSION_KEY="$KEY" MCP_REPLICA_ID="replica-$i" spawn "$dir/pid" "$dir/serve.log" "$WORKDIR" \
@@ -454,7 +483,7 @@ wait_replica() {
     port="REPLICA_${i}_PORT"; admin="REPLICA_${i}_ADMIN_PORT"
     local deadline=$((SECONDS + start_timeout))
     until [ "$(http_status "${!admin}" /healthz)" = 200 ] && port_open "${!port}"; do
-        live_pid "$dir/pid" >/dev/null || { log_tail "$dir/serve.log"; die "replica-$i exited (log: $dir/serve.log)"; }
+        alive_pid "$dir/pid" >/dev/null || { log_tail "$dir/serve.log"; die "replica-$i exited (log: $dir/serve.log)"; }
         [ "$SECONDS" -lt "$deadline" ] || { log_tail "$dir/serve.log"; die "replica-$i did not answer on ${!port} and ${!admin}/healthz within ${start_timeout}s"; }
         sleep 0.1
     done
@@ -467,6 +496,7 @@ start_nginx() {
     if pid="$(live_pid "$dir/pid")"; then
         say "nginx already running (pid $pid)"
     else
+        port_in_use "$NGINX_PORT" nginx
         write_nginx_conf
         "$nginx" -t -q -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>"$dir/test.log" \
             || { log_tail "$dir/test.log"; die "nginx refused $dir/nginx.conf"; }
@@ -476,7 +506,7 @@ start_nginx() {
     while :; do
         status="$(http_status "$NGINX_PORT" /mcp)"
         case "$status" in 000|502|503|504) ;; *) break ;; esac
-        live_pid "$dir/pid" >/dev/null || { log_tail "$dir/error.log"; die "nginx exited (log: $dir/error.log)"; }
+        alive_pid "$dir/pid" >/dev/null || { log_tail "$dir/error.log"; die "nginx exited (log: $dir/error.log)"; }
         [ "$SECONDS" -lt "$deadline" ] || { log_tail "$dir/error.log"; die "nginx did not reach a replica on $NGINX_PORT (last status $status)"; }
         sleep 0.1
     done
