@@ -14,7 +14,8 @@
 # same ports and with the same session key, so sessions opened before go on working.
 #
 # Upstreams: without --config the replicas serve the repository's example server (tools
-# example__echo, example__slow, ...) over stdio. With --config FILE, FILE (YAML or JSON, your
+# example__echo, example__slow, ...) over stdio, and trust nginx's X-Forwarded-For
+# (proxy.listen.trustedProxies: 127.0.0.1/32). With --config FILE, FILE (YAML or JSON, your
 # usual mcp-proxy config) is the base: the script adds proxy.cluster (and refuses a FILE that
 # already has one); the listen and admin addresses are given on the command line. Relative
 # `command` paths in FILE are relative to the directory you run the script in.
