@@ -97,6 +97,7 @@ def start_cluster(directory: Path, redis: Redis, fail_open: str) -> list[Replica
             "auth": {"resource": "http://127.0.0.1/mcp", "required": True, "apiKeys": [{"name": "alice", "key": ALICE}]},
             "rateLimits": [{"per": "principal", "rate": 0.01, "burst": BURST}],
             "admin": {"host": "127.0.0.1", "port": admin},
+            "accessLog": {"format": "text", "destination": str(directory / f"access-{name}.log"), "include": "errors"},
         }
         replica_directory = directory / name
         replica_directory.mkdir()
@@ -188,6 +189,13 @@ def test_a_burst_holds_across_replicas_and_local_fallback_allows_each_its_own(tm
         refusal = refusals[0]
         assert refusal["data"]["reason"] == "rateLimited" and refusal["data"]["retryAfterMs"] > 0, refusal
         assert refusal["message"].startswith("Rate limit exceeded ("), refusal
+        # Logged as the in-memory stage's refusals are: reason and code.
+        deadline = time.monotonic() + 5
+        logged = ""
+        while "code=-32029 reason=rateLimited" not in logged and time.monotonic() < deadline:
+            time.sleep(0.1)
+            logged = "".join(path.read_text(errors="replace") for path in tmp_path.glob("access-*.log"))
+        assert "outcome=refused code=-32029 reason=rateLimited" in logged, logged[-2000:]
         checked = sum(replica.metric("mcp_proxy_rate_limit_checks_total", '{decided_by="redis"}') for replica in replicas)
         assert checked == 2 * BURST + 5, f"{checked} checks decided by redis, expected {2 * BURST + 5}"
 
