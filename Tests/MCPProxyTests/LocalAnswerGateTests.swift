@@ -68,6 +68,26 @@ final class LocalAnswerGateTests: XCTestCase {
         XCTAssertEqual(stage.outcomes.withLockedValue { $0 }.last, .refused(reason: "rateLimited"))
     }
 
+    func testSubscriptionsAreCheckedOnceAndARefusedOneIsNeitherForwardedNorCounted() async throws {
+        let files = FakeUpstream("files", capabilities: #"{"resources":{"subscribe":true}}"#)
+        files.setList("resources/list", key: "resources", pages: [[#"{"uri":"file:///a.txt","name":"a"}"#]])
+        files.on("resources/subscribe") { _, _ in .result("{}") }
+        files.on("resources/unsubscribe") { _, _ in .result("{}") }
+        let gate = BurstGate(burst: 1)
+        try await withProxy([files], options: ProxyOptions.testing { $0.callGate = gate }) { harness in
+            try await harness.initialize()
+            let subscribed = try await harness.request("resources/subscribe", params: #"{"uri":"file:///a.txt"}"#)
+            XCTAssertNotNil(subscribed.result, subscribed.raw)
+            let refused = try await harness.request("resources/unsubscribe", params: #"{"uri":"file:///a.txt"}"#)
+            XCTAssertEqual(refused.errorCode, -32029, refused.raw)
+        }
+        XCTAssertEqual(gate.asked.withLockedValue { $0.map(\.kind) }, ["local", "local"],
+                       "each subscription request is asked once, before it is counted (not again before forwarding)")
+        XCTAssertEqual(gate.asked.withLockedValue { $0.first?.upstream }, "files")
+        XCTAssertEqual(files.received("resources/subscribe").count, 1)
+        XCTAssertTrue(files.received("resources/unsubscribe").isEmpty, "a refused unsubscribe went upstream")
+    }
+
     func testAPolicyHookInTheChainNeverSeesLocalAnswers() async throws {
         let limit = BurstGate(burst: 100)
         let hook = ScriptedGate()
