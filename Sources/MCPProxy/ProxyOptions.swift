@@ -46,7 +46,9 @@ public struct ProxyOptions: Sendable {
     /// default) changes nothing.
     public var serverRequests = ServerRequestRules()
     /// An asynchronous admission step run just before a request is forwarded (an external
-    /// policy hook); nil (the default): requests are forwarded at once.
+    /// policy hook, a rate limit shared by replicas; several are one ``CallGateChain``), and
+    /// before requests the proxy answers itself when the gate asks for them; nil (the default):
+    /// requests are forwarded at once.
     public var callGate: (any AsyncCallGate)? = nil
     /// A check on results before they reach the client (size limits, redaction, a policy hook's
     /// response phase); nil (the default): answers are relayed unchanged.
