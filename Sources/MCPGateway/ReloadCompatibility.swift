@@ -25,6 +25,10 @@ enum ReloadCompatibility {
             changed.append("proxy.auth.resource, authorizationServers or scopesSupported (the protected-resource metadata)")
         }
         if was.logLevel != now.logLevel { changed.append("proxy.logging.level") }
+        // Session keys and the Redis connections are set up with the listener; failOpen is read per check.
+        var otherCluster = was.cluster
+        if let failOpen = now.cluster?.redisFailOpen { otherCluster?.redisFailOpen = failOpen }
+        if otherCluster != now.cluster { changed.append("proxy.cluster (sessionKeys, redis.url, replicaId)") }
         return changed
     }
 }
