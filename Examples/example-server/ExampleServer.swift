@@ -14,6 +14,8 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     let faults: FaultOptions
     /// This session's number in the process (1, 2, ... over `--http`); `whoami` reports it.
     let sessionNumber: Int
+    /// `--modern` / `--dual-era`: the 2026-07-28 protocol (ExampleModernEra.swift); nil = handshake era only.
+    let modern: ModernEra?
     let scanner = JSONRPCScanner()
     let state = NIOLockedValueBox(State())
     private let done = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
@@ -30,8 +32,9 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
         var logLevel = "info"
     }
 
-    init(name: String, pageSize: Int, transport: any MessageTransport, faults: FaultOptions = FaultOptions()) {
+    init(name: String, pageSize: Int, transport: any MessageTransport, faults: FaultOptions = FaultOptions(), modern: ModernEra? = nil) {
         self.name = name
+        self.modern = modern
         self.pageSize = pageSize
         self.transport = transport
         self.faults = faults
@@ -67,6 +70,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
             send(JSONRPCEncoder.errorResponse(idBytes: error.idBytes, code: error.code, message: error.message))
             return
         }
+        if modern != nil, interceptModern(message) { return }
         switch message.envelope.kind {
         case .request:
             handleRequest(message)
@@ -108,6 +112,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     }
 
     func notify(_ method: String, _ params: JSONValue) {
+        if modern != nil, routeModernNotification(method, params) { return }
         send(JSONRPCEncoder.notification(method: method, params: params.encoded))
     }
 
@@ -224,7 +229,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
     }
 
     /// One page of a list, with this server's own opaque cursor (an offset).
-    private func page(of items: [JSONValue], key: String, params: JSONValue) -> JSONValue {
+    func page(of items: [JSONValue], key: String, params: JSONValue) -> JSONValue {
         let start = params["cursor"]?.stringValue.flatMap { Int($0.dropFirst("page-".count)) } ?? 0
         guard pageSize > 0 else { return .object([key: .array(items)]) }
         let end = min(start + pageSize, items.count)

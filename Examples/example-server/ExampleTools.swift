@@ -120,7 +120,8 @@ extension ExampleServer {
                 state.counter += 1
                 return (state.counter, state.subscriptions.contains("example://counter"))
             }
-            if subscribed {
+            // Modern era: the listens that subscribed to the URI get it (routeModernNotification).
+            if subscribed || ModernEra.current != nil {
                 notify("notifications/resources/updated", .object(["uri": .string("example://counter")]))
             }
             return .success(Self.text(String(value)))

@@ -53,6 +53,11 @@ import MCPTransports
 //                    object {"tool": "description"}, read at every tools/list, so it survives a
 //                    restart), and the tool mutate_description (tool, default echo; description;
 //                    reset) writes FILE and sends notifications/tools/list_changed
+// --modern           serve protocol 2026-07-28 only (ExampleModernEra.swift): server/discover, the
+//                    per-request _meta envelope, MRTR for sample/elicit/roots, subscriptions/listen;
+//                    initialize gets -32022. With --http: POST only at /mcp (ExampleModernHTTP.swift)
+// --dual-era         both eras: on stdio the first request decides (initialize → handshake era);
+//                    with --http the MCP-Protocol-Version header decides per request
 
 var name = "example"
 var pageSize = 0
@@ -63,6 +68,7 @@ var fdReportDirectory: String?
 var faults = FaultOptions()
 var exitAtStart = false
 var exitAtStartWhile: String?
+var modernMode: ModernEra.Mode?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -96,11 +102,15 @@ while let argument = arguments.next() {
         faults.countRequestsFile = arguments.next()
     case "--mutable-descriptions":
         faults.descriptionsFile = arguments.next()
+    case "--modern":
+        modernMode = .modernOnly
+    case "--dual-era":
+        modernMode = .dual
     case "--help", "-h":
         FileHandle.standardError.write(Data("""
             usage: example-server [--name NAME] [--page-size N] [--http HOST:PORT [--idle-timeout SECONDS]] [--ignore-eof-and-sigterm] [--report-inherited-fds DIR]
                                   [--faults] [--hang-after N] [--exit-at-start] [--exit-at-start-while FILE] [--count-initialize FILE]
-                                  [--count-requests FILE] [--mutable-descriptions FILE]
+                                  [--count-requests FILE] [--mutable-descriptions FILE] [--modern | --dual-era]
               --faults                     add the fault tools: hang, freeze, garbage, huge_line, drip, http_status,
                                            reset, expire_session, whoami, touch (with --http: behind a relay that can reset)
               --hang-after N               answer nothing after N inbound messages (pings included)
@@ -111,6 +121,8 @@ while let argument = arguments.next() {
               --mutable-descriptions FILE  tool descriptions overridden by FILE (JSON {"tool": "text"}), and the tool
                                            mutate_description (tool, description, reset) that writes FILE and sends
                                            tools/list_changed: a rug pull, for tool-definition pinning tests
+              --modern                     serve protocol 2026-07-28 only (no initialize; MRTR; subscriptions/listen)
+              --dual-era                   serve both the handshake era and 2026-07-28
             See the header of Examples/example-server/main.swift for each tool.
 
             """.utf8))
@@ -132,7 +144,8 @@ if let httpAddress {
     await NetworkMode.run(address: httpAddress, name: name, pageSize: pageSize, idleTimeout: idleTimeout, faults: faults)
 } else {
     let transport: any MessageTransport = faults.enabled ? FaultStdioTransport() : StandardIOTransport()
-    let server = ExampleServer(name: name, pageSize: pageSize, transport: transport, faults: faults)
+    let server = ExampleServer(name: name, pageSize: pageSize, transport: transport, faults: faults,
+                               modern: modernMode.map { ModernEra(mode: $0) })
     if stubborn { signal(SIGTERM, SIG_IGN) }
     do {
         try await server.run()
