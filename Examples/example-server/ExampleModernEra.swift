@@ -10,6 +10,12 @@ protocol ModernReply: AnyObject, Sendable {
     func notify(_ bytes: ByteBuffer)
     /// The JSON-RPC response; `status` is the HTTP status its error maps to (200 for a result).
     func finish(_ bytes: ByteBuffer, status: Int)
+    /// A listen opened on this reply with `token` (HTTP ends it when the stream closes).
+    func openedListen(_ era: ModernEra, token: UInt64)
+}
+
+extension ModernReply {
+    func openedListen(_ era: ModernEra, token: UInt64) {}
 }
 
 /// A modern request refused with a JSON-RPC error.
@@ -137,7 +143,7 @@ extension ExampleServer {
         }
         let meta = params["_meta"] ?? .object([:])
         if method == .subscriptionsListen {
-            modern.startListen(id: requestID, params: params, reply: reply)
+            reply.openedListen(modern, token: modern.startListen(id: requestID, params: params, reply: reply))
             return nil
         }
         let context = ModernRequestContext(reply: reply, logLevel: meta[ModernEra.logLevelKey]?.stringValue)

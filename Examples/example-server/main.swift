@@ -140,7 +140,9 @@ if exitAtStart || exitAtStartWhile.map({ FileManager.default.fileExists(atPath: 
     exit(3)
 }
 
-if let httpAddress {
+if let httpAddress, let modernMode {
+    await ModernHTTP.run(address: httpAddress, name: name, pageSize: pageSize, mode: modernMode, idleTimeout: idleTimeout)
+} else if let httpAddress {
     await NetworkMode.run(address: httpAddress, name: name, pageSize: pageSize, idleTimeout: idleTimeout, faults: faults)
 } else {
     let transport: any MessageTransport = faults.enabled ? FaultStdioTransport() : StandardIOTransport()
