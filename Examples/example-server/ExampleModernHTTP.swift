@@ -267,7 +267,10 @@ extension ModernHTTP {
         let host = parts.dropLast().joined(separator: ":")
         let server = ExampleServer(name: name, pageSize: pageSize, transport: ModernNullTransport(), modern: ModernEra(mode: mode))
         do {
-            let bound = try await start(host: host.isEmpty ? "127.0.0.1" : host, port: port, server: server)
+            let bound = mode == .dual
+                ? try await ModernHTTPDual.start(host: host.isEmpty ? "127.0.0.1" : host, port: port, name: name, pageSize: pageSize,
+                                                 idleTimeout: idleTimeout, modern: server)
+                : try await start(host: host.isEmpty ? "127.0.0.1" : host, port: port, server: server)
             FileHandle.standardError.write(Data("example-server \(name): listening on \(bound)\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("example-server: \(error)\n".utf8))
