@@ -163,6 +163,20 @@ final class ModernHTTPReply: ModernReply, @unchecked Sendable {
 
     func openedListen(_ era: ModernEra, token: UInt64) {
         lock.withLock { listen = (era, token) }
+        keepAlive(every: .seconds(15))
+    }
+
+    /// An SSE comment line on an open listen every `interval`, as the SDK server does, so that
+    /// intermediaries and clients with read timeouts keep the stream.
+    private func keepAlive(every interval: TimeAmount) {
+        let channel = channel
+        channel.eventLoop.scheduleTask(in: interval) { [self] in
+            guard lock.withLock({ phase == .streaming }), channel.isActive else { return }
+            var comment = channel.allocator.buffer(capacity: 8)
+            comment.writeString(": ping\n\n")
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(comment)), promise: nil)
+            keepAlive(every: interval)
+        }
     }
 
     /// The client closed the connection: cancel the request, end the listen.

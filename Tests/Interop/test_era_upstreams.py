@@ -23,6 +23,7 @@ import http.client
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,13 +60,14 @@ class Upstream:
     trigger: str  # a tool that sends notifications/tools/list_changed
     http_legacy_code: int  # the error a legacy initialize gets over HTTP (modern-only servers)
 
-    def command(self, transport: str, port: int | None = None) -> list[str]:
+    def command(self, transport: str, port: int | None = None, events: Path | None = None) -> list[str]:
         if self.name.startswith("example"):
             flag = "--modern" if self.era == "modern" else "--dual-era"
             command = [str(binary("EXAMPLE_SERVER_BIN", "example-server")), flag]
             return command + (["--http", f"127.0.0.1:{port}"] if transport == "http" else [])
         command = [sys.executable, str(ERA_SERVERS), transport, self.era]
-        return command + (["--port", str(port)] if transport == "http" else [])
+        command += ["--port", str(port)] if transport == "http" else []
+        return command + (["--events", str(events)] if events else [])
 
 
 EXAMPLE_MODERN = Upstream("example-modern", "modern", "elicit", "action=accept name=Ada", "example://static/hello",
@@ -77,30 +79,40 @@ SDK_DUAL = Upstream("sdk-dual", "dual", "greet", "Hello, Ada!", "demo://readme",
 UPSTREAMS = [EXAMPLE_MODERN, EXAMPLE_DUAL, SDK_MODERN, SDK_DUAL]
 
 
+@dataclass(frozen=True)
+class Running:
+    """An upstream serving HTTP: its URL, its stdout+stderr, and (SDK servers) the `slow` events."""
+
+    url: str
+    log: Path
+    events: Path
+
+
 @pytest.fixture(scope="module")
-def http_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Every upstream over HTTP, started once for the module: name -> URL."""
+def http_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Running]]:
+    """Every upstream over HTTP, started once for the module, by name."""
     directory = tmp_path_factory.mktemp("era-upstreams")
     processes: list[subprocess.Popen[bytes]] = []
-    urls: dict[str, str] = {}
+    running: dict[str, Running] = {}
     try:
         for upstream in UPSTREAMS:
             port = free_port()
             log = directory / f"{upstream.name}.log"
+            events = directory / f"{upstream.name}.events"
             with log.open("wb") as sink:
-                process = subprocess.Popen(upstream.command("http", port), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
+                process = subprocess.Popen(upstream.command("http", port, events), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
             processes.append(process)
             wait_for_port(port, process, upstream.name, log)
-            urls[upstream.name] = f"http://127.0.0.1:{port}/mcp"
-        yield urls
+            running[upstream.name] = Running(f"http://127.0.0.1:{port}/mcp", log, events)
+        yield running
     finally:
         for process in processes:
             stop(process)
 
 
-def target(upstream: Upstream, transport: str, http_servers: dict[str, str]) -> Any:
+def target(upstream: Upstream, transport: str, http_servers: dict[str, Running]) -> Any:
     if transport == "http":
-        return http_servers[upstream.name]
+        return http_servers[upstream.name].url
     command = upstream.command("stdio")
     return StdioServerParameters(command=command[0], args=command[1:])
 
@@ -128,7 +140,7 @@ def text_of(result: Any) -> str:
 @pytest.mark.parametrize("mode", ["legacy", "auto", MODERN])
 @pytest.mark.parametrize("transport", ["stdio", "http"])
 @pytest.mark.parametrize("upstream", UPSTREAMS, ids=lambda upstream: upstream.name)
-async def test_client_mode_matrix(upstream: Upstream, transport: str, mode: str, http_servers: dict[str, str]) -> None:
+async def test_client_mode_matrix(upstream: Upstream, transport: str, mode: str, http_servers: dict[str, Running]) -> None:
     server = target(upstream, transport, http_servers)
     if mode == "legacy" and upstream.era == "modern":
         # A modern-only server refuses the handshake and names the versions it serves.
@@ -168,7 +180,7 @@ async def test_client_mode_matrix(upstream: Upstream, transport: str, mode: str,
 
 @pytest.mark.parametrize("transport", ["stdio", "http"])
 @pytest.mark.parametrize("upstream", [EXAMPLE_MODERN, SDK_MODERN], ids=lambda upstream: upstream.name)
-async def test_mrtr_needs_the_declared_capability(upstream: Upstream, transport: str, http_servers: dict[str, str]) -> None:
+async def test_mrtr_needs_the_declared_capability(upstream: Upstream, transport: str, http_servers: dict[str, Running]) -> None:
     """Without an elicitation callback the client declares no elicitation: -32021 names it."""
     with anyio.fail_after(TIMEOUT):
         async with Client(target(upstream, transport, http_servers), mode=MODERN) as client:
@@ -194,12 +206,19 @@ class StdioPeer:
     def __init__(self, command: list[str]) -> None:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin
         self.process.stdin.write((json.dumps(message) + "\n").encode())
         self.process.stdin.flush()
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout
+        return json.loads(self.process.stdout.readline())
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.send(message)
         while True:
-            line = json.loads(self.process.stdout.readline())
+            line = self.read()
             if "id" in line:
                 return line
 
@@ -263,8 +282,8 @@ def exchange(url: str, method: str, body: str | None, headers: dict[str, str]) -
 
 
 @pytest.mark.parametrize("upstream", [EXAMPLE_MODERN, SDK_MODERN], ids=lambda upstream: upstream.name)
-def test_http_error_ladder(upstream: Upstream, http_servers: dict[str, str]) -> None:
-    url = http_servers[upstream.name]
+def test_http_error_ladder(upstream: Upstream, http_servers: dict[str, Running]) -> None:
+    url = http_servers[upstream.name].url
 
     def post(message: dict[str, Any], **headers: str) -> HTTPAnswer:
         base = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
@@ -302,3 +321,60 @@ def test_http_error_ladder(upstream: Upstream, http_servers: dict[str, str]) -> 
     tampered = routed(request(9, "tools/call", {"name": upstream.mrtr_tool, "arguments": {}, "requestState": first["requestState"] + "x",
                                                 "inputResponses": {key: {"action": "accept", "content": {"name": "Ada"}}}}))
     assert tampered.status_code == 400 and tampered.json()["error"]["data"] == {"reason": "invalid_request_state"}
+
+
+@pytest.mark.parametrize("upstream", [EXAMPLE_MODERN, SDK_MODERN], ids=lambda upstream: upstream.name)
+def test_stdio_listen_ends_on_cancelled(upstream: Upstream) -> None:
+    """A listen opens with its acknowledgement, gets tagged events, and ends on notifications/cancelled."""
+    peer = StdioPeer(upstream.command("stdio"))
+    try:
+        peer.send(request("listen-1", "subscriptions/listen", {"notifications": {"toolsListChanged": True}}))  # type: ignore[arg-type]
+        ack = peer.read()
+        assert ack["method"] == "notifications/subscriptions/acknowledged"
+        assert ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "listen-1"
+        assert ack["params"]["notifications"] == {"toolsListChanged": True}
+        peer.send(request(2, "tools/call", {"name": upstream.trigger, "arguments": {}}))
+        event, answer = peer.read(), peer.read()
+        if "id" in event:
+            event, answer = answer, event
+        assert event["method"] == "notifications/tools/list_changed"
+        assert event["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "listen-1"
+        assert answer["id"] == 2 and answer["result"]["resultType"] == "complete"
+        peer.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "listen-1"}})
+        peer.send(request(3, "tools/call", {"name": upstream.trigger, "arguments": {}}))
+        after = peer.read()
+        assert after.get("id") == 3, f"the cancelled listen still got {after}"
+    finally:
+        peer.close()
+
+
+@pytest.mark.parametrize("upstream", [EXAMPLE_MODERN, SDK_MODERN], ids=lambda upstream: upstream.name)
+def test_http_closed_stream_cancels_the_call(upstream: Upstream, http_servers: dict[str, Running]) -> None:
+    """HTTP cancellation is closing the response stream: the upstream's handler sees it."""
+    running = http_servers[upstream.name]
+    parts = urlsplit(running.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    meta = {**ENVELOPE, "progressToken": 7}
+    # A call of about 5 s that reports progress (so the answer is an SSE stream).
+    tool, arguments = ("progress", {"steps": 50, "delay_ms": 100}) if upstream.name.startswith("example") else ("slow", {"seconds": 5})
+    body = json.dumps(request(1, "tools/call", {"name": tool, "arguments": arguments}, meta=meta))
+    connection.request("POST", parts.path, body=body, headers={
+        "accept": "application/json, text/event-stream", "content-type": "application/json",
+        "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": tool})
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("content-type", "").startswith("text/event-stream")
+    first = b""
+    while b"notifications/progress" not in first:
+        chunk = response.read1(512)
+        assert chunk, f"the stream ended before the first progress event: {first!r}"
+        first += chunk
+    connection.sock.shutdown(2)  # type: ignore[union-attr]
+    connection.close()
+    # example-server says so on stderr; the SDK server's `slow` records it in --events.
+    marker, file = ("a request was cancelled", running.log) if upstream.name.startswith("example") else ("cancelled", running.events)
+    deadline = time.monotonic() + 4
+    while time.monotonic() < deadline:
+        if file.exists() and marker in file.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{upstream.name} did not see the closed stream as a cancellation: {file.read_text(errors='replace') if file.exists() else '(no file)'}")
