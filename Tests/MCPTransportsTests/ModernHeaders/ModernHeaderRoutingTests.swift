@@ -23,7 +23,7 @@ struct ModernHeaderRoutingTests {
         // protocol version
         ([("Mcp-Method", "tools/list")], "tools/list", "", versionMessage),
         ([("MCP-Protocol-Version", "2025-11-25"), ("Mcp-Method", "tools/list")], "tools/list", "", versionMessage),
-        ([("MCP-Protocol-Version", "2026-07-28 "), ("Mcp-Method", "tools/list")], "tools/list", "", versionMessage),
+        ([("MCP-Protocol-Version", "2026-7-28"), ("Mcp-Method", "tools/list")], "tools/list", "", versionMessage),
         // method
         ([("MCP-Protocol-Version", "2026-07-28")], "tools/list", "", methodMessage),
         ([("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/call")], "tools/list", "", methodMessage),

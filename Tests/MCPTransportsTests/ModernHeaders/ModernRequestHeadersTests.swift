@@ -53,3 +53,11 @@ struct ModernRequestHeadersTests {
         #expect(headers.unrecognizedParams(.none).count == 3)
     }
 }
+
+extension ModernRequestHeadersTests {
+    @Test(arguments: [("eu", "eu"), (" eu", "eu"), ("eu \t", "eu"), ("\t e u \t", "e u"), ("", ""), ("  ", "")])
+    func valuesLoseSurroundingWhitespace(raw: String, value: String) {
+        #expect(ModernRequestHeaders.fieldValue(raw) == value)
+        #expect(ModernRequestHeaders([(name: "Mcp-Param-A", value: raw)]).paramValues(token: "a") == [value])
+    }
+}

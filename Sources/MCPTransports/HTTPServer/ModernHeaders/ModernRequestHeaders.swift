@@ -1,6 +1,7 @@
 /// The 2026-07-28 routing headers of one POST, read once from its raw header lines: names are
-/// matched case-insensitively, values are kept exactly as received (still encoded), and
-/// duplicates stay visible (a folded map would hide them, and first-copy and last-copy readers
+/// matched case-insensitively, values are kept as received (still encoded) minus the surrounding
+/// spaces and tabs RFC 9110 excludes from a field value (NIO's parser drops only the leading
+/// ones), and duplicates stay visible (a folded map would hide them, and first-copy and last-copy readers
 /// could then be told different things).
 public struct ModernRequestHeaders: Sendable, Equatable {
     /// `MCP-Protocol-Version`.
@@ -57,10 +58,11 @@ public struct ModernRequestHeaders: Sendable, Equatable {
     public init<Lines: Sequence>(_ lines: Lines) where Lines.Element == (name: String, value: String) {
         self.init()
         var seen: (version: Bool, method: Bool, name: Bool) = (false, false, false)
-        for (name, value) in lines {
+        for (name, raw) in lines {
             let utf8 = name.utf8
             // Cheap pre-filter: every header of interest starts with "mcp-" in some case.
             guard utf8.count >= 8, Self.hasPrefix(utf8, "mcp-") else { continue }
+            let value = Self.fieldValue(raw)
             if Self.equalsIgnoringCase(utf8, "mcp-protocol-version") {
                 note(&seen.version, "mcp-protocol-version")
                 if protocolVersion == nil { protocolVersion = value }
@@ -93,6 +95,15 @@ public struct ModernRequestHeaders: Sendable, Equatable {
         params.filter { param in
             !annotations.entries.contains { Self.equalsIgnoringCase($0.token.utf8, param.token) }
         }
+    }
+
+    /// `raw` without leading and trailing spaces and tabs (RFC 9110 section 5.5); no copy when
+    /// there are none.
+    static func fieldValue(_ raw: String) -> String {
+        let utf8 = raw.utf8
+        func isEdge(_ byte: UInt8?) -> Bool { byte == 0x20 || byte == 0x09 }
+        guard isEdge(utf8.first) || isEdge(utf8.last) else { return raw }
+        return String(raw.httpTrimmed)
     }
 
     /// ASCII case-insensitive equality of `text` with `other`.
