@@ -120,7 +120,7 @@ public enum InputRequiredRetry {
         guard let params = ObjectMembers(request, paramsRange) else { return [] }
         let stale = Set(params.members.indices.filter { ["inputResponses", "requestState"].contains(params.members[$0].key) })
         edits += params.edits(removing: stale, atStart: text)
-        return edits
+        return ObjectMembers.ordered(edits)
     }
 
     /// The retry request (see `splices(for:newID:inputResponses:requestState:)`).

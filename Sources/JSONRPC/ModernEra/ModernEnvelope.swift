@@ -4,9 +4,10 @@ import NIOCore
 /// message without decoding the message: which envelope keys are there, where their values are
 /// (so the proxy can forward, replace or strip them), and whether the envelope is usable.
 ///
-/// Reading is one walk over the members of `params` and of `params._meta`; nothing is
-/// allocated unless `_meta` exists. Decoded values (`clientCapabilities(in:)`, ...) are built on
-/// demand.
+/// Reading is one walk over the members of `params` and of `params._meta`; only the `_meta`
+/// keys are decoded (allocated), and only when `_meta` exists. Decoded values
+/// (`clientCapabilities(in:)`, ...) are built on demand. For the cheap per-request era test use
+/// `isModern(_:)`.
 public struct ModernEnvelope: Sendable, Equatable {
     /// What the envelope amounts to.
     public enum Status: Sendable, Equatable {
@@ -93,7 +94,8 @@ public struct ModernEnvelope: Sendable, Equatable {
 
     /// The SDK's era test for one request: not `initialize`, and `params._meta` is an object
     /// holding the key `io.modelcontextprotocol/protocolVersion`. A `_meta` with only a
-    /// `progressToken` is not modern (handshake-era requests carry it too). No allocation.
+    /// `progressToken` is not modern (handshake-era requests carry it too). Walks the members of
+    /// `params` and of `_meta` only; allocates nothing unless a key there is written with escapes.
     public static func isModern(_ message: JSONRPCMessage) -> Bool {
         guard message.envelope.method != .initialize, let paramsRange = message.envelope.paramsRange else {
             return false

@@ -4,7 +4,7 @@ import NIOCore
 /// 2026-07-28 client, which validates results strictly: inserts `"resultType":"complete"` when
 /// absent; for the cacheable methods, `ttlMs` and `cacheScope` when absent; and
 /// `_meta["io.modelcontextprotocol/serverInfo"]` when given. Everything is spliced into the
-/// result object in one pass; the other bytes of the message stay as they are. Fields that are
+/// result object in one pass (after its last member); the other bytes of the message stay as they are. Fields that are
 /// present are kept, except `serverInfo` with `replaceServerInfo`.
 ///
 /// A result whose `resultType` is something other than `"complete"` (`input_required`, `task`)
@@ -66,7 +66,7 @@ public enum ModernResultShaping {
         if !appended.isEmpty {
             edits += result.edits(atEnd: ObjectMembers.membersText(appended))
         }
-        return edits
+        return ObjectMembers.ordered(edits)
     }
 
     /// The shaped message (the original bytes, copied, when nothing is needed).

@@ -61,27 +61,33 @@ struct ObjectMembers {
     }
 
     /// The splices that remove the members at `removing`, replace the values of `replacing`,
-    /// and insert the member text `atStart` after `{` and `atEnd` before `}` (each one or more
-    /// comma-separated `"key":value` members, without a leading or trailing comma). Commas are
-    /// placed so that the result is valid JSON. Edits come first at equal offsets as needed by
-    /// `JSONRPCMessage.splicing(_:)`.
+    /// and insert the member text `atStart` (before the first kept member) and `atEnd` (after
+    /// the last kept member); each is one or more comma-separated `"key":value` members without a
+    /// leading or trailing comma. Commas are placed so that the result is valid JSON, and the
+    /// whitespace of the object is kept, so removing what was inserted gives the original bytes.
+    /// The edits come sorted and disjoint (an insertion at the start of a removal is merged into
+    /// it), as `JSONRPCMessage.validatedSplicing(_:)` wants.
     func edits(
         removing: Set<Int> = [], replacing: [(index: Int, value: [UInt8])] = [],
         atStart: [UInt8] = [], atEnd: [UInt8] = []
     ) -> [ByteSplice] {
         var edits: [ByteSplice] = []
-        let anyKept = members.indices.contains { !removing.contains($0) }
-        let open = range.lowerBound + 1
-        let close = range.upperBound - 1
-        if anyKept {
+        let kept = members.indices.filter { !removing.contains($0) }
+        if let first = kept.first, let last = kept.last {
             if !atStart.isEmpty {
-                edits.append(ByteSplice(range: open..<open, replacement: atStart + [UInt8(ascii: ",")]))
+                let at = members[first].keyRange.lowerBound
+                edits.append(ByteSplice(range: at..<at, replacement: atStart + [UInt8(ascii: ",")]))
+            }
+            if !atEnd.isEmpty {
+                let at = members[last].valueRange.upperBound
+                edits.append(ByteSplice(range: at..<at, replacement: [UInt8(ascii: ",")] + atEnd))
             }
         } else if !atStart.isEmpty || !atEnd.isEmpty {
             var text = atStart
             if !atStart.isEmpty && !atEnd.isEmpty { text.append(UInt8(ascii: ",")) }
             text += atEnd
-            edits.append(ByteSplice(range: open..<open, replacement: text))
+            let at = range.lowerBound + 1
+            edits.append(ByteSplice(range: at..<at, replacement: text))
         }
         // Removals: each maximal run of removed members goes with one separator.
         var index = 0
@@ -106,10 +112,28 @@ struct ObjectMembers {
         for (index, value) in replacing where members.indices.contains(index) && !removing.contains(index) {
             edits.append(ByteSplice(range: members[index].valueRange, replacement: value))
         }
-        if anyKept && !atEnd.isEmpty {
-            edits.append(ByteSplice(range: close..<close, replacement: [UInt8(ascii: ",")] + atEnd))
+        return ObjectMembers.ordered(edits)
+    }
+
+    /// Sorts edits by offset (insertions before a non-empty edit at the same offset) and merges
+    /// each insertion into the edit that starts where it is inserted.
+    static func ordered(_ edits: [ByteSplice]) -> [ByteSplice] {
+        let sorted = edits.enumerated().sorted { lhs, rhs in
+            if lhs.element.range.lowerBound != rhs.element.range.lowerBound {
+                return lhs.element.range.lowerBound < rhs.element.range.lowerBound
+            }
+            if lhs.element.range.isEmpty != rhs.element.range.isEmpty { return lhs.element.range.isEmpty }
+            return lhs.offset < rhs.offset
         }
-        return edits
+        var merged: [ByteSplice] = []
+        for (_, edit) in sorted {
+            if let previous = merged.last, previous.range.isEmpty, previous.range.lowerBound == edit.range.lowerBound {
+                merged[merged.count - 1] = ByteSplice(range: edit.range, replacement: previous.replacement + edit.replacement)
+            } else {
+                merged.append(edit)
+            }
+        }
+        return merged
     }
 
     /// `"key":value` as bytes.

@@ -92,3 +92,82 @@ import Testing
         #expect(try modernMessage(back).envelope.method == .toolsCall)
     }
 }
+
+/// Property: for any handshake-era request with an object `params` (and a `_meta`, if any,
+/// holding other keys), stripping the inserted envelope gives back the original bytes, whatever
+/// the whitespace and member order.
+@Suite struct ModernRequestEnvelopePropertyTests {
+    private static func space(_ random: inout SplitMix) -> String {
+        ["", "", " ", "\n", "\t ", "  "][Int(random.next() % 6)]
+    }
+
+    private static func request(_ random: inout SplitMix) -> String {
+        var pool = [
+            #""name":"tool-\#(random.next() % 100)""#,
+            #""arguments":{"q":"a,b}{\"c","n":[1,2,{"x":null}]}"#,
+            #""cursor":"c""#,
+        ]
+        if random.next() % 3 != 0 {
+            var meta = [#""progressToken":\#(random.next() % 1000)"#, #""trace":{"id":"t"}"#]
+            meta.shuffle(using: &random)
+            let count = 1 + Int(random.next() % 2)
+            let s = space(&random)
+            pool.append(#""_meta":"# + s + "{" + s + meta.prefix(count).joined(separator: s + "," + space(&random)) + s + "}")
+        }
+        pool.shuffle(using: &random)
+        let members = pool.prefix(Int(random.next() % UInt64(pool.count + 1)))
+        let s = space(&random)
+        return #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":"# + s + "{" + s
+            + members.joined(separator: space(&random) + "," + space(&random)) + space(&random) + "}}"
+    }
+
+    @Test func stripUndoesInsert() throws {
+        var random = SplitMix(state: 2026_07_28)
+        for _ in 0..<500 {
+            let text = Self.request(&random)
+            let original = try modernMessage(text)
+            let inserted = ModernRequestEnvelope.inserting(ModernFixtures.probeValues, into: original)
+            let modern = try JSONRPCScanner().scanMessage(inserted)
+            #expect(ModernEnvelope.read(modern).status == .present, "\(text)")
+            #expect(String(buffer: ModernRequestEnvelope.stripping(modern)) == text)
+        }
+    }
+}
+
+extension ModernRequestEnvelopePropertyTests {
+    /// A retry without answers undoes a retry with answers (apart from the id), whatever the layout.
+    @Test func retryWithoutAnswersUndoesARetry() throws {
+        var random = SplitMix(state: 42)
+        for _ in 0..<300 {
+            let text = Self.request(&random)
+            let original = try modernMessage(text)
+            let retried = try JSONRPCScanner().scanMessage(InputRequiredRetry.retry(
+                of: original, newID: Array("8".utf8), inputResponses: Array(ModernFixtures.greetInputResponses.utf8),
+                requestState: Array(#""s""#.utf8)))
+            let params = JSONView(message: retried, range: try #require(retried.envelope.paramsRange))
+            #expect(params["requestState"]?.string == "s", "\(text)")
+            #expect(params["inputResponses"]?.rawBytes == Array(ModernFixtures.greetInputResponses.utf8))
+            let undone = InputRequiredRetry.retry(of: retried, newID: Array("7".utf8), inputResponses: nil, requestState: nil)
+            #expect(String(buffer: undone) == text)
+        }
+    }
+
+    /// Shaping any result layout gives a valid message with every required field.
+    @Test func shapingIsAlwaysValid() throws {
+        var random = SplitMix(state: 7)
+        for _ in 0..<300 {
+            let request = Self.request(&random)
+            // Reuse the generated params object as a result object.
+            let start = try #require(request.firstRange(of: #""params":"#)).upperBound
+            let result = String(request[start...].dropLast())
+            let text = #"{"jsonrpc":"2.0","id":7,"result":"# + result + "}"
+            let message = try modernMessage(text)
+            let shaped = try JSONRPCScanner().scanMessage(
+                ModernResultShaping.shaped(message, method: .toolsList, serverInfo: Array(#"{"name":"p","version":"1"}"#.utf8)))
+            let view = JSONView(message: shaped, range: try #require(shaped.envelope.resultRange))
+            #expect(view["resultType"]?.string == "complete", "\(text)")
+            #expect(DiscoverResult.hasCacheFields(view))
+            #expect(view["_meta"]?[ModernMetaKey.serverInfo]?["name"]?.string == "p")
+        }
+    }
+}

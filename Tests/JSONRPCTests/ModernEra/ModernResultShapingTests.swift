@@ -80,7 +80,7 @@ import Testing
 
     @Test func whitespaceAndLargeResultsKeepTheirBytes() throws {
         #expect(try shaped(#"{"jsonrpc":"2.0","id":1,"result": { "tools" : [ ] } }"#, .toolsList, serverInfo: nil)
-            == #"{"jsonrpc":"2.0","id":1,"result": { "tools" : [ ] ,"resultType":"complete","ttlMs":0,"cacheScope":"private"} }"#)
+            == #"{"jsonrpc":"2.0","id":1,"result": { "tools" : [ ],"resultType":"complete","ttlMs":0,"cacheScope":"private" } }"#)
         let big = String(repeating: #"{"name":"t\u00e9","inputSchema":{"type":"object"}},"#, count: 20_000)
         let text = #"{"jsonrpc":"2.0","id":9,"result":{"tools":["# + big + #"{"name":"last"}]}}"#
         let out = try shaped(text, .toolsList, serverInfo: nil)
