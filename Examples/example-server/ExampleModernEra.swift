@@ -102,7 +102,16 @@ extension ExampleServer {
         switch message.envelope.kind {
         case .notification:
             guard message.envelope.method == .cancelled, let id = message.envelope.cancelledRequestID else { return false }
-            return modern.endListen { $0.id == id }
+            if modern.endListen(where: { $0.id == id }) { return true }
+            guard modern.mode == .modernOnly || modern.stdioEra.withLockedValue({ $0 }) == .modern else { return false }
+            // Modern ids may be reused once answered: only a request still running is marked cancelled.
+            let task = state.withLockedValue { state -> Task<Void, Never>? in
+                guard let task = state.running.removeValue(forKey: id) else { return nil }
+                state.cancelled.insert(id)
+                return task
+            }
+            task?.cancel()
+            return true
         case .request:
             guard let method = message.envelope.method, let idRange = message.envelope.idRange, let requestID = message.envelope.id else { return false }
             let params = message.envelope.paramsRange.map { JSONValue(JSONView(message: message, range: $0)) } ?? .object([:])
@@ -118,8 +127,9 @@ extension ExampleServer {
                 return true
             }
             let reply = StdioModernReply(server: self)
-            if let task = serveModern(message, headers: nil, reply: reply) {
-                state.withLockedValue { $0.running[requestID] = task }
+            // Under the lock, so the task cannot finish (and clean up) before it is registered.
+            state.withLockedValue { state in
+                if let task = serveModern(message, headers: nil, reply: reply) { state.running[requestID] = task }
             }
             return true
         default:
@@ -136,6 +146,9 @@ extension ExampleServer {
         guard let modern, let method = message.envelope.method, let idRange = message.envelope.idRange,
               let requestID = message.envelope.id else { return nil }
         let id = message.rawBytes(idRange)
+        if let file = faults.countRequestsFile {
+            FaultState.append("\(getpid()) session=\(sessionNumber) \(method.name)", to: file)
+        }
         let params = message.envelope.paramsRange.map { JSONValue(JSONView(message: message, range: $0)) } ?? .object([:])
         if let error = validateModern(method: method, params: params, headers: headers) {
             reply.finish(error.encoded(id: id), status: error.httpStatus)
@@ -170,8 +183,10 @@ extension ExampleServer {
     /// The validation ladder of 2026-07-28 (era-2026.md §2.2); nil when the request may be served.
     func validateModern(method: MCPMethod, params: JSONValue, headers: ModernHeaders?) -> ModernError? {
         if method == .initialize {
-            return .unsupportedVersion(params["protocolVersion"]?.stringValue ?? "",
-                                       message: "this server serves protocol \(ModernEra.version) only; the initialize handshake is not accepted")
+            let message = modern?.mode == .dual
+                ? "this connection serves protocol \(ModernEra.version); the initialize handshake is not accepted on it"
+                : "this server serves protocol \(ModernEra.version) only; the initialize handshake is not accepted"
+            return .unsupportedVersion(params["protocolVersion"]?.stringValue ?? "", message: message)
         }
         guard case .object(let meta)? = params["_meta"] else {
             return ModernError(code: -32602, message: "params._meta must be an object carrying the required '\(ModernEra.versionKey)' and '\(ModernEra.capabilitiesKey)' envelope keys")

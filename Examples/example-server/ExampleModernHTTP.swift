@@ -272,18 +272,22 @@ final class ModernHTTPReply: ModernReply, @unchecked Sendable {
 
 extension ModernHTTP {
     /// `--modern --http` (and `--dual-era --http`, see ModernHTTPDual): serves until killed.
-    static func run(address: String, name: String, pageSize: Int, mode: ModernEra.Mode, idleTimeout: Double) async {
+    static func run(address: String, name: String, pageSize: Int, mode: ModernEra.Mode, idleTimeout: Double, faults: FaultOptions) async {
         let parts = address.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 2, let port = Int(parts[parts.count - 1]) else {
             FileHandle.standardError.write(Data("example-server: --http expects HOST:PORT\n".utf8))
             exit(2)
         }
         let host = parts.dropLast().joined(separator: ":")
-        let server = ExampleServer(name: name, pageSize: pageSize, transport: ModernNullTransport(), modern: ModernEra(mode: mode))
+        // Of the fault options only the counting files apply (the fault tools are not served here).
+        var counting = FaultOptions()
+        counting.countRequestsFile = faults.countRequestsFile
+        counting.countInitializeFile = faults.countInitializeFile
+        let server = ExampleServer(name: name, pageSize: pageSize, transport: ModernNullTransport(), faults: counting, modern: ModernEra(mode: mode))
         do {
             let bound = mode == .dual
                 ? try await ModernHTTPDual.start(host: host.isEmpty ? "127.0.0.1" : host, port: port, name: name, pageSize: pageSize,
-                                                 idleTimeout: idleTimeout, modern: server)
+                                                 idleTimeout: idleTimeout, faults: counting, modern: server)
                 : try await start(host: host.isEmpty ? "127.0.0.1" : host, port: port, server: server)
             FileHandle.standardError.write(Data("example-server \(name): listening on \(bound)\n".utf8))
         } catch {

@@ -17,7 +17,9 @@ import NIOPosix
 /// never does (one mode per Client); a pooled client that switches eras must use a new connection.
 enum ModernHTTPDual {
     /// Serves both eras on `host:port`; returns the bound port.
-    static func start(host: String, port: Int, name: String, pageSize: Int, idleTimeout: Double, modern: ExampleServer) async throws -> Int {
+    static func start(
+        host: String, port: Int, name: String, pageSize: Int, idleTimeout: Double, faults: FaultOptions, modern: ExampleServer
+    ) async throws -> Int {
         var configuration = HTTPFrontConfiguration(
             endpoints: [HTTPEndpoint(path: "/mcp", kind: .streamableHTTP, service: name)], host: "127.0.0.1", port: 0)
         configuration.sessionIdleTimeout = .milliseconds(Int(idleTimeout * 1000))
@@ -25,7 +27,7 @@ enum ModernHTTPDual {
         logger.logLevel = .warning
         let legacy = HTTPFrontServer(configuration: configuration, logger: logger)
         let inner = try await legacy.start { session in
-            let example = ExampleServer(name: name, pageSize: pageSize, transport: session.transport)
+            let example = ExampleServer(name: name, pageSize: pageSize, transport: session.transport, faults: faults)
             Task { try? await example.run() }
         }.port
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)

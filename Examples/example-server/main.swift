@@ -141,7 +141,7 @@ if exitAtStart || exitAtStartWhile.map({ FileManager.default.fileExists(atPath: 
 }
 
 if let httpAddress, let modernMode {
-    await ModernHTTP.run(address: httpAddress, name: name, pageSize: pageSize, mode: modernMode, idleTimeout: idleTimeout)
+    await ModernHTTP.run(address: httpAddress, name: name, pageSize: pageSize, mode: modernMode, idleTimeout: idleTimeout, faults: faults)
 } else if let httpAddress {
     await NetworkMode.run(address: httpAddress, name: name, pageSize: pageSize, idleTimeout: idleTimeout, faults: faults)
 } else {
