@@ -53,10 +53,10 @@ public enum ModernRequestEnvelope {
 
     /// The splices that give `message` (a request) exactly the envelope `values`: values of
     /// envelope keys already in `_meta` are replaced in place, duplicates of them and envelope
-    /// keys `values` leaves out (clientInfo, logLevel) are removed, missing ones are inserted at
-    /// the start of `_meta`; other `_meta` keys (progressToken, ...) are kept. Without `_meta` it
-    /// is appended to `params`; without `params`, `"params":{"_meta":{...}}` is appended to the
-    /// message. Empty when `params` or `_meta` exists but is not an object.
+    /// keys `values` leaves out (clientInfo, logLevel) are removed, missing ones are inserted
+    /// before the first other member of `_meta`; other `_meta` keys (progressToken, ...) are kept.
+    /// Without `_meta` it is added after the last member of `params` (where the SDK puts it);
+    /// without `params`, `"params":{"_meta":{...}}` is appended to the message. Empty when `params` or `_meta` exists but is not an object.
     public static func splices(inserting values: Values, into message: JSONRPCMessage) -> [ByteSplice] {
         let wanted = values.members
         let metaObject = [UInt8(ascii: "{")] + ObjectMembers.membersText(wanted) + [UInt8(ascii: "}")]

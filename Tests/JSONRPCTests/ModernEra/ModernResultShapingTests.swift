@@ -67,7 +67,7 @@ import Testing
         let kept = try shaped(ModernFixtures.greetFinal, .toolsCall)
         #expect(kept == ModernFixtures.greetFinal)
         let replaced = try shaped(ModernFixtures.greetFinal, .toolsCall, replace: true)
-        #expect(replaced == ModernFixtures.greetFinal.replacingOccurrences(
+        #expect(replaced == ModernFixtures.greetFinal.replacingAll(
             #"{"name":"era-demo","version":"1.0.0"}"#, with: #"{"name":"mcp-proxy","version":"1.0"}"#))
     }
 
@@ -112,7 +112,7 @@ import Testing
 
 extension String {
     /// Foundation-free replace-all for the tests.
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
         var out = ""
         var rest = Substring(self)
         while let range = rest.firstRange(of: target) {
