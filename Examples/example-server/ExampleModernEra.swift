@@ -221,9 +221,13 @@ extension ExampleServer {
                 "instructions": .string("Example server '\(name)' (\(ModernEra.version)): echo, add, progress, slow, sample, elicit, roots (MRTR), fail, bump, toggle_extra, log."),
             ]))
         case .toolsList:
-            return .success(cacheable(page(of: toolDefinitions(), key: "tools", params: params)))
+            return .success(cacheable(page(of: toolDefinitions() + [Self.whereTool], key: "tools", params: params)))
         case .toolsCall:
             if let mrtr = modernInputTool(params) { return mrtr }
+            if params["name"]?.stringValue == "where" {
+                let arguments = params["arguments"] ?? .object([:])
+                return .success(Self.text("\(arguments["region"]?.stringValue ?? ""):\(arguments["query"]?.stringValue ?? "")"))
+            }
             switch await callTool(params, progressToken: progressToken, requestID: requestID) {
             case .success(let value): return .success(value)
             case .failure(let error): return .failure(ModernError(code: error.code.rawValue, message: error.message))
@@ -253,6 +257,21 @@ extension ExampleServer {
             return .failure(ModernError(code: -32601, message: "Method not found", data: .string(method.name)))
         }
     }
+
+    /// The modern-only tool `where`: `region` carries `x-mcp-header: Region`, so HTTP clients mirror
+    /// it into `Mcp-Param-Region` (checked by ModernHeaderCheck).
+    static let whereTool: JSONValue = .object([
+        "name": .string("where"),
+        "description": .string("Returns region:query; region is mirrored into the Mcp-Param-Region header"),
+        "inputSchema": .object([
+            "type": .string("object"),
+            "properties": .object([
+                "region": .object(["type": .string("string"), "x-mcp-header": .string("Region")]),
+                "query": .object(["type": .string("string")]),
+            ]),
+            "required": .array([.string("region")]),
+        ]),
+    ])
 
     /// `result` with `ttlMs` and `cacheScope` (lists, resources/read, server/discover).
     func cacheable(_ result: JSONValue) -> JSONValue {

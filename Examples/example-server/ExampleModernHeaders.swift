@@ -3,9 +3,12 @@ import JSONRPC
 
 /// The 2026-07-28 Streamable HTTP header rules: `MCP-Protocol-Version`, `Mcp-Method` and
 /// `Mcp-Name` must be present once each and match the body (`Mcp-Name` after decoding the
-/// `=?base64?…?=` sentinel). The example server's tools carry no `x-mcp-header`, so no
-/// `Mcp-Param-*` is checked.
+/// `=?base64?…?=` sentinel), and `Mcp-Param-{X}` must mirror each argument whose schema carries
+/// `x-mcp-header: X` (only the modern tool `where` has one: `region` → `Mcp-Param-Region`).
 enum ModernHeaderCheck {
+    /// The `x-mcp-header` arguments of the modern tools: tool → [(argument, header suffix)].
+    static let mirroredArguments: [String: [(argument: String, header: String)]] = ["where": [("region", "Region")]]
+
     /// Why the headers disagree with the body (the -32020 message), or nil when they agree.
     static func mismatch(method: MCPMethod, params: JSONValue, headers: ModernHeaders) -> String? {
         for name in ["mcp-protocol-version", "mcp-method", "mcp-name"] where headers(name).count > 1 {
@@ -30,6 +33,23 @@ enum ModernHeaderCheck {
         guard let nameHeader = headers("mcp-name").first else { return "the Mcp-Name header is missing" }
         guard decode(trimmed(nameHeader)) == value else {
             return "mcp-name header does not match the request body's '\(key)' parameter"
+        }
+        guard method == .toolsCall, let mirrored = mirroredArguments[value] else { return nil }
+        for (argument, suffix) in mirrored {
+            let header = headers("mcp-param-\(suffix.lowercased())")
+            let body = params["arguments"]?[argument]?.stringValue
+            switch (body, header.first) {
+            case (nil, nil):
+                continue
+            case (nil, _?):
+                return "Mcp-Param-\(suffix) header is present but the request body's '\(argument)' argument is absent"
+            case (_?, nil):
+                return "Mcp-Param-\(suffix) header is missing but the request body's '\(argument)' argument is present"
+            case (let body?, let sent?):
+                guard header.count == 1, decode(trimmed(sent)) == body else {
+                    return "Mcp-Param-\(suffix) header does not match the request body's '\(argument)' argument"
+                }
+            }
         }
         return nil
     }

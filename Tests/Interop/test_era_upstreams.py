@@ -59,6 +59,9 @@ async def test_client_mode_matrix(upstream: Upstream, transport: str, mode: str,
                     async with client.listen(tools_list_changed=True):
                         pass
                 return
+            # x-mcp-header: over HTTP the client mirrors `region` into Mcp-Param-Region (base64 for
+            # a non-ASCII value), and the server checks it against the body.
+            assert text_of(await client.call_tool("where", {"region": "Zürich", "query": "q"})) == "Zürich:q"
             async with client.listen(tools_list_changed=True) as subscription:
                 await client.call_tool(upstream.trigger, {})
                 async for event in subscription:

@@ -78,6 +78,11 @@ def test_http_error_ladder(upstream: Upstream, http_servers: dict[str, Running])
     for headers in ({"mcp-method": "tools/list"}, {"mcp-name": "other"}, {"mcp-protocol-version": "2025-11-25"}):
         mismatch = routed(request(3, "tools/call", {"name": "echo", "arguments": {"text": "x"}}), **headers)
         assert mismatch.status_code == 400 and mismatch.json()["error"]["code"] == -32020, (headers, mismatch.text)
+    mirrored = request(10, "tools/call", {"name": "where", "arguments": {"region": "Zürich", "query": "q"}})
+    assert routed(mirrored).json()["error"]["code"] == -32020  # Mcp-Param-Region missing
+    assert routed(mirrored, **{"mcp-param-region": "Zurich"}).json()["error"]["code"] == -32020  # differs
+    encoded_region = routed(mirrored, **{"mcp-param-region": "=?base64?WsO8cmljaA==?="})
+    assert encoded_region.status_code == 200 and encoded_region.json()["result"]["content"][0]["text"] == "Zürich:q"
     missing = routed(request(4, "tools/list", meta={"io.modelcontextprotocol/protocolVersion": MODERN}))
     assert missing.status_code == 400 and missing.json()["error"]["code"] == -32602
     old_meta = {**ENVELOPE, "io.modelcontextprotocol/protocolVersion": "1900-01-01"}
