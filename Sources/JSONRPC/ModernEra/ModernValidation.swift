@@ -79,6 +79,19 @@ public enum ModernValidation {
         return ModernRejection(code: .unsupportedProtocolVersion, message: unsupportedVersionMessage, data: data)
     }
 
+    /// The answer of a modern-only front to a handshake `initialize` (the spec: name the
+    /// supported versions in any error to `initialize`): -32022 with `requested` taken from
+    /// `params.protocolVersion` (empty when absent), in the words of the SDK's stdio server.
+    public static func refusingInitialize(_ message: JSONRPCMessage, supported: [ProtocolVersion]) -> ModernRejection {
+        let requested = message.envelope.paramsRange.flatMap {
+            JSONView(message: message, range: $0)["protocolVersion"]?.string
+        }
+        var refusal = unsupportedVersion(requested: requested ?? "", supported: supported)
+        let served = supported.first { !$0.usesHandshake } ?? supported.first ?? .v2026_07_28
+        refusal.message = "connection is serving the \(served.rawValue) protocol; the initialize handshake is not accepted"
+        return refusal
+    }
+
     /// -32021 for a capability the request's `clientCapabilities` lacks, with
     /// `data.requiredCapabilities`. The message follows the SDK: "Client did not declare the form
     /// elicitation capability required by <requiredBy>" (e.g. `requiredBy: "resolver 'x'"`), or

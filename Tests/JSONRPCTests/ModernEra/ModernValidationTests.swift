@@ -121,3 +121,18 @@ import Testing
             == #"{"jsonrpc":"2.0","id":11,"error":{"code":-32601,"message":"Method not found","data":"foo/bar"}}"#)
     }
 }
+
+extension ModernValidationTests {
+    /// §8.3: the SDK modern-only stdio server's answer to `initialize`, byte for byte.
+    @Test func initializeAtAModernOnlyFront() throws {
+        let message = try modernMessage(
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#)
+        let refused = ModernValidation.refusingInitialize(message, supported: supported)
+        #expect(refused.httpStatus == 400)
+        #expect(String(buffer: refused.response(idBytes: message.idBytes))
+            == #"{"jsonrpc":"2.0","id":1,"error":{"code":-32022,"message":"connection is serving the 2026-07-28 protocol; the initialize handshake is not accepted","data":{"supported":["2026-07-28"],"requested":"2025-11-25"}}}"#)
+        let bare = try modernMessage(#"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#)
+        #expect(ModernValidation.refusingInitialize(bare, supported: supported).data.map { String(decoding: $0, as: UTF8.self) }
+            == #"{"supported":["2026-07-28"],"requested":""}"#)
+    }
+}
