@@ -65,6 +65,8 @@ struct ModernHeaderParamTests {
         // a string-typed argument holding a number compares as text
         (#"{"label":42}"#, [("Mcp-Param-Label", "42.0")], mismatch("Label", "label")),
         (#"{"label":42}"#, [("Mcp-Param-Label", "42")], nil),
+        (#"{"label":-0}"#, [("Mcp-Param-Label", "0")], nil),  // an integer literal renders canonically
+        (#"{"label":4.5}"#, [("Mcp-Param-Label", "4.5")], nil),
         // nested paths
         (#"{"target":{"zone":3}}"#, [("Mcp-Param-Zone", "3")], nil),
         (#"{"target":{"zone":3}}"#, [], missing("Zone", "target.zone")),

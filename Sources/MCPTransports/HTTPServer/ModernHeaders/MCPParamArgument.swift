@@ -32,8 +32,10 @@ enum MCPParamArgument: Equatable {
         case .number:
             let token = String(decoding: node.rawBytes, as: UTF8.self)
             let integer = DecimalText.integral(jsonNumber: token)
-            // An integer-typed argument is written in decimal; other types keep the JSON token.
-            return .value(text: type == .integer ? (integer ?? token) : token, integer: integer)
+            // An integer-typed argument, or an integer literal, is written in canonical decimal
+            // (`-0` as `0`, as the SDK renders it); other numbers keep their JSON token.
+            let isLiteral = token.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            return .value(text: type == .integer || isLiteral ? (integer ?? token) : token, integer: integer)
         }
     }
 
