@@ -179,6 +179,9 @@ let package = Package(
                 "JSONRPC", "MCPTransports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // --modern --http serves 2026-07-28 Streamable HTTP with its own small server.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/example-server"

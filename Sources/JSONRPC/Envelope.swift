@@ -75,6 +75,9 @@ public struct Envelope: Sendable, Equatable {
         set { _progressTokenRange = PackedRange(newValue) }
     }
     @usableFromInline var _progressTokenRange: PackedRange
+    /// Requests and notifications: `params._meta` carries `io.modelcontextprotocol/protocolVersion`,
+    /// the 2026-07-28 per-request envelope (``ModernEnvelope`` reads the rest). Set by the scanner.
+    public var hasModernEnvelope = false
     /// `notifications/cancelled`: `params.requestId`.
     public var cancelledRequestID: JSONRPCID?
     /// The cancelled request id exactly as sent.

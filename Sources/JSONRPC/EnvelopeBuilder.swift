@@ -35,6 +35,7 @@ extension JSONCursor {
                 envelope.kind = .notification
             }
             envelope.method = decodeMethod(method)
+            envelope.hasModernEnvelope = scan.modernMeta
         } else if scan.result != nil, scan.error != nil {
             throw fail("a response must carry either \"result\" or \"error\", not both", at: messageStart)
         } else if scan.result != nil {

@@ -86,6 +86,8 @@ struct EnvelopeScan {
     var refName: StringToken?
     var refURI: StringToken?
     var metaProgressToken: IDToken?
+    /// `params._meta` holds `io.modelcontextprotocol/protocolVersion` (a 2026-07-28 request).
+    var modernMeta = false
     var progressToken: IDToken?
     var requestId: IDToken?
     var problem: EnvelopeProblem?
@@ -117,6 +119,11 @@ struct EnvelopeScan {
 /// Top-level member names.
 private enum TopKey {
     case jsonrpc, id, method, params, result, error, other
+}
+
+/// `params._meta` member names the scanner looks at.
+private enum MetaKey {
+    case progressToken, protocolVersion, other
 }
 
 /// `params` member names the scanner extracts.
@@ -245,17 +252,26 @@ extension JSONCursor {
         } while try nextMember()
     }
 
-    /// At `{` of `params._meta`: records progressToken.
+    /// At `{` of `params._meta`: records progressToken, and whether the 2026-07-28 envelope's
+    /// protocol version key is there.
     private mutating func walkMeta(_ scan: inout EnvelopeScan, depth: Int) throws(JSONRPCScanError) {
         guard try enterObject(depth: depth) else { return }
         repeat {
             let key = try readKey()
-            let isToken = classifyKey(key) { bytes, count in JSONCursor.equals(bytes, count, "progressToken") }
-            if isToken {
+            let kind = classifyKey(key) { bytes, count -> MetaKey in
+                if JSONCursor.equals(bytes, count, "progressToken") { return .progressToken }
+                if JSONCursor.equals(bytes, count, "io.modelcontextprotocol/protocolVersion") { return .protocolVersion }
+                return .other
+            }
+            switch kind {
+            case .progressToken:
                 let first = scan.first(.metaProgressToken, keyAt: key.start)
                 let token = try scanIDToken(parentDepth: depth)
                 if first { scan.metaProgressToken = token }
-            } else {
+            case .protocolVersion:
+                scan.modernMeta = true
+                _ = try skipValue(parentDepth: depth)
+            case .other:
                 _ = try skipValue(parentDepth: depth)
             }
         } while try nextMember()

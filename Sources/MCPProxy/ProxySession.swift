@@ -172,6 +172,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         switch route {
         case .direct:
             sendToClient(bytes)
+        case .modern(let method):
+            sendModern(bytes, method: method)
         case .batch(let collector):
             if let all = collector.add(bytes) { sendToClient(all) }
         }

@@ -1,3 +1,4 @@
+import JSONRPC
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -5,8 +6,16 @@ import NIOCore
 enum ReplyRoute: Sendable {
     /// Straight to the client.
     case direct
+    /// Straight to a 2026-07-28 client, shaped for that era (``ProxySession/sendModern(_:method:)``).
+    case modern(MCPMethod)
     /// Into a batch that is sent as one array once every request in it is answered.
     case batch(BatchCollector)
+
+    /// True for a single answer sent on its own (not part of a batch).
+    var isDirect: Bool {
+        if case .batch = self { return false }
+        return true
+    }
 }
 
 /// Gathers the responses to a JSON-RPC batch (2025-03-26) and releases them as one array.

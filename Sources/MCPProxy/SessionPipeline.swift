@@ -23,7 +23,7 @@ extension ProxySession {
         if case .refused(let refusal) = verdict {
             stats.counter("mcp_proxy_refused_total", help: "Client requests a pipeline stage refused, by reason",
                           labels: ["reason": refusal.reason]).increment()
-            if let hint = refusal.httpHint, case .direct = route {
+            if let hint = refusal.httpHint, route.isDirect {
                 counters.errorsSent.increment()
                 downstream.sendRefusal(JSONRPCEncoder.errorResponse(idBytes: id, code: refusal.code, message: refusal.message, data: refusal.data), hint: hint)
             } else {

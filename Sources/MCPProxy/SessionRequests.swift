@@ -12,6 +12,7 @@ extension ProxySession {
         let envelope = message.envelope
         guard let method = envelope.method, let idRange = envelope.idRange else { return }
         let id = message.rawBytes(idRange)
+        if message.envelope.hasModernEnvelope, handleModernRequest(message, method: method, id: id, route: route) { return }
         let phase = self.phase
         if !phase.isServing {
             switch (phase, method) {

@@ -97,11 +97,8 @@ public struct ModernEnvelope: Sendable, Equatable {
     /// `progressToken` is not modern (handshake-era requests carry it too). Walks the members of
     /// `params` and of `_meta` only; allocates nothing unless a key there is written with escapes.
     public static func isModern(_ message: JSONRPCMessage) -> Bool {
-        guard message.envelope.method != .initialize, let paramsRange = message.envelope.paramsRange else {
-            return false
-        }
-        guard let meta = JSONView(message: message, range: paramsRange)["_meta"] else { return false }
-        return meta[ModernMetaKey.protocolVersion] != nil
+        // The scanner noted the key while it walked `params._meta` (Envelope.hasModernEnvelope).
+        message.envelope.method != .initialize && message.envelope.hasModernEnvelope
     }
 
     /// The required keys missing from `_meta`, in the SDK's order (protocolVersion, clientCapabilities).

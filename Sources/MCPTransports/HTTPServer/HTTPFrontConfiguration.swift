@@ -91,6 +91,13 @@ public struct HTTPFrontConfiguration: Sendable {
     /// The protocol revisions that use the `initialize` handshake: 2024-11-05 to 2025-11-25.
     public static let handshakeProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 
+    /// True for a protocol version later than the handshake era's last (versions are dates,
+    /// `YYYY-MM-DD`, so they order as text): a 2026-07-28-era request, which carries its own
+    /// envelope and is checked by the endpoint (-32022 when the proxy does not speak it).
+    public static func isPastHandshakeEra(_ version: String) -> Bool {
+        version.utf8.count == 10 && version > "2025-11-25"
+    }
+
     /// Creates a configuration for `endpoints`; every limit has a default.
     public init(
         endpoints: [HTTPEndpoint],

@@ -37,12 +37,14 @@ final class HTTPFrontRouter: Sendable {
         let settings = FrontStreamSettings(configuration, replayBudget: replayBudget)
         let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: max(configuration.maxBodyBytes, 1)))
         var routes: [String: Route] = [:]
+        let modern = ModernConnectionSessions()
         for endpoint in configuration.endpoints {
             switch endpoint.kind {
             case .streamableHTTP:
                 routes[endpoint.path] = .streamable(
                     StreamableHTTPEndpointHandler(
-                        endpoint: endpoint, registry: registry, settings: settings, scanner: scanner, logger: logger, onSession: onSession))
+                        endpoint: endpoint, registry: registry, settings: settings, scanner: scanner, logger: logger, modern: modern,
+                        onSession: onSession))
             case .legacySSE(let messagesPath):
                 let handler = LegacySSEEndpointHandler(
                     endpoint: endpoint, messagesPath: messagesPath, registry: registry, settings: settings, scanner: scanner,
@@ -106,7 +108,9 @@ final class HTTPFrontRouter: Sendable {
         }
         if let version = head.headers.first(name: "mcp-protocol-version") {
             let trimmed = String(version.httpTrimmed)
-            guard supportedVersions.contains(trimmed) else {
+            // A version past the handshake era is a 2026-07-28 request: its endpoint checks it
+            // against the body and answers -32022 itself when it does not speak it.
+            guard supportedVersions.contains(trimmed) || HTTPFrontConfiguration.isPastHandshakeEra(trimmed) else {
                 return (.badRequest, "MCP-Protocol-Version \(trimmed) is not supported; use one of \(supportedVersions.sorted().joined(separator: ", "))")
             }
         }

@@ -11,9 +11,15 @@ struct StreamableHTTPEndpointHandler: Sendable {
     let settings: FrontStreamSettings
     let scanner: JSONRPCScanner
     let logger: Logger
+    /// The internal sessions serving 2026-07-28 requests, one per connection.
+    let modern: ModernConnectionSessions
     let onSession: @Sendable (HTTPFrontSession) -> Void
 
     func handle(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        if isModern(request) {
+            handleModern(request, responder: responder)
+            return
+        }
         switch request.head.method {
         case .POST:
             post(request, responder: responder)

@@ -95,3 +95,24 @@ import Testing
         #expect(message.text(envelope.clientCapabilities?.valueRange) == "{ }")
     }
 }
+
+/// The scanner's flag (`Envelope.hasModernEnvelope`, set while it walks `params._meta`) and the
+/// full envelope read agree on which requests are modern.
+struct ModernEnvelopeFlagTests {
+    @Test(arguments: [
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"progressToken":1}}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol\/protocolVersion":"2026-07-28"}}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+    ])
+    func scannerFlagAgreesWithTheEnvelopeRead(_ text: String) throws {
+        guard case .single(let message) = try JSONRPCScanner().scan(ByteBuffer(string: text)) else {
+            Issue.record("not a single message")
+            return
+        }
+        let read = ModernEnvelope.read(message).protocolVersion != nil && message.envelope.method != .initialize
+        #expect(ModernEnvelope.isModern(message) == read)
+    }
+}
