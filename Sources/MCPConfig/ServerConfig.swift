@@ -11,6 +11,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var separator: String
     /// Whether the server starts with the proxy or on first use.
     public var startup: StartupMode
+    /// `protocolEra`: probe the upstream's protocol era (the default), or fix it.
+    public var protocolEra: ProtocolEraSetting = .auto
     /// Which tools are exposed (globs on the server's original tool names).
     public var tools: FilterConfig
     /// Which prompts are exposed (globs on the server's original prompt names).

@@ -2,7 +2,7 @@
 enum ServerEntryParser {
     static let stdioKeys = ["command", "args", "env", "cwd", "workingDirectory", "inheritEnvironment", "sandbox"]
     static let remoteKeys = ["url", "serverUrl", "headers", "tls", "auth"]
-    static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources"]
+    static let proxyKeys = ["namespace", "separator", "startup", "tools", "prompts", "resources", "protocolEra"]
     static let knownKeys = stdioKeys + remoteKeys + ["type", "transportType", "disabled"] + proxyKeys
         + ServerReliabilityParser.serverKeys
 
@@ -79,6 +79,12 @@ enum ServerEntryParser {
            let mode = StartupMode(rawValue: text) {
             startup = mode
         }
+        var era = ProtocolEraSetting.auto
+        if let value = reader.optional(mapping, "protocolEra"),
+           let text = reader.choice(value, at: path.key("protocolEra"), allowed: ProtocolEraSetting.allCases.map(\.rawValue)),
+           let setting = ProtocolEraSetting(rawValue: text) {
+            era = setting
+        }
         let tools = FilterParser.read(mapping, "tools", at: path, reader: &reader)
         let prompts = FilterParser.read(mapping, "prompts", at: path, reader: &reader)
         let resources = FilterParser.read(mapping, "resources", at: path, reader: &reader)
@@ -101,6 +107,7 @@ enum ServerEntryParser {
         var server = ServerConfig(name: name, transport: transport, namespace: namespace, separator: separator,
                                   startup: startup, tools: tools, prompts: prompts, resources: resources)
         server.tls = tls
+        server.protocolEra = era
         server.sandbox = sandbox
         reliability.apply(to: &server)
         server.replicas = replicas

@@ -23,6 +23,19 @@ enum ProxyAssembly {
         return remote ? SharedHTTPClient() : nil
     }
 
+    /// `protocolEra` of a server: stdio upstreams are probed by default (a modern one answers
+    /// `server/discover` at once; a handshake-era one answers an error or, rarely, nothing, which
+    /// costs the probe's timeout once per start); remote ones keep `initialize` until the HTTP
+    /// client speaks 2026-07-28.
+    static func era(of server: ServerConfig) -> UpstreamEra {
+        guard case .stdio = server.transport else { return .handshake }
+        switch server.protocolEra {
+        case .auto: return .probe(probeTimeout: .seconds(3))
+        case .handshake: return .handshake
+        case .modern: return .modern
+        }
+    }
+
     /// The upstream definitions; remote upstreams send through `httpClient` (from
     /// `sharedHTTPClient(for:)`), so that client sessions do not each open a connection pool.
     /// `stats` gets the token-exchange counters of servers with per-user credentials.
@@ -45,6 +58,7 @@ enum ProxyAssembly {
                 startup: startup, policy: try policy(for: server),
                 replicas: Array(factories.dropFirst()),
                 makeTransport: factories[0])
+            definition.era = era(of: server)
             UserCredentialsAssembly.attach(server, to: &definition, config: config, logger: logger, httpClient: httpClient, stats: stats)
             result.append(definition)
         }

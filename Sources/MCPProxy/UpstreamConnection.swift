@@ -17,9 +17,12 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     let replica: Int
     private let makeTransport: @Sendable () -> any MessageTransport
 
-    private let logger: Logger
-    private let scanner: JSONRPCScanner
+    let logger: Logger
+    let scanner: JSONRPCScanner
     private let state = NIOLockedValueBox(State())
+    /// The envelope the proxy puts on its requests when the upstream speaks 2026-07-28; nil
+    /// for the handshake era (UpstreamConnection+ModernEra.swift).
+    let modernEnvelope = NIOLockedValueBox<ModernRequestEnvelope.Values?>(nil)
     private(set) weak var events: (any UpstreamEvents)?
 
     enum Phase: Sendable {
@@ -122,6 +125,16 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     private func performHandshake(_ handshake: UpstreamHandshake, timeout: Duration) async -> Result<InitializeResult, UpstreamError> {
         if case .stopped(let error) = phase { return .failure(error) }
         if case .failure(let error) = await launch() { return .failure(error) }
+        switch await probeEra(handshake, timeout: timeout) {
+        case .handshake:
+            break
+        case .modern(let result):
+            return becomeReady(result)
+        case .failed(let error):
+            stop(error)
+            await closeTransport()
+            return .failure(error)
+        }
         let response: JSONRPCMessage
         switch await request(method: "initialize", params: handshake.initializeParams, timeout: timeout) {
         case .failure(let error):
@@ -148,6 +161,11 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             return .failure(failure)
         }
         send(JSONRPCEncoder.notification(method: "notifications/initialized", params: nil))
+        return becomeReady(result)
+    }
+
+    /// The handshake (or the 2026-07-28 probe) succeeded: the upstream takes requests.
+    private func becomeReady(_ result: InitializeResult) -> Result<InitializeResult, UpstreamError> {
         let ready = state.withLockedValue { state -> Bool in
             if case .stopped = state.phase { return false }
             state.phase = .ready(result)
@@ -168,6 +186,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 
     /// Sends a request of the proxy's own and waits for its response (an error response is returned as `.remote`).
     func request(method: String, params: [UInt8]?, timeout: Duration) async -> Result<JSONRPCMessage, UpstreamError> {
+        let (method, params) = modernized(method: method, params: params)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSONRPCMessage, UpstreamError>, Never>) in
             let registered = state.withLockedValue { state -> (Int64, (any MessageTransport)?)? in
                 if case .stopped = state.phase { return nil }
@@ -231,6 +250,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     /// Remembers `request` under `id` and writes `bytes` (already carrying that id).
     /// Returns false (and remembers nothing) when the upstream cannot take it.
     func forward(_ bytes: ByteBuffer, id: Int64, request: ForwardedRequest) -> Bool {
+        let bytes = modernized(forwarded: bytes)
         let transport = state.withLockedValue { state -> (any MessageTransport)? in
             guard case .ready = state.phase, let transport = state.transport else { return nil }
             state.pending[id] = .forwarded(request)

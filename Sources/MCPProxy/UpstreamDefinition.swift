@@ -26,6 +26,9 @@ public struct UpstreamDefinition: Sendable {
     public var resourceFilter: NameFilter
     /// When to start it.
     public var startup: UpstreamStartup
+    /// How the proxy finds the upstream's protocol era (``UpstreamEra``). Default `.handshake`;
+    /// the gateway probes its stdio upstreams (`protocolEra: auto`).
+    public var era: UpstreamEra = .handshake
     /// Makes a fresh transport each time the upstream is (re)started.
     public var makeTransport: @Sendable () -> any MessageTransport
     /// Further replicas of the same server, tried in order when the ones before them fail

@@ -1,0 +1,86 @@
+import JSONRPC
+import NIOCore
+
+/// Upstreams that speak protocol 2026-07-28: no `initialize`; `server/discover` tells what
+/// they offer, and every request carries the per-request envelope in `params._meta`.
+extension UpstreamConnection {
+    /// What the era probe found.
+    enum EraVerdict {
+        /// Use `initialize`.
+        case handshake
+        /// The upstream speaks 2026-07-28; it offers what this result says.
+        case modern(InitializeResult)
+        /// It cannot be served.
+        case failed(UpstreamError)
+    }
+
+    /// Asks `server/discover` when the definition says to (``UpstreamEra``), as the spec's
+    /// backward-compatibility rule for stdio says: a discover result naming 2026-07-28 is a
+    /// modern server; any other answer, or none within the probe's timeout, is a handshake-era
+    /// one (and gets `initialize`).
+    func probeEra(_ handshake: UpstreamHandshake, timeout: Duration) async -> EraVerdict {
+        let probeTimeout: Duration
+        switch definition.era {
+        case .handshake: return .handshake
+        case .modern: probeTimeout = timeout
+        case .probe(let limit): probeTimeout = min(limit, timeout)
+        }
+        let values = Self.envelopeValues(handshake)
+        let params = enveloped(values, method: "server/discover", params: nil)
+        let forced = definition.era == .modern
+        switch await request(method: "server/discover", params: params, timeout: probeTimeout) {
+        case .success(let message):
+            guard let range = message.envelope.resultRange,
+                  let discover = DiscoverResult(parsing: JSONView(message: message, range: range)),
+                  discover.modernVersions.contains(.v2026_07_28) else {
+                return forced ? .failed(UpstreamError(.protocolViolation, upstream: name, message: "its server/discover result names no version the proxy speaks (2026-07-28)")) : .handshake
+            }
+            modernEnvelope.withLockedValue { $0 = values }
+            let result = InitializeResult(
+                protocolVersion: ProtocolVersion.v2026_07_28.rawValue, capabilities: discover.capabilities,
+                serverInfo: discover.serverInfo ?? Implementation(name: name, version: "?"), instructions: discover.instructions)
+            logger.info("upstream speaks 2026-07-28: no initialize, every request carries its envelope")
+            return .modern(result)
+        case .failure(let error):
+            if case .remote(let code) = error.kind, code == JSONRPCErrorCode.unsupportedProtocolVersion.rawValue {
+                return .failed(UpstreamError(.protocolViolation, upstream: name, message: "it speaks only protocol versions the proxy does not: \(error.message)"))
+            }
+            if forced { return .failed(UpstreamError(error.kind, upstream: name, message: "server/discover failed: \(error.message)")) }
+            return .handshake
+        }
+    }
+
+    /// The envelope of the proxy's own requests: 2026-07-28, the proxy as the client, and no
+    /// client capability. Requests from 2026-07-28 clients carry their own envelope, forwarded
+    /// as it is; a handshake-era client cannot answer an `input_required` result, so the
+    /// upstream is told it may ask nothing (it answers -32021 instead of waiting).
+    static func envelopeValues(_ handshake: UpstreamHandshake) -> ModernRequestEnvelope.Values {
+        let info = (try? JSONView.parse(ByteBuffer(bytes: handshake.initializeParams)))?["clientInfo"].map { Array($0.rawBytes) }
+        return ModernRequestEnvelope.Values(protocolVersion: .v2026_07_28, clientCapabilities: Array("{}".utf8), clientInfo: info)
+    }
+
+    /// A request of the proxy's own as this upstream wants it: the envelope in `params._meta`;
+    /// `ping`, which 2026-07-28 removed, becomes `server/discover` (the health check's probe).
+    func modernized(method: String, params: [UInt8]?) -> (String, [UInt8]?) {
+        guard method != "server/discover", let values = modernEnvelope.withLockedValue({ $0 }) else { return (method, params) }
+        let method = method == "ping" ? "server/discover" : method
+        return (method, enveloped(values, method: method, params: method == "server/discover" ? nil : params) ?? params)
+    }
+
+    /// `params` (an object, or none) with the envelope in its `_meta`.
+    private func enveloped(_ values: ModernRequestEnvelope.Values, method: String, params: [UInt8]?) -> [UInt8]? {
+        let wrapped = JSONRPCEncoder.request(idBytes: Array("0".utf8), method: method, params: params)
+        guard case .single(let message)? = try? scanner.scan(wrapped) else { return nil }
+        let enveloped = ModernRequestEnvelope.inserting(values, into: message)
+        guard case .single(let result)? = try? scanner.scan(enveloped), let range = result.envelope.paramsRange else { return nil }
+        return result.rawBytes(range)
+    }
+
+    /// A client's request forwarded to this upstream: a 2026-07-28 client's keeps its own
+    /// envelope; a handshake-era client's gets the proxy's.
+    func modernized(forwarded bytes: ByteBuffer) -> ByteBuffer {
+        guard let values = modernEnvelope.withLockedValue({ $0 }),
+              case .single(let message)? = try? scanner.scan(bytes), !message.envelope.hasModernEnvelope else { return bytes }
+        return ModernRequestEnvelope.inserting(values, into: message)
+    }
+}
