@@ -18,6 +18,7 @@ public final class RedisRevocationList: RevocationList {
     private let channel: String
     private let now: @Sendable () -> UInt64
     private let onRevoked: @Sendable (String) -> Void
+    private let onLoaded: @Sendable (_ isRevoked: (String) -> Bool) -> Void
     private let state = Mutex(State())
 
     private struct State {
@@ -31,10 +32,14 @@ public final class RedisRevocationList: RevocationList {
     ///   - health: the command pool's health updates (``RedisConnectionPool/healthUpdates()``).
     ///   - onRevoked: called with every session id another replica revoked (and this one), so
     ///     the front ends its own copy of that session.
+    ///   - onLoaded: called after every load of the shared set (at start and after each
+    ///     reconnection) with a test for revoked ids, so the front ends its copies of sessions
+    ///     whose announcement this replica missed.
     public init(
         redis: any RedisCommandExecutor, subscriber: any RedisSubscriber, health: @escaping @Sendable () -> AsyncStream<RedisHealth>,
         prefix: String = "mcp-proxy:", now: @escaping @Sendable () -> UInt64 = SystemClockSeconds.now,
-        onRevoked: @escaping @Sendable (String) -> Void = { _ in }
+        onRevoked: @escaping @Sendable (String) -> Void = { _ in },
+        onLoaded: @escaping @Sendable (_ isRevoked: (String) -> Bool) -> Void = { _ in }
     ) {
         self.local = LocalRevocationList(now: now)
         self.redis = redis
@@ -44,6 +49,7 @@ public final class RedisRevocationList: RevocationList {
         self.channel = prefix + "revoked"
         self.now = now
         self.onRevoked = onRevoked
+        self.onLoaded = onLoaded
     }
 
     /// Subscribes to announcements, and loads the set now and after every reconnection.
@@ -60,6 +66,8 @@ public final class RedisRevocationList: RevocationList {
         let reload = Task {
             for await health in self.health() where health.isUp {
                 await self.synchronize()
+                // Revocations announced while this replica was not listening: its own copies end too.
+                self.onLoaded(self.isRevoked)
             }
         }
         state.withLock { $0.tasks = [listen, reload] }

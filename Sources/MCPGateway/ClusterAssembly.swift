@@ -32,7 +32,8 @@ final class ClusterAssembly: Sendable {
     ///   - idleTimeout: how long a session's shared log outlives its last event.
     static func build(
         _ settings: ClusterSettings, tag: ReplicaTag, replayEvents: Int, idleTimeout: Duration, logger: Logger,
-        terminate: @escaping @Sendable (String) -> Void
+        terminate: @escaping @Sendable (String) -> Void,
+        endRevoked: @escaping @Sendable (_ isRevoked: (String) -> Bool) -> Void = { _ in }
     ) async throws(GatewayError) -> ClusterAssembly {
         let sealer: SessionSealer
         do {
@@ -57,7 +58,8 @@ final class ClusterAssembly: Sendable {
         var subscriberConfiguration = configuration
         subscriberConfiguration.poolSize = 1
         let subscriber = RedisPubSubClient(configuration: subscriberConfiguration, logger: logger)
-        let revocations = RedisRevocationList(redis: pool, subscriber: subscriber, health: { pool.healthUpdates() }, onRevoked: terminate)
+        let revocations = RedisRevocationList(
+            redis: pool, subscriber: subscriber, health: { pool.healthUpdates() }, onRevoked: terminate, onLoaded: endRevoked)
         await revocations.start()
         let relay = RedisSessionRelay(
             redis: pool, subscriber: subscriber, isReachable: { pool.health.isUp && subscriber.health.isUp }, tag: tag,

@@ -164,8 +164,8 @@ actor GatewayCore {
         if let settings = config.proxy.cluster {
             let terminate = FrontSessionTerminator()
             let cluster = try await ClusterAssembly.build(
-                settings, tag: replicaTag, replayEvents: front.replayBufferEvents, idleTimeout: front.sessionIdleTimeout, logger: logger
-            ) { id in terminate.end(id) }
+                settings, tag: replicaTag, replayEvents: front.replayBufferEvents, idleTimeout: front.sessionIdleTimeout, logger: logger,
+                terminate: { id in terminate.end(id) }, endRevoked: { isRevoked in terminate.endRevoked(isRevoked) })
             self.cluster = cluster
             if let pool = cluster.pool { redisLink(for: config)?.attach(pool) }
             front.sessionContinuity = cluster.continuity

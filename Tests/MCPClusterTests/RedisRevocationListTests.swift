@@ -42,4 +42,28 @@ struct RedisRevocationListTests {
             for sub in [subA, subB, subC] { await sub.close() }
         }
     }
+
+    @Test func aReplicaThatMissedTheAnnouncementIsToldWhenItLoadsTheSet() async throws {
+        try await withRedisServer { server in
+            let (a, poolA, subA) = try await Self.list(server)
+            a.revoke("session-9", until: SystemClockSeconds.now() + 600)
+            try await Task.sleep(for: .milliseconds(200))  // in the set before B listens
+            let ended = NIOLockedValueBox<[String]>([])
+            let pool = RedisConnectionPool(configuration: try server.configuration())
+            let subscriber = RedisPubSubClient(configuration: try server.configuration(poolSize: 1))
+            let b = RedisRevocationList(
+                redis: pool, subscriber: subscriber, health: { pool.healthUpdates() },
+                onLoaded: { isRevoked in
+                    // The front's live sessions, as FrontSessionTerminator.endRevoked walks them.
+                    for id in ["session-8", "session-9"] where isRevoked(id) { ended.withLockedValue { $0.append(id) } }
+                })
+            await b.start()
+            let deadline = ContinuousClock.now + .seconds(2)
+            while ended.withLockedValue({ $0.isEmpty }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(ended.withLockedValue { $0 } == ["session-9"], "B ends its copy of the revoked session, and only that one")
+            for list in [a, b] { list.close() }
+            for pool in [poolA, pool] { await pool.close() }
+            for sub in [subA, subscriber] { await sub.close() }
+        }
+    }
 }

@@ -89,6 +89,9 @@ public final class HTTPFrontServer: Sendable {
 
     /// Ends session `id` if this front holds it (another replica revoked it): its streams close
     /// and its proxy session finishes, as after a `DELETE`.
+    /// The ids of the sessions open now (for example to end those another replica revoked).
+    public var sessionIDs: [String] { registry.ids }
+
     public func endSession(id: String) {
         registry.terminate(id: id)
     }

@@ -36,6 +36,11 @@ final class HTTPSessionRegistry: Sendable {
         self.maxSessionsPerPrincipal = max(maxSessionsPerPrincipal, 0)
     }
 
+    /// The ids of the live sessions.
+    var ids: [String] {
+        state.withLockedValue { Array($0.sessions.keys) }
+    }
+
     var count: Int {
         state.withLockedValue { $0.sessions.count }
     }
