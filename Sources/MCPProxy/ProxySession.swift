@@ -81,6 +81,9 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         /// Proxy-minted id of a request sent to the client -> the upstream session, its id bytes,
         /// and its progress token bytes (the client sees the proxy id as the token).
         var serverRequests: [Int64: (connection: UpstreamConnection, idBytes: [UInt8], progressToken: [UInt8]?)] = [:]
+        /// Proxy-minted id of a request sent to the client for a 2026-07-28 upstream's
+        /// `input_required` answer -> the bridge waiting for it and its input key.
+        var bridges: [Int64: (bridge: InputBridge, key: String)] = [:]
         var nextServerRequestID: Int64 = 1
         /// Exposed URI -> subscription count.
         var subscriptions: [String: Int] = [:]

@@ -11,6 +11,12 @@ enum ReplyRoute: Sendable {
     /// Into a batch that is sent as one array once every request in it is answered.
     case batch(BatchCollector)
 
+    /// True for an answer to a 2026-07-28 request.
+    var isModern: Bool {
+        if case .modern = self { return true }
+        return false
+    }
+
     /// True for a single answer sent on its own (not part of a batch).
     var isDirect: Bool {
         if case .batch = self { return false }

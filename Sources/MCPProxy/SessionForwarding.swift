@@ -160,6 +160,8 @@ extension ProxySession {
 
     func upstream(_ upstream: UpstreamConnection, answered request: ForwardedRequest, with message: JSONRPCMessage) {
         state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
+        if case .number(let upstreamID)? = message.envelope.id, let sent = upstream.takeSent(upstreamID),
+           bridgeInputRequired(upstream, request: request, message: message, sent: sent) { return }  // SessionInputBridge.swift
         guard let idRange = message.envelope.idRange else { return }
         var edits = [ByteSplice(range: idRange, replacement: request.clientIDBytes)]
         if request.rewritesURIs, let resultRange = message.envelope.resultRange {

@@ -60,6 +60,7 @@ extension ProxySession {
 
     /// The client's answer to a request an upstream sent it.
     func handleClientResponse(_ message: JSONRPCMessage) {
+        if takeBridgedAnswer(message) { return }  // SessionInputBridge.swift
         guard case .number(let proxyID)? = message.envelope.id,
               let idRange = message.envelope.idRange,
               let target = state.withLockedValue({ $0.serverRequests.removeValue(forKey: proxyID) })

@@ -36,6 +36,7 @@ extension UpstreamConnection {
                 return forced ? .failed(UpstreamError(.protocolViolation, upstream: name, message: "its server/discover result names no version the proxy speaks (2026-07-28)")) : .handshake
             }
             modernEnvelope.withLockedValue { $0 = values }
+            speaksModern.store(true, ordering: .relaxed)
             let result = InitializeResult(
                 protocolVersion: ProtocolVersion.v2026_07_28.rawValue, capabilities: discover.capabilities,
                 serverInfo: discover.serverInfo ?? Implementation(name: name, version: "?"), instructions: discover.instructions)
@@ -77,10 +78,24 @@ extension UpstreamConnection {
     }
 
     /// A client's request forwarded to this upstream: a 2026-07-28 client's keeps its own
-    /// envelope; a handshake-era client's gets the proxy's.
-    func modernized(forwarded bytes: ByteBuffer) -> ByteBuffer {
-        guard let values = modernEnvelope.withLockedValue({ $0 }),
-              case .single(let message)? = try? scanner.scan(bytes), !message.envelope.hasModernEnvelope else { return bytes }
-        return ModernRequestEnvelope.inserting(values, into: message)
+    /// envelope; a handshake-era client's gets the proxy's, with the client's capabilities that
+    /// the proxy can bridge (it turns an `input_required` answer into requests to the client,
+    /// SessionInputBridge.swift). Kept until answered, to be sent again with the client's answers.
+    func modernized(forwarded bytes: ByteBuffer, id: Int64, for request: ForwardedRequest) -> ByteBuffer {
+        guard var values = modernEnvelope.withLockedValue({ $0 }),
+              case .single(let message)? = try? scanner.scan(bytes) else { return bytes }
+        var sent = bytes
+        if !message.envelope.hasModernEnvelope {
+            values.clientCapabilities = request.owner.bridgeableCapabilities
+            sent = ModernRequestEnvelope.inserting(values, into: message)
+        }
+        sentModern.withLockedValue { $0[id] = sent }
+        return sent
+    }
+
+    /// The request with upstream id `id` as it was sent, once (nil for a handshake-era upstream).
+    func takeSent(_ id: Int64) -> ByteBuffer? {
+        guard speaksModern.load(ordering: .relaxed) else { return nil }
+        return sentModern.withLockedValue { $0.removeValue(forKey: id) }
     }
 }

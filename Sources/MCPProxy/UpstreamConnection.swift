@@ -3,6 +3,7 @@ import Logging
 import MCPTransports
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// One live connection to an upstream MCP server: its handshake, its id space and the requests
 /// waiting for it. Ids sent upstream are the proxy's own integers; clients' ids never reach it.
@@ -23,6 +24,11 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     /// The envelope the proxy puts on its requests when the upstream speaks 2026-07-28; nil
     /// for the handshake era (UpstreamConnection+ModernEra.swift).
     let modernEnvelope = NIOLockedValueBox<ModernRequestEnvelope.Values?>(nil)
+    /// Whether ``modernEnvelope`` is set, read without a lock on every forwarded request.
+    let speaksModern = Atomic<Bool>(false)
+    /// Requests forwarded to a 2026-07-28 upstream as sent, by upstream id, until answered: an
+    /// `input_required` answer for a handshake-era client is bridged and the request sent again.
+    let sentModern = NIOLockedValueBox<[Int64: ByteBuffer]>([:])
     private(set) weak var events: (any UpstreamEvents)?
 
     enum Phase: Sendable {
@@ -250,7 +256,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
     /// Remembers `request` under `id` and writes `bytes` (already carrying that id).
     /// Returns false (and remembers nothing) when the upstream cannot take it.
     func forward(_ bytes: ByteBuffer, id: Int64, request: ForwardedRequest) -> Bool {
-        let bytes = modernized(forwarded: bytes)
+        let bytes = speaksModern.load(ordering: .relaxed) ? modernized(forwarded: bytes, id: id, for: request) : bytes
         let transport = state.withLockedValue { state -> (any MessageTransport)? in
             guard case .ready = state.phase, let transport = state.transport else { return nil }
             state.pending[id] = .forwarded(request)
@@ -264,6 +270,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 
     /// Forgets a forwarded request (the client cancelled it); a late response will be dropped.
     func abandon(_ id: Int64) -> ForwardedRequest? {
+        _ = takeSent(id)
         let entry = state.withLockedValue { $0.pending.removeValue(forKey: id) }
         if case .forwarded(let request) = entry { return request }
         if let entry { state.withLockedValue { $0.pending[id] = entry } }
@@ -280,6 +287,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
                 }
             }
             for (id, _) in expired { state.pending.removeValue(forKey: id) }
+            if speaksModern.load(ordering: .relaxed) { sentModern.withLockedValue { for (id, _) in expired { $0.removeValue(forKey: id) } } }
             return expired
         }
     }
@@ -427,6 +435,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
             return state.pending
         }
         guard let drained else { return }
+        sentModern.withLockedValue { $0.removeAll() }
         var abandoned: [ForwardedRequest] = []
         for (_, entry) in drained.sorted(by: { $0.key < $1.key }) {
             switch entry {
