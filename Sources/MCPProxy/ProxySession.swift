@@ -84,6 +84,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         /// Proxy-minted id of a request sent to the client for a 2026-07-28 upstream's
         /// `input_required` answer -> the bridge waiting for it and its input key.
         var bridges: [Int64: (bridge: InputBridge, key: String)] = [:]
+        /// Open `subscriptions/listen` requests (2026-07-28), by their id.
+        var listens: [JSONRPCID: ListenSubscription] = [:]
         var nextServerRequestID: Int64 = 1
         /// Exposed URI -> subscription count.
         var subscriptions: [String: Int] = [:]
@@ -199,6 +201,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
 
     func notifyClient(method: String, params: [UInt8]? = nil) {
         guard phase.isServing else { return }
+        if params == nil, notifyListens(method: method) { return }  // 2026-07-28 listens (SessionListen.swift)
         sendToClient(JSONRPCEncoder.notification(method: method, params: params))
     }
 

@@ -33,9 +33,7 @@ extension ProxySession {
             // Removed in 2026-07-28 (logging is per request; subscriptions/listen replaces subscribe).
             refuseModern(ModernRejection(code: .methodNotFound, message: "Method not found", data: JSONString.encode(method.name)), id: id)
         case .subscriptionsListen:
-            refuseModern(ModernRejection(
-                code: .methodNotFound, message: "Method not found: subscriptions/listen is not served by this proxy yet; poll the lists (their ttlMs is 0)",
-                data: JSONString.encode(method.name)), id: id)
+            openListen(message, id: id)  // SessionListen.swift
         default:
             dispatchModern(message, method: method, id: id, route: modern)
         }

@@ -30,6 +30,7 @@ extension ProxySession {
 
     func cancelFromClient(_ message: JSONRPCMessage) {
         guard let requestID = message.envelope.cancelledRequestID, let range = message.envelope.cancelledRequestIDRange else { return }
+        if closeListen(requestID) { return }  // SessionListen.swift
         let target = state.withLockedValue { state -> (connection: UpstreamConnection, id: Int64)? in
             if let target = state.inflight.removeValue(forKey: requestID) { return target }
             // Not forwarded yet (waiting for a catalog load or an upstream start): drop it there.

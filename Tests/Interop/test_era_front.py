@@ -182,3 +182,27 @@ def test_a_modern_client_without_callbacks_gets_a_clear_error_when_an_upstream_a
                 result = await client.call_tool("alpha__sample", {"prompt": "hi"})
                 assert result.is_error or "does not support sampling" in json.dumps(result.model_dump())
     anyio.run(run)
+
+
+@pytest.mark.parametrize("transport", ["stdio", "http"])
+def test_a_modern_client_listens_for_list_changes(stdio_proxy, tmp_path: Path, transport: str) -> None:
+    # subscriptions/listen: acknowledged, then the upstream's tools/list_changed arrives tagged.
+    (tmp_path / "gw").mkdir()
+    gateway = NetworkGateway.start(tmp_path / "gw", upstreams()) if transport == "http" else None
+    target = f"{gateway.base}/mcp" if gateway else stdio_proxy
+
+    async def run() -> None:
+        with anyio.fail_after(30):
+            async with Client(target, mode=MODERN) as client:
+                await client.list_tools()
+                async with client.listen(tools_list_changed=True) as subscription:
+                    toggled = await client.call_tool("alpha__toggle_extra", {})
+                    assert not toggled.is_error, toggled
+                    async for event in subscription:
+                        assert "ToolsListChanged" in type(event).__name__ or "tools" in repr(event).lower(), event
+                        break
+    try:
+        anyio.run(run)
+    finally:
+        if gateway:
+            stop(gateway.process)

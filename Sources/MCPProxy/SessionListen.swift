@@ -1,0 +1,67 @@
+import JSONRPC
+import NIOCore
+
+/// `subscriptions/listen` (2026-07-28): a request that stays open and carries the list-change
+/// notifications its client asked for, each tagged with the listen request's id in
+/// `_meta["io.modelcontextprotocol/subscriptionId"]`. The first message is
+/// `notifications/subscriptions/acknowledged` with what the proxy honours. On HTTP it is the
+/// listen POST's event stream; closing it ends the listen (the connection's session ends). On
+/// stdio `notifications/cancelled` naming the listen id ends it.
+struct ListenSubscription: Sendable {
+    /// The listen request's id (its exact JSON), which is also the subscription id.
+    let idBytes: [UInt8]
+    let id: JSONRPCID
+    /// Which list-change notifications it wants.
+    let tools: Bool
+    let prompts: Bool
+    let resources: Bool
+
+    func wants(_ method: String) -> Bool {
+        switch method {
+        case MCPMethod.toolsListChanged.name: return tools
+        case MCPMethod.promptsListChanged.name: return prompts
+        case MCPMethod.resourcesListChanged.name: return resources
+        default: return false
+        }
+    }
+}
+
+extension ProxySession {
+    /// Opens a listen: records it and acknowledges what it will carry. Per-resource
+    /// subscriptions (`resourceSubscriptions`) are not honoured yet and are left out of the
+    /// acknowledgement, as the spec says for unsupported types.
+    func openListen(_ message: JSONRPCMessage, id: [UInt8]) {
+        guard let clientID = message.envelope.id else { return }
+        let filter = message.envelope.paramsRange.flatMap { JSONView(message: message, range: $0)["notifications"] }
+        let wants = { (key: String) in filter?[key]?.bool == true }
+        let listen = ListenSubscription(
+            idBytes: id, id: clientID, tools: wants("toolsListChanged"), prompts: wants("promptsListChanged"),
+            resources: wants("resourcesListChanged"))
+        state.withLockedValue { $0.listens[clientID] = listen }
+        var honoured: [String: JSONValue] = [:]
+        if listen.tools { honoured["toolsListChanged"] = .bool(true) }
+        if listen.prompts { honoured["promptsListChanged"] = .bool(true) }
+        if listen.resources { honoured["resourcesListChanged"] = .bool(true) }
+        var params = Array(#"{"_meta":{"io.modelcontextprotocol/subscriptionId":"#.utf8) + id + Array(#"},"notifications":"#.utf8)
+        params += JSONValue.object(honoured).encoded
+        params.append(UInt8(ascii: "}"))
+        sendToClient(JSONRPCEncoder.notification(method: "notifications/subscriptions/acknowledged", params: params), relatedTo: clientID)
+    }
+
+    /// Sends a list-change notification to every listen that asked for it; false when the
+    /// session has no listen (the notification then goes out as in the handshake era).
+    func notifyListens(method: String) -> Bool {
+        let listens = state.withLockedValue { Array($0.listens.values) }
+        guard !listens.isEmpty else { return false }
+        for listen in listens where listen.wants(method) {
+            let params = Array(#"{"_meta":{"io.modelcontextprotocol/subscriptionId":"#.utf8) + listen.idBytes + Array("}}".utf8)
+            sendToClient(JSONRPCEncoder.notification(method: method, params: params), relatedTo: listen.id)
+        }
+        return true
+    }
+
+    /// `notifications/cancelled` for a listen ends it (no response follows). True when it was one.
+    func closeListen(_ requestID: JSONRPCID) -> Bool {
+        state.withLockedValue { $0.listens.removeValue(forKey: requestID) } != nil
+    }
+}
