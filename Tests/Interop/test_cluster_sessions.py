@@ -17,10 +17,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import http.client
-import json
-import urllib.parse
-from dataclasses import dataclass
 
 import anyio
 import mcp_types as types
@@ -29,10 +25,11 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from cluster_fixtures import Answer
+from cluster_fixtures import send as cluster_send
 from network_fixtures import NetworkGateway, binary, free_port, stop, wait_for_port
 
 KEY = base64.b64encode(bytes(range(32))).decode()
-HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "cluster-test", "version": "1"}}}
 
@@ -73,26 +70,9 @@ def cluster(tmp_path: Path):
         stop(redis)
 
 
-@dataclass
-class Answer:
-    status_code: int
-    headers: dict[str, str]
-    text: str
-
-
 def send(method: str, base: str, body: dict | None = None, session: str | None = None,
          key: str = "alice-key-0123456789abcdef") -> Answer:
-    url = urllib.parse.urlsplit(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    headers = dict(HEADERS, **{"x-api-key": key})
-    if session:
-        headers["mcp-session-id"] = session
-    try:
-        connection.request(method, "/mcp", body=json.dumps(body) if body is not None else None, headers=headers)
-        response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode(errors="replace"))
-    finally:
-        connection.close()
+    return cluster_send(method, base, key, body, session)
 
 
 def post(base: str, body: dict, session: str | None = None, key: str = "alice-key-0123456789abcdef") -> Answer:

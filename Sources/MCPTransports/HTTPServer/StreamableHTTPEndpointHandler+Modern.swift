@@ -20,22 +20,7 @@ extension StreamableHTTPEndpointHandler {
             responder.reject(.methodNotAllowed, "protocol \(request.header("mcp-protocol-version") ?? "") has no sessions: send each request as a POST", headers: headers)
             return
         }
-        let acceptance = HTTPHeaderRules.acceptance(request.header("accept"))
-        guard acceptance.json || acceptance.eventStream else {
-            responder.reject(.notAcceptable, "Accept must allow application/json and text/event-stream")
-            return
-        }
-        guard HTTPHeaderRules.isJSONContentType(request.header("content-type")) else {
-            responder.reject(.unsupportedMediaType, "Content-Type must be application/json")
-            return
-        }
-        let frame: ScannedFrame
-        do {
-            frame = try scanner.scan(request.body)
-        } catch {
-            responder.respondJSON(status: .badRequest, body: JSONRPCEncoder.errorResponse(for: error))
-            return
-        }
+        guard let (frame, acceptance) = scannedPost(request, responder: responder) else { return }
         guard case .single(let message) = frame else {
             responder.respondJSON(
                 status: .badRequest,

@@ -34,23 +34,27 @@ struct StreamableHTTPEndpointHandler: Sendable {
         }
     }
 
-    private func post(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+    /// A POST's body, scanned, and what its Accept allows; nil after answering 406, 415 or 400.
+    func scannedPost(_ request: HTTPFrontRequest, responder: HTTPResponder) -> (ScannedFrame, HTTPHeaderRules.Acceptance)? {
         let acceptance = HTTPHeaderRules.acceptance(request.header("accept"))
         guard acceptance.json || acceptance.eventStream else {
             responder.reject(.notAcceptable, "Accept must allow application/json and text/event-stream")
-            return
+            return nil
         }
         guard HTTPHeaderRules.isJSONContentType(request.header("content-type")) else {
             responder.reject(.unsupportedMediaType, "Content-Type must be application/json")
-            return
+            return nil
         }
-        let frame: ScannedFrame
         do {
-            frame = try scanner.scan(request.body)
+            return (try scanner.scan(request.body), acceptance)
         } catch {
             responder.respondJSON(status: .badRequest, body: JSONRPCEncoder.errorResponse(for: error))
-            return
+            return nil
         }
+    }
+
+    private func post(_ request: HTTPFrontRequest, responder: HTTPResponder) {
+        guard let (frame, acceptance) = scannedPost(request, responder: responder) else { return }
         if case .batch(let elements) = frame {
             let failures = elements.compactMap { element -> ByteBuffer? in
                 if case .failure(let error) = element { return JSONRPCEncoder.errorResponse(for: error) }
