@@ -48,14 +48,14 @@ struct RedisSessionRelayTests {
         var ended: Bool { box.withLockedValue { $0.ended } }
 
         func wait(for count: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(10)
             while box.withLockedValue({ $0.events.count }) < count, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
         }
 
         func waitUntilEnded() async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(10)
             while !ended, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         }
     }
@@ -148,7 +148,7 @@ struct RedisSessionRelayTests {
             try await Task.sleep(for: .milliseconds(100))
             _ = a.relay.publish(Self.message(1), session: "s")
             try await new.wait(for: 1)
-            #expect(new.messages.count == 1 && !new.ended)
+            #expect(new.messages.count == 1 && !new.ended, "messages \(new.messages), ended \(new.ended)")
             #expect(old.messages.isEmpty)
             oldFeed.cancel()
             newFeed.cancel()
