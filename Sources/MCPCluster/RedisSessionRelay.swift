@@ -128,7 +128,7 @@ public final class RedisSessionRelay: SessionRelay {
         feeds.withLock { $0.open[key] = feed }
         feed.setEnd(stream.end)
         feed.run { [self] in
-            await self.feed(Names(prefix: prefix, session: session), after: after, to: stream, token: UInt64.random(in: 1...UInt64.max), feed: feed)
+            await self.feed(Names(prefix: prefix, session: session), after: after, to: stream, feed: feed)
             _ = self.feeds.withLock { $0.open.removeValue(forKey: key) }
         }
         return feed
@@ -159,7 +159,7 @@ public final class RedisSessionRelay: SessionRelay {
     /// See ``MCPTransports/SessionRelay/ended(session:)``.
     public func ended(session: String) {
         let names = Names(prefix: prefix, session: session)
-        enqueue(RedisCommand("DEL", [.string(names.log), .string(names.cursor)]))
+        enqueue(RedisCommand("DEL", [.string(names.log), .string(names.cursor), .string(names.rank)]))
     }
 
     /// Ends every GET stream fed from Redis (the connection was lost: their clients resume with
@@ -182,14 +182,27 @@ public final class RedisSessionRelay: SessionRelay {
 
     // MARK: Feeding a GET stream
 
-    private func feed(_ names: Names, after: RedisStreamID?, to stream: RelayedStream, token: UInt64, feed: RedisRelayFeed) async {
+    private func feed(_ names: Names, after: RedisStreamID?, to stream: RelayedStream, feed: RedisRelayFeed) async {
         guard let subscription = try? await subscriber.subscribe(channels: [names.channel]) else {
             feed.endStream()
             return
         }
         defer { subscription.unsubscribe() }
-        // Older GET streams of this session, on any replica, end when they hear this.
-        enqueue(RedisCommand("PUBLISH", [.string(names.channel), .string("T\(token)")]))
+        // The stream's rank among the session's GET streams (INCR orders them, whichever replica
+        // opens them); older ones, on any replica, end when they hear a higher rank, and a late
+        // announcement of an older stream ends nothing.
+        let rank: Int64
+        do {
+            let replies = try await redis.pipeline([
+                RedisCommand("INCR", [.string(names.rank)]), RedisCommand("PEXPIRE", [.string(names.rank), .integer(ttlMilliseconds)]),
+            ])
+            guard let value = replies.first?.int else { throw RedisError.protocolError("INCR answered \(replies.first?.typeName ?? "nothing")") }
+            rank = value
+        } catch {
+            feed.endStream()
+            return
+        }
+        enqueue(RedisCommand("PUBLISH", [.string(names.channel), .string("T\(rank)")]))
         var last = after
         if last == nil, let cursor = try? await redis.get(names.cursor), let id = RedisStreamID(Substring(String(buffer: cursor))) {
             last = id
@@ -212,7 +225,7 @@ public final class RedisSessionRelay: SessionRelay {
             var payload = message.payload
             switch payload.readInteger(as: UInt8.self) {
             case UInt8(ascii: "T"):
-                if payload.readString(length: payload.readableBytes).flatMap(UInt64.init) != token {
+                if let other = payload.readString(length: payload.readableBytes).flatMap(Int64.init), other > rank {
                     feed.endStream()
                     return
                 }
@@ -278,12 +291,14 @@ public final class RedisSessionRelay: SessionRelay {
         let log: String
         let channel: String
         let cursor: String
+        let rank: String
 
         init(prefix: String, session: String) {
             let digest = RevocationKey.of(session)
             log = "\(prefix)events:\(digest)"
             channel = log
             cursor = "\(prefix)cursor:\(digest)"
+            rank = "\(prefix)streams:\(digest)"
         }
     }
 }

@@ -145,6 +145,8 @@ struct RedisSessionRelayTests {
             let newFeed = try #require(b.relay.attach(session: "s", lastEventID: nil, to: new.stream))
             try await old.waitUntilEnded()
             #expect(old.ended, "the older stream ended when the newer one opened")
+            // An older stream's announcement that arrives late (rank 1) ends nothing.
+            _ = try await a.pool.send("PUBLISH", .string("mcp-proxy:events:\(RevocationKey.of("s"))"), "T1")
             try await Task.sleep(for: .milliseconds(100))
             _ = a.relay.publish(Self.message(1), session: "s")
             try await new.wait(for: 1)
