@@ -9,12 +9,12 @@ import Testing
         pool.start()
         #expect(await eventually { pool.statistics.open == 1 })
         let lease = try #require(pool.tryAcquire(.exclusive))
-        let waiter = Task { await attempt(pool, .shared, timeout: .seconds(1)) }
+        let waiter = Task { await attempt(pool, .shared, timeout: .seconds(30)) }
         #expect(await eventually { pool.statistics.waiting == 1 })
         let start = ContinuousClock.now
         let drain = Task { await pool.drain(timeout: .seconds(30)) }
         #expect(await waiter.value.failure == .draining)
-        #expect(await attempt(pool, .shared, timeout: .seconds(1)).failure == .draining)
+        #expect(await attempt(pool, .shared, timeout: .seconds(30)).failure == .draining)
         #expect(pool.tryAcquire(.shared) == nil)
         #expect(lease.connection.closeCount == 0, "drain waits for the lease")
         pool.release(lease)
@@ -46,7 +46,7 @@ import Testing
         let leases = [pool.tryAcquire(.exclusive), pool.tryAcquire(.shared)]
         #expect(leases.allSatisfy { $0 != nil })
         upstream.hold()
-        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(1)) }
+        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(30)) }
         #expect(await eventually { upstream.heldCount == 1 })
         pool.connectionLost(upstream.connections[0])
         await pool.drain(timeout: .zero)
@@ -68,7 +68,7 @@ import Testing
         let pool = makePool(PoolConfiguration(size: 1), upstream: upstream)
         pool.start()
         #expect(await eventually { upstream.heldCount == 1 })
-        let drain = Task { await pool.drain(timeout: .seconds(1)) }
+        let drain = Task { await pool.drain(timeout: .seconds(30)) }
         try? await Task.sleep(for: .milliseconds(10))
         upstream.resumeHeld()
         await drain.value

@@ -29,7 +29,7 @@ import Testing
         let pool = await warmPool(upstream: FakeUpstream())
         let first = try #require(pool.tryAcquire(.shared))
         let second = try #require(pool.tryAcquire(.shared))
-        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(1)) }
+        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(30)) }
         #expect(await eventually { pool.statistics.waiting == 1 })
         pool.release(first)
         try? await Task.sleep(for: .milliseconds(10))
@@ -44,7 +44,7 @@ import Testing
         let upstream = FakeUpstream()
         let pool = await warmPool(size: 1, max: 2, upstream: upstream)
         let first = try #require(pool.tryAcquire(.exclusive))
-        let second = await attempt(pool, .exclusive, timeout: .seconds(1)).value
+        let second = await attempt(pool, .exclusive, timeout: .seconds(30)).value
         #expect(second?.connection.number == 2)
         #expect(first.connection !== second?.connection)
         let third = await attempt(pool, .exclusive, timeout: .milliseconds(30))
@@ -55,9 +55,9 @@ import Testing
     @Test func releaseHandsTheConnectionToTheFirstWaiterThatCanTakeIt() async throws {
         let pool = await warmPool(upstream: FakeUpstream())
         let holder = try #require(pool.tryAcquire(.exclusive))
-        let exclusiveWaiter = Task { await attempt(pool, .exclusive, timeout: .seconds(1)) }
+        let exclusiveWaiter = Task { await attempt(pool, .exclusive, timeout: .seconds(30)) }
         #expect(await eventually { pool.statistics.waiting == 1 })
-        let sharedWaiters = (0..<2).map { _ in Task { await attempt(pool, .shared, timeout: .seconds(1)) } }
+        let sharedWaiters = (0..<2).map { _ in Task { await attempt(pool, .shared, timeout: .seconds(30)) } }
         #expect(await eventually { pool.statistics.waiting == 3 })
         pool.release(holder)
         let exclusive = try #require(await exclusiveWaiter.value.value)

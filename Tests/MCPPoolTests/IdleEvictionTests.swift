@@ -14,7 +14,7 @@ import Testing
         #expect(await eventually { pool.statistics.open == 1 })
         var leases: [FakeLease] = []
         for _ in 0..<3 {
-            leases.append(try #require(await attempt(pool, .exclusive, timeout: .seconds(1)).value))
+            leases.append(try #require(await attempt(pool, .exclusive, timeout: .seconds(30)).value))
         }
         #expect(pool.statistics.open == 3)
         pool.release(leases[0])
@@ -44,7 +44,7 @@ import Testing
         let upstream = FakeUpstream()
         let clock = ManualClock()
         let pool = makePool(PoolConfiguration(size: 0, max: 1, idleTimeout: .seconds(60)), upstream: upstream, clock: clock)
-        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(1)).value)
+        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(30)).value)
         clock.advance(by: .seconds(120))
         pool.evictIdle()
         #expect(pool.statistics.open == 1, "in use")
@@ -62,7 +62,7 @@ import Testing
         let upstream = FakeUpstream()
         let clock = ManualClock()
         let pool = makePool(PoolConfiguration(size: 0, max: 2, idleTimeout: nil), upstream: upstream, clock: clock)
-        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(1)).value)
+        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(30)).value)
         pool.release(lease)
         clock.advance(by: .seconds(100_000))
         pool.evictIdle()

@@ -59,7 +59,7 @@ import Testing
         let pool = makePool(
             PoolConfiguration(size: 0, max: 2, reopenBackoff: RestartBackoff(first: .milliseconds(5))),
             upstream: upstream, clock: SystemReliabilityClock())
-        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(1)).value)
+        let lease = try #require(await attempt(pool, .shared, timeout: .seconds(30)).value)
         pool.connectionLost(lease.connection)
         try? await Task.sleep(for: .milliseconds(40))
         #expect(upstream.openCount == 1)
@@ -72,7 +72,7 @@ import Testing
         let pool = await warmPool(upstream: upstream)
         let holder = try #require(pool.tryAcquire(.exclusive))
         upstream.hold()
-        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(1)) }
+        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(30)) }
         // max 2: the waiter opens a second connection, which hangs.
         #expect(await eventually { pool.statistics.waiting == 1 && upstream.heldCount == 1 })
         pool.connectionLost(holder.connection)

@@ -30,7 +30,7 @@ func attempt(_ pool: FakePool, _ mode: LeaseMode, timeout: Duration) async -> Re
 }
 
 /// Polls `condition` every 2 ms for up to `timeout`.
-func eventually(within timeout: Duration = .seconds(1), _ condition: () -> Bool) async -> Bool {
+func eventually(within timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

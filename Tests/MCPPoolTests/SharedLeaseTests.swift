@@ -54,7 +54,7 @@ import Testing
         let upstream = FakeUpstream()
         upstream.hold()
         let pool = makePool(PoolConfiguration(size: 0, max: 3), upstream: upstream)
-        let tasks = (0..<5).map { _ in Task { await attempt(pool, .shared, timeout: .seconds(1)) } }
+        let tasks = (0..<5).map { _ in Task { await attempt(pool, .shared, timeout: .seconds(30)) } }
         #expect(await eventually { pool.statistics.waiting == 5 && upstream.heldCount == 1 })
         try? await Task.sleep(for: .milliseconds(5))
         #expect(upstream.openCount == 1)
@@ -79,7 +79,7 @@ import Testing
         let exclusive = pool.tryAcquire(.exclusive)
         #expect(exclusive != nil)
         #expect(pool.tryAcquire(.shared) == nil)
-        let shared = await attempt(pool, .shared, timeout: .seconds(1)).value
+        let shared = await attempt(pool, .shared, timeout: .seconds(30)).value
         #expect(shared?.connection.number == 2)
         #expect(pool.statistics == PoolStatistics(open: 2, usable: 2, exclusiveLeases: 1, sharedUsers: 1, opened: 2))
     }

@@ -32,13 +32,13 @@ import Testing
         let (pool, lease) = try await busyPool(maxWaiters: 2)
         let waiters = (0..<2).map { _ in
             Task {
-                let result = await attempt(pool, .exclusive, timeout: .seconds(1))
+                let result = await attempt(pool, .exclusive, timeout: .seconds(30))
                 if let lease = result.value { pool.release(lease) }
                 return result
             }
         }
         #expect(await eventually { pool.statistics.waiting == 2 })
-        #expect(await attempt(pool, .shared, timeout: .seconds(1)).failure == .queueFull(limit: 2))
+        #expect(await attempt(pool, .shared, timeout: .seconds(30)).failure == .queueFull(limit: 2))
         pool.release(lease)
         for waiter in waiters {
             #expect(await waiter.value.value != nil)
@@ -48,12 +48,12 @@ import Testing
 
     @Test func cancellationBehavesLikeATimeout() async throws {
         let (pool, lease) = try await busyPool()
-        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(5)) }
+        let waiter = Task { await attempt(pool, .exclusive, timeout: .seconds(60)) }
         #expect(await eventually { pool.statistics.waiting == 1 })
         let start = ContinuousClock.now
         waiter.cancel()
-        #expect(await waiter.value.failure == .timedOut(after: .seconds(5)))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(await waiter.value.failure == .timedOut(after: .seconds(60)))
+        #expect(ContinuousClock.now - start < .seconds(10), "cancelled at once, not at the timeout")
         #expect(pool.statistics.waiting == 0)
         pool.release(lease)
         #expect(pool.statistics.exclusiveLeases == 0)
