@@ -161,6 +161,7 @@ actor GatewayCore {
             front.admission = reloadable
         }
         front.staticDocuments = generation.security.staticDocuments
+        front.toolHeaderAnnotations = { [snapshot] service, tool in snapshot.withLock { $0.current }?.toolHeaderAnnotations(service: service, tool: tool) }
         if let settings = config.proxy.cluster {
             let terminate = FrontSessionTerminator()
             let cluster = try await ClusterAssembly.build(

@@ -47,6 +47,8 @@ final class MergedCatalog: Sendable {
     let endpointLists = EndpointListCache()
     /// Each `discovery: search` endpoint's tool index, per generation (SessionToolSearch.swift).
     let toolSearch = ToolSearchCatalogCache()
+    /// The tools' `x-mcp-header` annotations, per endpoint and generation (ToolHeaderAnnotationIndex.swift).
+    let headerAnnotations = ToolHeaderAnnotationCache()
 
     private struct State {
         var lists: [ListKind: [Int: [CatalogItem]]] = [:]

@@ -8,6 +8,8 @@ struct FrontStreamSettings: Sendable {
     var continuity: (any SessionContinuity)?
     /// Server-to-client traffic across replicas, when they share sessions.
     var relay: (any SessionRelay)?
+    /// The tools' `x-mcp-header` annotations, for the `Mcp-Param-*` check; nil checks none.
+    var toolHeaderAnnotations: ToolHeaderAnnotationLookup?
     /// The replay bytes of all Streamable HTTP sessions of the front, held to one budget.
     let replayBudget: ReplayBudget
 
@@ -19,5 +21,6 @@ struct FrontStreamSettings: Sendable {
         sessionIdleTimeout = configuration.sessionIdleTimeout
         continuity = configuration.sessionContinuity
         relay = configuration.sessionRelay
+        toolHeaderAnnotations = configuration.toolHeaderAnnotations
     }
 }

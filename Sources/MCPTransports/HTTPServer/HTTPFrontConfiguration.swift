@@ -88,6 +88,11 @@ public struct HTTPFrontConfiguration: Sendable {
     /// answers routed back to the replica that asked); nil (the default) keeps it in this process.
     public var sessionRelay: (any SessionRelay)?
 
+    /// The `x-mcp-header` annotations of the tools each endpoint lists, for the `Mcp-Param-*`
+    /// check of 2026-07-28 `tools/call` POSTs (400 / -32020 on a mismatch); nil (the default)
+    /// checks no `Mcp-Param-*` header. See ``ToolHeaderAnnotationLookup``.
+    public var toolHeaderAnnotations: ToolHeaderAnnotationLookup?
+
     /// The protocol revisions that use the `initialize` handshake: 2024-11-05 to 2025-11-25.
     public static let handshakeProtocolVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 

@@ -33,14 +33,16 @@ extension StreamableHTTPEndpointHandler {
             return
         }
         // The ladder's order (as the SDK's): the envelope (-32602), then the headers against the
-        // body (-32020); the version (-32022) and the rest are the session's.
+        // body (-32020; `Mcp-Param-*` only for the version the proxy speaks, so -32022 still comes
+        // first for another: ToolHeaderAnnotationLookup.swift); the version (-32022) and the rest
+        // are the session's.
         let id = message.envelope.idRange.map { message.rawBytes($0) }
         if let rejection = ModernValidation.checkPresence(ModernEnvelope.read(message)) {
             responder.respondJSON(status: HTTPResponseStatus(statusCode: rejection.httpStatus), body: rejection.response(idBytes: id))
             return
         }
         let headers = ModernRequestHeaders(request.head.headers.map { (name: $0.name, value: $0.value) })
-        if let refusal = ModernHeaderCheck.routing(headers, request: message) {
+        if let refusal = ModernHeaderCheck.routing(headers, request: message) ?? mcpParamRefusal(headers, request: message) {
             responder.respondJSON(status: HTTPResponseStatus(statusCode: refusal.httpStatus), body: refusal.errorResponse(idBytes: id))
             return
         }
