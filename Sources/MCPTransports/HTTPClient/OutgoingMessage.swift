@@ -18,9 +18,15 @@ struct OutgoingMessage: Sendable {
     /// W3C trace context from `params._meta` (`traceparent`, `tracestate`), sent as HTTP headers
     /// too, so that HTTP-level tracing (a gateway, a service mesh) sees the same trace.
     var traceHeaders: [(name: String, value: String)] = []
+    /// It carries the 2026-07-28 envelope: no session, and a 4xx with a JSON-RPC error body is
+    /// the server's answer (``ModernPostHeaders``).
+    var isModern = false
+    /// The 2026-07-28 routing headers of its POST (empty for the handshake era).
+    var modernHeaders: [(name: String, value: String)] = []
 
-    /// Scans `bytes` once.
-    init(_ bytes: ByteBuffer, scanner: JSONRPCScanner) {
+    /// Scans `bytes` once. `annotations` gives the upstream's `x-mcp-header` tags of a tool; it is
+    /// asked only for a 2026-07-28 `tools/call`.
+    init(_ bytes: ByteBuffer, scanner: JSONRPCScanner, annotations: (String) -> XMCPHeaderAnnotations? = { _ in nil }) {
         self.bytes = bytes
         if let message = try? scanner.scanMessage(bytes) {
             kind = message.envelope.kind
@@ -29,6 +35,11 @@ struct OutgoingMessage: Sendable {
             method = message.envelope.method
             uri = message.envelope.uri
             traceHeaders = Self.traceHeaders(of: message)
+            if message.envelope.hasModernEnvelope {
+                isModern = true
+                let tool = message.envelope.method == .toolsCall ? message.envelope.name : nil
+                modernHeaders = ModernPostHeaders.lines(for: message, annotations: tool.flatMap(annotations))
+            }
         }
     }
 

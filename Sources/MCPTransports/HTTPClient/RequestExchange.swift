@@ -14,6 +14,11 @@ final class RequestExchange: Sendable {
     let isInitialize: Bool
     /// Sent by the transport itself (session renewal); its response is consumed, never delivered.
     let isInternal: Bool
+    /// It carries the 2026-07-28 envelope: a 4xx with a JSON-RPC error body is its answer.
+    let isModern: Bool
+    /// A 2026-07-28 `tools/list`: its result tells which arguments of which tools go into
+    /// `Mcp-Param-*` headers.
+    let listsTools: Bool
 
     private enum Outcome {
         case pending
@@ -23,12 +28,15 @@ final class RequestExchange: Sendable {
 
     private let outcome = NIOLockedValueBox(Outcome.pending)
 
-    init(id: JSONRPCID, idBytes: [UInt8], label: String, isInitialize: Bool, isInternal: Bool) {
+    init(id: JSONRPCID, idBytes: [UInt8], label: String, isInitialize: Bool, isInternal: Bool,
+         isModern: Bool = false, listsTools: Bool = false) {
         self.id = id
         self.idBytes = idBytes
         self.label = label
         self.isInitialize = isInitialize
         self.isInternal = isInternal
+        self.isModern = isModern
+        self.listsTools = listsTools
     }
 
     /// Records the response; false when the exchange had already ended (a late response).

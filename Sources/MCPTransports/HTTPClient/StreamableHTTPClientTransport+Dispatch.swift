@@ -68,7 +68,8 @@ extension StreamableHTTPClientTransport {
     private func startRequest(_ message: OutgoingMessage, ticket: SessionTicket, on loop: any EventLoop) {
         guard let id = message.id, let idBytes = message.idBytes else { return }
         let exchange = RequestExchange(
-            id: id, idBytes: idBytes, label: message.label, isInitialize: message.method == .initialize, isInternal: false)
+            id: id, idBytes: idBytes, label: message.label, isInitialize: message.method == .initialize, isInternal: false,
+            isModern: message.isModern, listsTools: message.isModern && message.method == .toolsList)
         // Unregistered only after the exchange has ended, so that a late response is recognized and dropped.
         register(exchange)
         let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)

@@ -41,6 +41,7 @@ extension StreamableHTTPClientTransport {
         request.body = .byteBuffer(message.bytes)
         ticket.apply(to: &request.headers)
         for header in message.traceHeaders { request.headers.replaceOrAdd(name: header.name, value: header.value) }
+        for header in message.modernHeaders { request.headers.replaceOrAdd(name: header.name, value: header.value) }
         let delegate = StreamablePostDelegate(transport: self, label: message.label, exchange: exchange, ticket: ticket, on: loop)
         let task = link.client.execute(request: request, delegate: delegate, eventLoop: .delegate(on: loop), deadline: deadline)
         let postID = state.withLockedValue { state -> Int? in

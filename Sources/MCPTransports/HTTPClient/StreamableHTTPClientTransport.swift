@@ -127,7 +127,9 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     /// be called from inside `transportReceived`.
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        let outgoing = OutgoingMessage(message, scanner: scanner)
+        let outgoing = OutgoingMessage(message, scanner: scanner) { tool in
+            self.state.withLockedValue { $0.toolHeaderAnnotations[tool] }
+        }
         let dispatch = state.withLockedValue { state -> (accepted: Bool, loops: ClientEventLoops?) in
             guard state.started, !state.closing, let link = state.link else { return (false, nil) }
             return (true, state.outbox.push(outgoing) ? link.loops : nil)
@@ -236,6 +238,9 @@ public final class StreamableHTTPClientTransport: MessageTransport {
             guard exchange.answer(message) else {
                 logger.debug("late response dropped", metadata: ["id": "\(id)"])
                 return
+            }
+            if exchange.listsTools, message.envelope.kind == .successResponse {
+                rememberToolHeaders(from: message)
             }
             if exchange.isInternal { return }
         }

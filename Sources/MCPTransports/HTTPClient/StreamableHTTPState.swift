@@ -71,6 +71,10 @@ struct StreamableHTTPState {
     var nextTaskID = 0
     var nextInternalID = 0
 
+    /// A 2026-07-28 upstream's `x-mcp-header` tags, by tool, from its `tools/list` results (empty
+    /// for the handshake era): the `Mcp-Param-*` headers of its `tools/call` POSTs.
+    var toolHeaderAnnotations: [String: XMCPHeaderAnnotations] = [:]
+
     /// The legacy fallback may still be taken (automatic mode, before a first successful initialize).
     var fallbackArmed = false
 

@@ -25,6 +25,9 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
         case events
         /// An HTTP error: the start of the body is kept for the message.
         case excerpt
+        /// A 4xx with a JSON body to a 2026-07-28 request: collected, since a modern server's
+        /// JSON-RPC error there is its answer (the start is kept for the message too).
+        case modernError
         /// A 2xx answer without a JSON or event-stream body.
         case unusable
         /// 404 to a request with a session id: the session is gone.
@@ -89,6 +92,8 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
                 }
             case 404 where hasSession:
                 reading.kind = .expired
+            case 400..<500 where exchange?.isModern == true && ResponseContent(head.headers) == .json:
+                reading.kind = .modernError
             default:
                 reading.kind = .excerpt
             }
@@ -121,6 +126,17 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
             case .excerpt:
                 reading.excerpt.append(buffer)
                 return false
+            case .modernError:
+                reading.excerpt.append(buffer)
+                reading.byteCount += buffer.readableBytes
+                if reading.byteCount > limit {
+                    reading.json = nil
+                } else if reading.json == nil {
+                    reading.json = buffer
+                } else {
+                    reading.json?.writeImmutableBuffer(buffer)
+                }
+                return false
             case .unread, .unusable, .expired:
                 return false
             }
@@ -151,6 +167,14 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
                 return .finished
             case .events:
                 return streamEnded(&reading, cause: "the server closed it")
+            case .modernError:
+                if let exchange, let body = reading.json, reading.byteCount <= limit,
+                   let reply = ModernPostHeaders.errorReply(body, idBytes: exchange.idBytes, scanner: transport.scanner) {
+                    reading.json = nil
+                    delivery = .json(reply)
+                    return .finished
+                }
+                return statusOutcome(reading)
             case .unread, .unusable, .expired, .excerpt:
                 return statusOutcome(reading)
             }
@@ -177,7 +201,7 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
                 return .failed("the response to \(label) broke off: \(describeHTTPError(error))", status: nil)
             case .events:
                 return streamEnded(&reading, cause: describeHTTPError(error))
-            case .unusable, .expired, .excerpt:
+            case .unusable, .expired, .excerpt, .modernError:
                 return statusOutcome(reading)
             }
         }
