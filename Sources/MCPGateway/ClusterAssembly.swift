@@ -95,7 +95,8 @@ final class ClusterAssembly: Sendable {
     /// The host name and process id, as `proxy.cluster.replicaId` defaults to.
     static func defaultReplicaID() -> String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "replica"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "replica"
         return "\(host)-\(getpid())"
     }
 

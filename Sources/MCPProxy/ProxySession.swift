@@ -45,6 +45,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     let counters: SessionCounters
     /// `proxy.serverRequests` for this client (its rate buckets); nil without rules.
     let serverRequestGate: ServerRequestGate?
+    /// Calls of 2026-07-28 clients held for their retry, shared by every session of the proxy.
+    let inputHolds: InputHolds
     let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
 
     /// Client input kept while `initialize` is answered.
@@ -72,6 +74,8 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         /// The client's `clientInfo` name and version, once initialized.
         var client: String?
         var clientCapabilities = ClientCapabilities()
+        /// Whether the session began with a 2026-07-28 request rather than `initialize`.
+        var modernClient = false
         var handshake: UpstreamHandshake?
         /// Client request id -> (upstream session, upstream id), for cancellation.
         var inflight: [JSONRPCID: (connection: UpstreamConnection, id: Int64)] = [:]
@@ -129,6 +133,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         self.cursors = CursorCodec(secret: cursorSecret)
         self.counters = SessionCounters(stats: stats)
         self.serverRequestGate = hub.serverRequestPolicy.map(ServerRequestGate.init(policy:))
+        self.inputHolds = hub.inputHolds
         self.relay = relay ?? SinkRelay(nil)
         self.services = hub.services(for: self)
         if relay == nil { self.relay.retarget(self) }
@@ -149,6 +154,9 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     /// Tells the pipeline's stages how a forwarded request ended (with `context` instead of the
     /// request's own when given: one that carries what a result guard decided).
     func complete(_ request: ForwardedRequest, outcome: MCPOutcome, now: UInt64, responseBytes: Int = 0, context: ProxyRequestContext? = nil) {
+        // A held call's request was finished when it was answered `input_required`; its lease
+        // goes to the retry, or back when the hold expires (SessionModernBridge.swift).
+        if case .held = request.reply { return }
         let signal: BreakerSignal?
         switch outcome {
         case .success: signal = .success
@@ -177,8 +185,10 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         switch route {
         case .direct:
             sendToClient(bytes)
-        case .modern(let method):
+        case .modern(let method, _):
             sendModern(bytes, method: method)
+        case .held(let hold):
+            hold.settle(.reply(bytes))  // SessionModernBridge.swift
         case .batch(let collector):
             if let all = collector.add(bytes) { sendToClient(all) }
         }

@@ -6,15 +6,21 @@ import NIOCore
 enum ReplyRoute: Sendable {
     /// Straight to the client.
     case direct
-    /// Straight to a 2026-07-28 client, shaped for that era (``ProxySession/sendModern(_:method:)``).
-    case modern(MCPMethod)
+    /// Straight to a 2026-07-28 client, shaped for that era (``ProxySession/sendModern(_:method:)``),
+    /// with what the request's envelope lets the proxy ask the client during it.
+    case modern(MCPMethod, ModernClientAbilities)
+    /// Nowhere yet: the client was answered `input_required` and the call waits upstream for its
+    /// retry (SessionModernBridge.swift); what comes for it is kept in the hold.
+    case held(InputHold)
     /// Into a batch that is sent as one array once every request in it is answered.
     case batch(BatchCollector)
 
-    /// True for an answer to a 2026-07-28 request.
+    /// True for an answer to a 2026-07-28 request (also one held for its retry).
     var isModern: Bool {
-        if case .modern = self { return true }
-        return false
+        switch self {
+        case .modern, .held: return true
+        case .direct, .batch: return false
+        }
     }
 
     /// True for a single answer sent on its own (not part of a batch).

@@ -16,6 +16,9 @@ extension ProxySession {
     /// neither is at hand at once it waits for them, within the request's deadline.
     func forward(_ message: JSONRPCMessage, target: UpstreamRoute, edits: [ByteSplice], context: ProxyRequestContext, id: [UInt8], route: ReplyRoute, attempt: Int = 1, receivedAt: UInt64? = nil) {
         guard let method = message.envelope.method else { return }
+        if case .modern = route, continueHeldCall(message, target: target, context: context, id: id, route: route, receivedAt: receivedAt) {
+            return  // a 2026-07-28 client's retry of a held call (SessionModernBridge.swift)
+        }
         let service = services[target.index]
         let now = MonotonicClock.now()
         let startedAt = receivedAt ?? now
@@ -84,6 +87,11 @@ extension ProxySession {
         }
         let upstreamIDBytes = JSONRPCID.number(upstreamID).jsonBytes
         var allEdits = edits
+        if case .modern = route, !upstream.speaksModern.load(ordering: .relaxed) {
+            // A handshake-era upstream gets the request without the 2026-07-28 envelope; some
+            // (the SDK's dual-era servers) refuse it on a session that began with initialize.
+            allEdits += ModernRequestEnvelope.splicesStripping(message)
+        }
         allEdits.append(ByteSplice(range: idRange, replacement: upstreamIDBytes))
         var clientToken: [UInt8]?
         if let tokenRange = envelope.progressTokenRange {
@@ -148,7 +156,7 @@ extension ProxySession {
     }
 
     /// Tells the stages that a request the chain let through never reached its upstream.
-    private func finishUnforwarded(method: MCPMethod, context: ProxyRequestContext) {
+    func finishUnforwarded(method: MCPMethod, context: ProxyRequestContext) {
         let now = MonotonicClock.now()
         finished(MCPCallSummary(method: method, receivedAt: now, latencyNanoseconds: 0), context: context, outcome: .upstreamUnavailable)
     }
@@ -159,6 +167,10 @@ extension ProxySession {
     // MARK: Responses from upstreams
 
     func upstream(_ upstream: UpstreamConnection, answered request: ForwardedRequest, with message: JSONRPCMessage) {
+        if case .held(let hold) = request.reply {
+            hold.settle(.answered(message))  // kept for the client's retry (SessionModernBridge.swift)
+            return
+        }
         state.withLockedValue { _ = $0.inflight.removeValue(forKey: request.clientID) }
         if case .number(let upstreamID)? = message.envelope.id, let sent = upstream.takeSent(upstreamID),
            bridgeInputRequired(upstream, request: request, message: message, sent: sent) { return }  // SessionInputBridge.swift

@@ -25,7 +25,7 @@ extension ProxySession {
             refuseModern(ModernRejection(code: .internalError, message: "the session could not start; send the request again"), id: id)
             return true
         }
-        let modern = ReplyRoute.modern(method)
+        let modern = ReplyRoute.modern(method, ModernClientAbilities(envelope: envelope, in: message))
         switch method {
         case .serverDiscover:
             reply(JSONRPCEncoder.result(idBytes: id, result: discoverResult().encoded), modern)
@@ -61,13 +61,18 @@ extension ProxySession {
     }
 
     /// Takes the request's envelope as the session's handshake: the client's info, and the
-    /// capabilities the proxy can honour for it. Server-to-client requests (sampling,
-    /// elicitation, roots) need the handshake era's requests, which a modern client does not
-    /// take, so none is declared upstream: an upstream that asks gets a clear error instead of
-    /// waiting for an answer that would never come.
+    /// capabilities the proxy can honour for it. A handshake-era upstream's questions during a
+    /// call (sampling, elicitation, roots) reach a modern client as `input_required`
+    /// (SessionModernBridge.swift), so those its first request declares are declared upstream;
+    /// each later request is held to what its own envelope declares.
     private func adoptModernEnvelope(_ envelope: ModernEnvelope, in message: JSONRPCMessage) -> Bool {
         let info = envelope.clientInfo(in: message) ?? Implementation(name: "modern-client", version: "0")
-        let params = InitializeParams(protocolVersion: ProtocolVersion.latestHandshake.rawValue, capabilities: ClientCapabilities(), clientInfo: info)
+        var capabilities = ClientCapabilities()
+        if let member = envelope.clientCapabilities, case .object(let raw) = JSONValue(JSONView(message: message, range: member.valueRange)) {
+            capabilities = ClientCapabilities(raw: raw.filter { ["roots", "sampling", "elicitation"].contains($0.key) })
+        }
+        let params = InitializeParams(protocolVersion: ProtocolVersion.latestHandshake.rawValue, capabilities: capabilities, clientInfo: info)
+        state.withLockedValue { $0.modernClient = true }
         guard takeHandshake(params, version: ProtocolVersion.negotiate(requested: params.protocolVersion, supported: options.supportedVersions),
                             phase: .ready) else {
             // Another request of the same client took it first.

@@ -95,6 +95,9 @@ extension ProxySession {
                 return
             }
         }
+        // A 2026-07-28 client is asked with `input_required` instead (SessionModernBridge.swift).
+        let question = policyEdits.isEmpty ? message : ((try? scanner.scanMessage(message.splicing(policyEdits))) ?? message)
+        if bridgeForModernClient(upstream, question: question) { return }
         let capabilities = state.withLockedValue { $0.clientCapabilities }
         if let refusal = Self.refusal(for: method, message: message, capabilities: capabilities) {
             upstream.send(JSONRPCEncoder.errorResponse(idBytes: upstreamIDBytes, code: refusal.code, message: refusal.message))

@@ -173,14 +173,15 @@ def test_get_and_delete_are_not_allowed_for_a_modern_client(http_proxy) -> None:
 
 
 def test_a_modern_client_without_callbacks_gets_a_clear_error_when_an_upstream_asks_it_something(stdio_proxy) -> None:
-    # Until MRTR bridging exists, an upstream's sampling request during a modern client's call
-    # is refused by the proxy (the modern client takes no server-to-client requests): the call
-    # ends with an error, it does not hang.
+    # An upstream's sampling request during the call of a modern client that declared no
+    # sampling: -32021 naming the capability (test_era_bridge_modern.py covers the bridge itself).
     async def run() -> None:
         with anyio.fail_after(30):
             async with Client(stdio_proxy, mode=MODERN) as client:
-                result = await client.call_tool("alpha__sample", {"prompt": "hi"})
-                assert result.is_error or "does not support sampling" in json.dumps(result.model_dump())
+                with pytest.raises(MCPError) as raised:
+                    await client.call_tool("alpha__sample", {"prompt": "hi"})
+                assert raised.value.error.code == -32021, raised.value.error
+                assert "sampling" in raised.value.error.message
     anyio.run(run)
 
 

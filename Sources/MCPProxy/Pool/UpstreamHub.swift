@@ -17,6 +17,8 @@ final class UpstreamHub: Sendable {
     private let childCounts: [ChildCounter]
     /// `proxy.serverRequests` resolved per upstream; nil without rules.
     let serverRequestPolicy: ServerRequestPolicy?
+    /// Calls of 2026-07-28 clients held for their retry (SessionModernBridge.swift).
+    let inputHolds = InputHolds()
     private let options: ProxyOptions
     private let stats: StatsRegistry
     private let logger: Logger
