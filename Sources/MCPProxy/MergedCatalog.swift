@@ -47,6 +47,8 @@ final class MergedCatalog: Sendable {
     let endpointLists = EndpointListCache()
     /// Each `discovery: search` endpoint's tool index, per generation (SessionToolSearch.swift).
     let toolSearch = ToolSearchCatalogCache()
+    /// Each upstream's list caching hints, for 2026-07-28 clients (ListCacheHints.swift).
+    let cacheHints = ListCacheHints()
     /// The tools' `x-mcp-header` annotations, per endpoint and generation (ToolHeaderAnnotationIndex.swift).
     let headerAnnotations = ToolHeaderAnnotationCache()
 

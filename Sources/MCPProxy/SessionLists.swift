@@ -22,8 +22,9 @@ extension ProxySession {
             for upstream in services {
                 if upstream.isUnavailable || !serves(upstream) { continue }
                 group.addTask {
-                    guard case .success(let result) = await upstream.ready(timeout: self.options.initializeTimeout),
-                          kind.isOffered(by: result.capabilities),
+                    guard case .success(let result) = await upstream.ready(timeout: self.options.initializeTimeout) else { return }
+                    TaskIDRewriter.note(result.capabilities)  // SessionTasks.swift: task answers are looked at from now on
+                    guard kind.isOffered(by: result.capabilities),
                           !self.catalog.isLoaded(kind, upstream: upstream.index) else { return }
                     await self.fetchList(kind, from: upstream)
                 }
@@ -34,6 +35,7 @@ extension ProxySession {
     private func fetchList(_ kind: ListKind, from upstream: UpstreamService) async {
         let version = catalog.version(kind, upstream: upstream.index)
         var items: [CatalogItem] = []
+        var hint: CacheHint?
         var cursor: String?
         for _ in 0..<1000 {
             let params: [UInt8]? = cursor.map { Array(#"{"cursor":"#.utf8) + JSONString.encode($0) + [UInt8(ascii: "}")] }
@@ -49,14 +51,17 @@ extension ProxySession {
                     return
                 }
                 items += page
+                if let pageHint = ListCacheHints.hint(ofPage: result) { hint = hint.map { $0.combined(with: pageHint) } ?? pageHint }
                 cursor = result["nextCursor"]?.string
                 if cursor == nil {
+                    catalog.cacheHints.record(kind, upstream: upstream.index, hint: hint)  // ListCacheHints.swift
                     catalog.store(kind, upstream: upstream.index, items: items, version: version)
                     return
                 }
             }
         }
         logger.warning("upstream '\(upstream.name)' returned more than 1000 pages of \(kind.resultKey); keeping what was read")
+        catalog.cacheHints.record(kind, upstream: upstream.index, hint: hint)
         catalog.store(kind, upstream: upstream.index, items: items, version: version)
     }
 
@@ -108,6 +113,7 @@ extension ProxySession {
             result += Array(#","nextCursor":"#.utf8)
             JSONString.append(cursors.encode(CatalogCursor(generation: generation, offset: end, list: kind.resultKey)), to: &result)
         }
+        result += cacheHintMembers(kind, route: route)  // 2026-07-28 clients only (ListCacheHints.swift)
         result.append(UInt8(ascii: "}"))
         replyResult(route, id: id, result: result)
     }

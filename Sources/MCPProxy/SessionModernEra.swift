@@ -113,7 +113,9 @@ extension ProxySession {
         }
         switch message.envelope.kind {
         case .successResponse:
-            sendToClient(ModernResultShaping.shaped(message, method: method, serverInfo: modernServerInfo))
+            // A read the proxy serves per principal is private whatever the upstream said (ListCacheHints.swift).
+            let perPrincipal = method == .resourcesRead && answersPerPrincipal
+            sendToClient(ModernResultShaping.shaped(message, method: method, serverInfo: modernServerInfo, privateScope: perPrincipal))
         case .errorResponse:
             let code = message.envelope.errorCode.map(JSONRPCErrorCode.init(rawValue:)) ?? .internalError
             let status = ModernRejection.httpStatus(for: code)

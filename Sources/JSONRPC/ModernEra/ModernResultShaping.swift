@@ -5,7 +5,9 @@ import NIOCore
 /// absent; for the cacheable methods, `ttlMs` and `cacheScope` when absent; and
 /// `_meta["io.modelcontextprotocol/serverInfo"]` when given. Everything is spliced into the
 /// result object in one pass (after its last member); the other bytes of the message stay as they are. Fields that are
-/// present are kept, except `serverInfo` with `replaceServerInfo`.
+/// present are kept, except `serverInfo` with `replaceServerInfo`, and a `cacheScope` other than
+/// `"private"` with `privateScope` (an answer the proxy filtered for one principal must not be
+/// shared, whatever the upstream said).
 ///
 /// A result whose `resultType` is something other than `"complete"` (`input_required`, `task`)
 /// gets no caching fields: `CacheableResult` applies to complete results only.
@@ -25,7 +27,7 @@ public enum ModernResultShaping {
     /// `Implementation.jsonBytes`).
     public static func splices(
         for message: JSONRPCMessage, method: MCPMethod, cacheHint: CacheHint = .sdkDefault,
-        serverInfo: [UInt8]? = nil, replaceServerInfo: Bool = false
+        serverInfo: [UInt8]? = nil, replaceServerInfo: Bool = false, privateScope: Bool = false
     ) -> [ByteSplice] {
         guard let resultRange = message.envelope.resultRange, let result = ObjectMembers(message, resultRange) else {
             return []
@@ -37,15 +39,22 @@ public enum ModernResultShaping {
         } else {
             appended.append((key: "resultType", value: Array(#""complete""#.utf8)))
         }
+        var edits: [ByteSplice] = []
+        var replacing: [(index: Int, value: [UInt8])] = []
         if complete, isCacheable(method) {
+            let scope = privateScope ? CacheScope.private : cacheHint.scope
             if result.member("ttlMs") == nil {
                 appended.append((key: "ttlMs", value: DecimalWriter.bytes(cacheHint.ttlMs)))
             }
-            if result.member("cacheScope") == nil {
-                appended.append((key: "cacheScope", value: JSONString.encode(cacheHint.scope.rawValue)))
+            if let index = result.index(of: "cacheScope") {
+                if privateScope, let present = result.member("cacheScope"),
+                   JSONView(message: message, range: present.valueRange).string != CacheScope.private.rawValue {
+                    replacing.append((index: index, value: JSONString.encode(CacheScope.private.rawValue)))
+                }
+            } else {
+                appended.append((key: "cacheScope", value: JSONString.encode(scope.rawValue)))
             }
         }
-        var edits: [ByteSplice] = []
         if let serverInfo {
             let meta = result.member("_meta")
             if let meta, let metaMembers = ObjectMembers(message, meta.valueRange) {
@@ -63,8 +72,8 @@ public enum ModernResultShaping {
             }
             // A `_meta` that is not an object is left alone: the result is the upstream's to fix.
         }
-        if !appended.isEmpty {
-            edits += result.edits(atEnd: ObjectMembers.membersText(appended))
+        if !appended.isEmpty || !replacing.isEmpty {
+            edits += result.edits(replacing: replacing, atEnd: appended.isEmpty ? [] : ObjectMembers.membersText(appended))
         }
         return ObjectMembers.ordered(edits)
     }
@@ -72,11 +81,11 @@ public enum ModernResultShaping {
     /// The shaped message (the original bytes, copied, when nothing is needed).
     public static func shaped(
         _ message: JSONRPCMessage, method: MCPMethod, cacheHint: CacheHint = .sdkDefault,
-        serverInfo: [UInt8]? = nil, replaceServerInfo: Bool = false
+        serverInfo: [UInt8]? = nil, replaceServerInfo: Bool = false, privateScope: Bool = false
     ) -> ByteBuffer {
         message.splicing(
             splices(
                 for: message, method: method, cacheHint: cacheHint, serverInfo: serverInfo,
-                replaceServerInfo: replaceServerInfo))
+                replaceServerInfo: replaceServerInfo, privateScope: privateScope))
     }
 }
