@@ -179,6 +179,7 @@ extension ProxySession {
         if request.rewritesURIs, let resultRange = message.envelope.resultRange {
             edits += URIRewriter.edits(inResult: JSONView(message: message, range: resultRange)) { self.catalog.exposedURI($0, upstream: upstream.index) }
         }
+        edits += taskIDEdits(in: message, request: request, upstream: upstream)  // SessionTasks.swift
         let outcome: MCPOutcome = message.envelope.kind == .errorResponse
             ? .error(code: message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue) : .success
         let answer = message.splicing(edits)

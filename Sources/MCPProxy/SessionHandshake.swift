@@ -125,6 +125,7 @@ extension ProxySession {
         }
         if anyLazy || ready.contains(where: { $0.1.capabilities.logging }) { capabilities["logging"] = .object([:]) }
         if anyLazy || ready.contains(where: { $0.1.capabilities.completions }) { capabilities["completions"] = .object([:]) }
+        addHandshakeTaskCapability(&capabilities, upstreams: ready.map(\.1.capabilities))  // SessionTasks.swift
 
         var sections: [String] = []
         if let own = endpoint?.instructions {

@@ -56,7 +56,8 @@ extension ProxySession {
         case .promptsGet: routeByName(message, kind: .prompts, id: id, route: route)
         case .resourcesRead: routeByURI(message, id: id, route: route)
         case .completionComplete: routeCompletion(message, id: id, route: route)
-        default: routeByRule(message, method: method, id: id, route: route)
+        default:
+            if !routeTaskRequest(message, method: method, id: id, route: route) { routeByRule(message, method: method, id: id, route: route) }
         }
     }
 
@@ -89,6 +90,7 @@ extension ProxySession {
         guard case .object(var merged) = mergedInitializeResult(version: .latestHandshake) else { return .object([:]) }
         let serverInfo = merged.removeValue(forKey: "serverInfo") ?? .object([:])
         merged.removeValue(forKey: "protocolVersion")
+        applyModernTaskCapabilities(&merged)  // SessionTasks.swift
         merged["supportedVersions"] = .array((Self.modernVersions + options.supportedVersions.reversed()).map { .string($0.rawValue) })
         merged["resultType"] = .string("complete")
         merged["ttlMs"] = .int(0)

@@ -59,7 +59,7 @@ extension ProxySession {
         case .loggingSetLevel:
             runPipeline(message, id: id, route: route, target: .local(.setLevel))
         default:
-            routeByRule(message, method: method, id: id, route: route)
+            if !routeTaskRequest(message, method: method, id: id, route: route) { routeByRule(message, method: method, id: id, route: route) }  // SessionTasks.swift
         }
     }
 
