@@ -185,7 +185,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         switch route {
         case .direct:
             sendToClient(bytes)
-        case .modern(let method, _):
+        case .modern(let method, _, _):
             sendModern(bytes, method: method)
         case .held(let hold):
             hold.settle(.reply(bytes))  // SessionModernBridge.swift

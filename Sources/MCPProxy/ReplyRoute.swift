@@ -7,8 +7,10 @@ enum ReplyRoute: Sendable {
     /// Straight to the client.
     case direct
     /// Straight to a 2026-07-28 client, shaped for that era (``ProxySession/sendModern(_:method:)``),
-    /// with what the request's envelope lets the proxy ask the client during it.
-    case modern(MCPMethod, ModernClientAbilities)
+    /// with what the request's envelope lets the proxy ask the client during it, and the least
+    /// severe log message it wants during it (`_meta["io.modelcontextprotocol/logLevel"]`; nil:
+    /// none at all).
+    case modern(MCPMethod, ModernClientAbilities, LogSeverity?)
     /// Nowhere yet: the client was answered `input_required` and the call waits upstream for its
     /// retry (SessionModernBridge.swift); what comes for it is kept in the hold.
     case held(InputHold)

@@ -32,7 +32,7 @@ extension ProxySession {
         switch call.reply {
         case .held(let hold):
             hold.enqueue(message)
-        case .modern(_, let abilities):
+        case .modern(_, let abilities, _):
             call.owner.hold(call, id: callID, at: upstream, question: message, abilities: abilities)
         case .direct, .batch:
             guard servesModernClientOnly else { return false }
@@ -226,5 +226,16 @@ extension ForwardedRequest {
         ForwardedRequest(owner: owner, clientIDBytes: clientIDBytes, clientID: clientID, clientProgressToken: clientProgressToken, reply: reply,
                          method: method, context: context, startedAt: startedAt, deadline: deadline, rewritesURIs: rewritesURIs,
                          lease: lease, replay: nil)
+    }
+}
+
+extension ProxySession {
+    /// The log level that the one request of this 2026-07-28 client in flight at `upstream` asked
+    /// for; nil when it asked for none, or when not exactly one request is in flight there.
+    func modernLogLevel(at upstream: UpstreamConnection) -> LogSeverity? {
+        guard let clientID = relatedClientRequest(at: upstream),
+              let upstreamID = state.withLockedValue({ $0.inflight[clientID]?.id }),
+              let call = upstream.forwardedRequest(upstreamID), case .modern(_, _, let level) = call.reply else { return nil }
+        return level
     }
 }

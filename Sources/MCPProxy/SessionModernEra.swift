@@ -25,7 +25,8 @@ extension ProxySession {
             refuseModern(ModernRejection(code: .internalError, message: "the session could not start; send the request again"), id: id)
             return true
         }
-        let modern = ReplyRoute.modern(method, ModernClientAbilities(envelope: envelope, in: message))
+        let logLevel = envelope.logLevel.flatMap { JSONView(message: message, range: $0.valueRange).string }.flatMap(LogSeverity.init(name:))
+        let modern = ReplyRoute.modern(method, ModernClientAbilities(envelope: envelope, in: message), logLevel)
         switch method {
         case .serverDiscover:
             reply(JSONRPCEncoder.result(idBytes: id, result: discoverResult().encoded), modern)

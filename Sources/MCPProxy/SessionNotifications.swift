@@ -188,7 +188,11 @@ extension ProxySession {
     private func forwardLog(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
         guard let paramsRange = message.envelope.paramsRange else { return }
         let params = JSONView(message: message, range: paramsRange)
-        if let wanted = state.withLockedValue({ $0.logLevel }), let level = params["level"]?.string.flatMap(LogSeverity.init(name:)), level < wanted {
+        let level = params["level"]?.string.flatMap(LogSeverity.init(name:))
+        if servesModernClientOnly {
+            // 2026-07-28: logs only during a request that asked for them, at its level.
+            guard let wanted = modernLogLevel(at: upstream), let level, level >= wanted else { return }
+        } else if let wanted = state.withLockedValue({ $0.logLevel }), let level, level < wanted {
             return
         }
         let original = params["logger"]?.string

@@ -15,6 +15,14 @@ extension UpstreamConnection {
         }
     }
 
+    /// The forwarded request with upstream id `id`, while in flight.
+    func forwardedRequest(_ id: Int64) -> ForwardedRequest? {
+        state.withLockedValue { state in
+            guard case .forwarded(let request)? = state.pending[id] else { return nil }
+            return request
+        }
+    }
+
     /// Points the forwarded request with upstream id `id` at `replacement`, if it is still in
     /// flight and `current` accepts the request it has now. False when it is gone (answered,
     /// timed out or failed in the meantime).
