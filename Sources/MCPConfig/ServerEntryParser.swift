@@ -84,6 +84,9 @@ enum ServerEntryParser {
            let text = reader.choice(value, at: path.key("protocolEra"), allowed: ProtocolEraSetting.allCases.map(\.rawValue)),
            let setting = ProtocolEraSetting(rawValue: text) {
             era = setting
+            if setting == .modern, case .remote(_, let kind, _)? = transport, kind != .streamableHTTP {
+                reader.problem(path.key("protocolEra"), "2026-07-28 runs over stdio or Streamable HTTP only, not \(kind == .sse ? "legacy HTTP+SSE" : "WebSocket"); use auto or handshake, or type: http", line: value.line)
+            }
         }
         let tools = FilterParser.read(mapping, "tools", at: path, reader: &reader)
         let prompts = FilterParser.read(mapping, "prompts", at: path, reader: &reader)

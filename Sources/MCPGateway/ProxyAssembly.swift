@@ -23,14 +23,19 @@ enum ProxyAssembly {
         return remote ? SharedHTTPClient() : nil
     }
 
-    /// `protocolEra` of a server: stdio upstreams are probed by default (a modern one answers
-    /// `server/discover` at once; a handshake-era one answers an error or, rarely, nothing, which
-    /// costs the probe's timeout once per start); remote ones keep `initialize` until the HTTP
-    /// client speaks 2026-07-28.
+    /// `protocolEra` of a server: stdio and Streamable HTTP upstreams are probed by default (a
+    /// modern one answers `server/discover` at once; a handshake-era one answers an error, over
+    /// HTTP a 4xx, or, rarely, nothing, which costs the probe's timeout once per start). Legacy
+    /// HTTP+SSE and WebSocket upstreams always get `initialize` (2026-07-28 has neither).
     static func era(of server: ServerConfig) -> UpstreamEra {
-        guard case .stdio = server.transport else { return .handshake }
+        let probeTimeout: Duration
+        switch server.transport {
+        case .stdio: probeTimeout = .seconds(3)
+        case .remote(_, .streamableHTTP, _): probeTimeout = .seconds(10)
+        case .remote: return .handshake
+        }
         switch server.protocolEra {
-        case .auto: return .probe(probeTimeout: .seconds(3))
+        case .auto: return .probe(probeTimeout: probeTimeout)
         case .handshake: return .handshake
         case .modern: return .modern
         }

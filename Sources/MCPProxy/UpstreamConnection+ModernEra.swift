@@ -15,10 +15,14 @@ extension UpstreamConnection {
     }
 
     /// Asks `server/discover` when the definition says to (``UpstreamEra``), as the spec's
-    /// backward-compatibility rule for stdio says: a discover result naming 2026-07-28 is a
-    /// modern server; any other answer, or none within the probe's timeout, is a handshake-era
-    /// one (and gets `initialize`).
+    /// backward-compatibility rules say, over any transport: a discover result naming 2026-07-28
+    /// is a modern server; so is -32022 (over HTTP a 400 whose body is that error), which fails
+    /// unless it lists a version the proxy speaks; any other answer (over HTTP any other 4xx), or
+    /// none within the probe's timeout, is a handshake-era one, which gets `initialize`. Every
+    /// (re)start of the connection probes afresh.
     func probeEra(_ handshake: UpstreamHandshake, timeout: Duration) async -> EraVerdict {
+        modernEnvelope.withLockedValue { $0 = nil }
+        speaksModern.store(false, ordering: .relaxed)
         let probeTimeout: Duration
         switch definition.era {
         case .handshake: return .handshake
@@ -28,8 +32,29 @@ extension UpstreamConnection {
         let values = Self.envelopeValues(handshake)
         let params = enveloped(values, method: "server/discover", params: nil)
         let forced = definition.era == .modern
-        switch await request(method: "server/discover", params: params, timeout: probeTimeout) {
-        case .success(let message):
+        var attempts = 0
+        while true {
+            attempts += 1
+            let answer = await request(method: "server/discover", params: params, timeout: probeTimeout, errorReplies: true)
+            guard case .success(let message) = answer else {
+                guard case .failure(let error) = answer, forced else { return .handshake }
+                return .failed(UpstreamError(error.kind, upstream: name, message: "server/discover failed: \(error.message)"))
+            }
+            if message.envelope.kind == .errorResponse {
+                let refusal = DiscoverRefusal(message)
+                guard refusal.code == JSONRPCErrorCode.unsupportedProtocolVersion.rawValue else {
+                    if forced {
+                        return .failed(UpstreamError(.remote(code: refusal.code), upstream: name, message: "server/discover failed: \(refusal.text)"))
+                    }
+                    logger.debug("upstream answered server/discover with an error (\(refusal.text)); it gets initialize")
+                    return .handshake
+                }
+                if refusal.supported.contains(ProtocolVersion.v2026_07_28.rawValue), attempts < 2 { continue }
+                if !forced, refusal.supported.contains(where: { handshake.supportedVersions.contains(ProtocolVersion(rawValue: $0)) }) {
+                    return .handshake
+                }
+                return .failed(UpstreamError(.protocolViolation, upstream: name, message: "it speaks only protocol versions the proxy does not: \(refusal.text)"))
+            }
             guard let range = message.envelope.resultRange,
                   let discover = DiscoverResult(parsing: JSONView(message: message, range: range)),
                   discover.modernVersions.contains(.v2026_07_28) else {
@@ -42,12 +67,6 @@ extension UpstreamConnection {
                 serverInfo: discover.serverInfo ?? Implementation(name: name, version: "?"), instructions: discover.instructions)
             logger.info("upstream speaks 2026-07-28: no initialize, every request carries its envelope")
             return .modern(result)
-        case .failure(let error):
-            if case .remote(let code) = error.kind, code == JSONRPCErrorCode.unsupportedProtocolVersion.rawValue {
-                return .failed(UpstreamError(.protocolViolation, upstream: name, message: "it speaks only protocol versions the proxy does not: \(error.message)"))
-            }
-            if forced { return .failed(UpstreamError(error.kind, upstream: name, message: "server/discover failed: \(error.message)")) }
-            return .handshake
         }
     }
 

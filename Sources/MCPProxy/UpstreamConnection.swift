@@ -190,8 +190,9 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
 
     // MARK: Requests of the proxy's own (handshake, lists, setLevel)
 
-    /// Sends a request of the proxy's own and waits for its response (an error response is returned as `.remote`).
-    func request(method: String, params: [UInt8]?, timeout: Duration) async -> Result<JSONRPCMessage, UpstreamError> {
+    /// Sends a request of the proxy's own and waits for its response (an error response is
+    /// returned as `.remote`, or as the reply itself with `errorReplies`).
+    func request(method: String, params: [UInt8]?, timeout: Duration, errorReplies: Bool = false) async -> Result<JSONRPCMessage, UpstreamError> {
         let (method, params) = modernized(method: method, params: params)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSONRPCMessage, UpstreamError>, Never>) in
             let registered = state.withLockedValue { state -> (Int64, (any MessageTransport)?)? in
@@ -216,7 +217,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
                 self?.resumeLocal(id, with: .failure(UpstreamError(.timeout, upstream: self?.name ?? "?", message: "no answer to \(method) within \(timeout)")))
             }
         }
-        guard case .success(let message) = outcome else { return outcome }
+        guard case .success(let message) = outcome, !errorReplies else { return outcome }
         if message.envelope.kind == .errorResponse {
             let code = message.envelope.errorCode ?? JSONRPCErrorCode.internalError.rawValue
             let text = message.envelope.errorRange.flatMap { JSONView(message: message, range: $0)["message"]?.string } ?? "error"

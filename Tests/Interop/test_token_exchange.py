@@ -159,6 +159,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         "mcpServers": {
             "tickets": {
                 "url": f"http://127.0.0.1:{port}/mcp",
+                # The SDK server is dual-era; these tests are about per-principal upstream
+                # sessions, which only the handshake era has.
+                "protocolEra": "handshake",
                 "headers": {"X-User": "${principal.subject}", "X-Roles": "${principal.roles}", "X-Team": "${principal.claims.team}"},
                 "auth": {"tokenExchange": {
                     "tokenEndpoint": endpoint.url, "clientId": CLIENT_ID, "clientSecret": "${TE_SECRET}",
