@@ -71,6 +71,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
             return
         }
         if modern != nil, interceptModern(message) { return }
+        if interceptTask(message) { return }  // --tasks (ExampleTasks.swift)
         switch message.envelope.kind {
         case .request:
             handleRequest(message)
@@ -222,7 +223,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
                 "prompts": .object(["listChanged": .bool(true)]),
                 "logging": .object([:]),
                 "completions": .object([:]),
-            ]),
+            ].merging(ExampleTasks.capabilities) { current, _ in current }),
             "serverInfo": .object(["name": .string("example-server-\(name)"), "version": .string("1.0.0")]),
             "instructions": .string("Example server '\(name)': echo, add, progress, slow, sample, elicit, roots, fail, crash, bump, log."),
         ]))

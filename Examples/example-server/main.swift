@@ -56,6 +56,9 @@ import MCPTransports
 // --modern           serve protocol 2026-07-28 only (ExampleModernEra.swift): server/discover, the
 //                    per-request _meta envelope, MRTR for sample/elicit/roots, subscriptions/listen;
 //                    initialize gets -32022. With --http: POST only at /mcp (ExampleModernHTTP.swift)
+// --tasks            2025-11-25 tasks in the handshake era (ExampleTasks.swift): a tools/call with
+//                    params.task answers {"task":{...}} and runs in the background; tasks/get,
+//                    tasks/result, tasks/cancel and tasks/list
 // --dual-era         both eras: on stdio the first request decides (initialize → handshake era);
 //                    with --http the MCP-Protocol-Version header decides per request
 
@@ -102,6 +105,8 @@ while let argument = arguments.next() {
         faults.countRequestsFile = arguments.next()
     case "--mutable-descriptions":
         faults.descriptionsFile = arguments.next()
+    case "--tasks":
+        ExampleTasks.enabled.withLockedValue { $0 = true }
     case "--modern":
         modernMode = .modernOnly
     case "--dual-era":
@@ -123,6 +128,7 @@ while let argument = arguments.next() {
                                            tools/list_changed: a rug pull, for tool-definition pinning tests
               --modern                     serve protocol 2026-07-28 only (no initialize; MRTR; subscriptions/listen)
               --dual-era                   serve both the handshake era and 2026-07-28
+              --tasks                      2025-11-25 tasks: tools/call with params.task, tasks/get|result|cancel|list
             See the header of Examples/example-server/main.swift for each tool.
 
             """.utf8))

@@ -211,3 +211,38 @@ def test_another_principal_cannot_use_a_task_id(gateway) -> None:
     assert refused["error"]["code"] == -32602, refused
     mine = http_post(gateway.base, ALICE, request(501, "tasks/get", {"taskId": task_id}))
     assert mine["result"]["status"] == "completed", mine
+
+
+def test_handshake_era_tasks_pass_through(tmp_path: Path) -> None:
+    example = str(binary("EXAMPLE_SERVER_BIN", "example-server"))
+    params = stdio_proxy(tmp_path, {"tasky": {"command": example, "args": ["--name", "tasky", "--tasks"]},
+                                    "plain": {"command": example, "args": ["--name", "plain"]}})
+    peer = StdioPeer([params.command, *params.args])
+    try:
+        init = peer.ask({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "legacy", "version": "1"}}})
+        # Merged: cancel and requests; no list (the proxy does not merge tasks/list).
+        assert init["result"]["capabilities"]["tasks"] == {"cancel": {}, "requests": {"tools": {"call": {}}}}, init
+        peer.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        created = peer.ask({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "tasky__echo", "arguments": {"text": "in a task"}, "task": {"ttl": 60000}}})
+        task = created["result"]["task"]
+        task_id = task["taskId"]
+        assert task_id.startswith("mcpt1.") and task_id.endswith(".task-1") and task["status"] == "working", created
+        got = peer.ask({"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"taskId": task_id}})
+        assert got["result"]["taskId"] == task_id, got
+        result = peer.ask({"jsonrpc": "2.0", "id": 4, "method": "tasks/result", "params": {"taskId": task_id}})
+        assert result["result"]["content"][0]["text"] == "in a task", result
+        assert result["result"]["_meta"]["io.modelcontextprotocol/related-task"] == {"taskId": task_id}, result
+        done = peer.ask({"jsonrpc": "2.0", "id": 5, "method": "tasks/get", "params": {"taskId": task_id}})
+        assert done["result"]["status"] == "completed", done
+        for id, bad in enumerate(["task-1", task_id.replace(".task-1", ".task-2")], 6):
+            refused = peer.ask({"jsonrpc": "2.0", "id": id, "method": "tasks/get", "params": {"taskId": bad}})
+            assert refused["error"]["code"] == -32602, refused
+        listed = peer.ask({"jsonrpc": "2.0", "id": 9, "method": "tasks/list", "params": {}})
+        assert listed["error"]["code"] == -32601, listed
+        # A call without params.task is an ordinary call.
+        plain = peer.ask({"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params": {"name": "tasky__echo", "arguments": {"text": "now"}}})
+        assert plain["result"]["content"][0]["text"] == "now", plain
+    finally:
+        peer.close()
