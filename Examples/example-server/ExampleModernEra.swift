@@ -110,6 +110,7 @@ extension ExampleServer {
                 state.cancelled.insert(id)
                 return task
             }
+            if task != nil { FileHandle.standardError.write(Data("example-server: request \(id) was cancelled by its client\n".utf8)) }
             task?.cancel()
             return true
         case .request:

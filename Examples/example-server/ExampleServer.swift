@@ -138,6 +138,7 @@ final class ExampleServer: MessageSink, @unchecked Sendable {
             state.cancelled.insert(id)
             return state.running.removeValue(forKey: id)
         }
+        if task != nil { FileHandle.standardError.write(Data("example-server: request \(id) was cancelled by its client\n".utf8)) }
         task?.cancel()
     }
 

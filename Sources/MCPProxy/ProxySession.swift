@@ -312,6 +312,7 @@ final class ProxySession: MessageSink, @unchecked Sendable {
 
     func transportClosed(_ reason: TransportCloseReason) {
         logger.info("client disconnected: \(reason)")
+        if servesModernClientOnly { cancelAbandonedCalls() }  // SessionModernBridge.swift
         runDetached { await self.finish() }
     }
 

@@ -239,3 +239,21 @@ extension ProxySession {
         return level
     }
 }
+
+extension ProxySession {
+    /// A 2026-07-28 client cancels by closing its stream: when it goes away, every call it left
+    /// in flight is cancelled upstream at once instead of being drained (held calls stay, for a
+    /// retry on another connection).
+    func cancelAbandonedCalls() {
+        let abandoned = state.withLockedValue { state -> [(connection: UpstreamConnection, id: Int64)] in
+            defer { state.inflight.removeAll() }
+            return Array(state.inflight.values)
+        }
+        let now = MonotonicClock.now()
+        for target in abandoned {
+            guard let request = target.connection.abandon(target.id) else { continue }
+            complete(request, outcome: .cancelled, now: now)
+            target.connection.send(Self.cancellation(of: target.id, reason: "the client closed its stream"))
+        }
+    }
+}

@@ -171,3 +171,39 @@ def test_an_altered_request_state_is_refused_and_the_sealed_one_continues(tmp_pa
         assert again["error"]["code"] == -32602 and "gone" in again["error"]["message"], again
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("upstream_mode", ["handshake", "modern"])
+def test_a_modern_client_closing_its_stream_cancels_the_upstream_call(tmp_path: Path, upstream_mode: str) -> None:
+    """On Streamable HTTP, closing the response stream is a 2026-07-28 client's cancellation: the
+    proxy sends notifications/cancelled to the upstream, which stops the call."""
+    import http.client
+    import time
+
+    args = ["--modern"] if upstream_mode == "modern" else []
+    gateway = NetworkGateway.start(tmp_path, {"up": {"command": EXAMPLE[0], "args": args}})
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=10)
+        meta = {**envelope({}), "progressToken": 7}
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": {"name": "up__progress", "arguments": {"steps": 100, "delay_ms": 100}, "_meta": meta}}
+        connection.request("POST", "/mcp", body=json.dumps(body), headers={
+            "accept": "application/json, text/event-stream", "content-type": "application/json",
+            "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": "up__progress"})
+        response = connection.getresponse()
+        assert response.status == 200, response.read()
+        seen = b""
+        while b"notifications/progress" not in seen:
+            chunk = response.read1(512)
+            assert chunk, f"the stream ended before the first progress event: {seen!r}"
+            seen += chunk
+        connection.sock.shutdown(2)  # type: ignore[union-attr]
+        connection.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if "was cancelled by its client" in gateway.log.read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the upstream saw no cancellation:\n{gateway.log_tail()}")
+    finally:
+        stop(gateway.process)
