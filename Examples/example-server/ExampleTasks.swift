@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 /// a `CreateTaskResult` (`{"task": {...}}`) at once and runs the tool in the background (after
 /// 0.2 s, so a client sees `working` first); `tasks/get` and `tasks/cancel` answer the task,
 /// `tasks/result` waits for it to end and answers the tool's result (or its error) with
-/// `_meta["io.modelcontextprotocol/related-task"]`, and `tasks/list` lists the tasks. An
+/// `_meta["io.modelcontextprotocol/related-task"]`, and `tasks/list` lists the tasks. When a task
+/// ends it sends `notifications/tasks/status` with the task. An
 /// unknown task id gets -32602. Task ids are `task-1`, `task-2`, ... per process.
 enum ExampleTasks {
     /// Set once by main.swift before serving.
@@ -92,6 +93,9 @@ extension ExampleServer {
                 if case .failure = outcome { entry.task["status"] = .string("failed") } else { entry.task["status"] = .string("completed") }
                 entry.task["lastUpdatedAt"] = .string(ExampleTasks.now())
                 store.tasks[taskID] = entry
+            }
+            if let task = ExampleTasks.store.withLockedValue({ $0.tasks[taskID]?.task }) {
+                notify("notifications/tasks/status", .object(task))
             }
         }
     }

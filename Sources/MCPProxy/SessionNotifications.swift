@@ -156,7 +156,7 @@ extension ProxySession {
         case .message:
             forwardLog(upstream, message: message)
         case .tasksStatus:
-            break  // tasks are not routed by this proxy yet
+            forwardTaskStatus(upstream, message: message)  // SessionTasks.swift
         default:
             sendOrHoldForClient(message.bytes)
         }

@@ -59,6 +59,18 @@ extension ProxySession {
         }
     }
 
+    /// A 2025-11-25 `notifications/tasks/status`: relayed to a handshake-era client with the task
+    /// id as it knows it, only from an upstream session of this client's own. A shared upstream's
+    /// could be about another client's task, and the id would be minted for this client's
+    /// principal, so it is dropped (clients poll, which the spec requires them to support).
+    func forwardTaskStatus(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
+        guard !services[upstream.index].isShared, !state.withLockedValue({ $0.modernClient }),
+              let paramsRange = message.envelope.paramsRange,
+              let taskID = JSONView(message: message, range: paramsRange)["taskId"], let id = taskID.string else { return }
+        let exposed = TaskIDRewriter.namespace.exposed(id, upstream: upstream.name, principal: principal.identityKey)
+        sendOrHoldForClient(message.splicing(taskID.range, with: JSONString.encode(exposed)))
+    }
+
     /// Adds the 2025-11-25 `tasks` capability to a handshake-era merge when an upstream has it.
     func addHandshakeTaskCapability(_ capabilities: inout [String: JSONValue], upstreams: [ServerCapabilities]) {
         upstreams.forEach(TaskIDRewriter.note)

@@ -213,9 +213,10 @@ def test_another_principal_cannot_use_a_task_id(gateway) -> None:
     assert mine["result"]["status"] == "completed", mine
 
 
-def test_handshake_era_tasks_pass_through(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pool", ["shared", "perSession"])
+def test_handshake_era_tasks_pass_through(tmp_path: Path, pool: str) -> None:
     example = str(binary("EXAMPLE_SERVER_BIN", "example-server"))
-    params = stdio_proxy(tmp_path, {"tasky": {"command": example, "args": ["--name", "tasky", "--tasks"]},
+    params = stdio_proxy(tmp_path, {"tasky": {"command": example, "args": ["--name", "tasky", "--tasks"], "pool": {"mode": pool}},
                                     "plain": {"command": example, "args": ["--name", "plain"]}})
     peer = StdioPeer([params.command, *params.args])
     try:
@@ -231,7 +232,19 @@ def test_handshake_era_tasks_pass_through(tmp_path: Path) -> None:
         assert task_id.startswith("mcpt1.") and task_id.endswith(".task-1") and task["status"] == "working", created
         got = peer.ask({"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"taskId": task_id}})
         assert got["result"]["taskId"] == task_id, got
-        result = peer.ask({"jsonrpc": "2.0", "id": 4, "method": "tasks/result", "params": {"taskId": task_id}})
+        peer.send({"jsonrpc": "2.0", "id": 4, "method": "tasks/result", "params": {"taskId": task_id}})
+        statuses = []
+        while True:
+            line = peer.read()
+            if line.get("method") == "notifications/tasks/status":
+                statuses.append(line["params"])
+            if line.get("id") == 4:
+                result = line
+                break
+        # A per-session upstream's status notification carries the id the client knows; a shared
+        # upstream's is dropped (it could be about another client's task).
+        expected = [(task_id, "completed")] if pool == "perSession" else []
+        assert [(status["taskId"], status["status"]) for status in statuses] == expected, statuses
         assert result["result"]["content"][0]["text"] == "in a task", result
         assert result["result"]["_meta"]["io.modelcontextprotocol/related-task"] == {"taskId": task_id}, result
         done = peer.ask({"jsonrpc": "2.0", "id": 5, "method": "tasks/get", "params": {"taskId": task_id}})
