@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 
 import anyio
-import mcp_types as types
 import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
+from era_callbacks import asked, on_elicit, on_roots, on_sample
 from network_fixtures import binary
 
 MODERN = "2026-07-28"
@@ -35,24 +35,6 @@ def proxy(tmp_path: Path, command: list[str]) -> StdioServerParameters:
 
 EXAMPLE_MODERN = [str(binary("EXAMPLE_SERVER_BIN", "example-server")), "--modern"]
 SDK_MODERN = [sys.executable, str(ERA_SERVERS), "stdio", "modern"]
-
-asked: list[str] = []
-
-
-async def on_elicit(context, params) -> types.ElicitResult:
-    asked.append("elicitation")
-    return types.ElicitResult(action="accept", content={"name": "Ada"})
-
-
-async def on_sample(context, params) -> types.CreateMessageResult:
-    asked.append("sampling")
-    return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="bridged"), model="test")
-
-
-async def on_roots(context) -> types.ListRootsResult:
-    asked.append("roots")
-    return types.ListRootsResult(roots=[types.Root(uri="file:///project", name="project")])
-
 
 @pytest.mark.parametrize("mode", ["legacy", MODERN])
 @pytest.mark.parametrize("upstream, tool, arguments, expected", [

@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 
 import anyio
-import mcp_types as types
 import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.shared.exceptions import MCPError
 
+from era_callbacks import asked, on_elicit, on_roots, on_sample
 from network_fixtures import NetworkGateway, binary, stop
 
 MODERN = "2026-07-28"
@@ -45,24 +45,6 @@ def stdio_proxy(tmp_path: Path, command: list[str]) -> StdioServerParameters:
     config = tmp_path / "proxy.json"
     config.write_text(json.dumps({"mcpServers": servers(command)}))
     return StdioServerParameters(command=str(binary("MCP_PROXY_BIN", "mcp-proxy")), args=["--config", str(config)])
-
-
-asked: list[str] = []
-
-
-async def on_elicit(context, params) -> types.ElicitResult:
-    asked.append("elicitation")
-    return types.ElicitResult(action="accept", content={"name": "Ada"})
-
-
-async def on_sample(context, params) -> types.CreateMessageResult:
-    asked.append("sampling")
-    return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="bridged"), model="test")
-
-
-async def on_roots(context) -> types.ListRootsResult:
-    asked.append("roots")
-    return types.ListRootsResult(roots=[types.Root(uri="file:///project", name="project")])
 
 
 CASES = [
