@@ -175,6 +175,7 @@ extension ProxySession {
     }
 
     private func forwardResourceUpdate(_ upstream: UpstreamConnection, message: JSONRPCMessage) {
+        if relayResourceUpdateToListens(upstream, message: message) { return }  // SessionListenResources.swift
         guard let uri = message.envelope.uri, let range = message.envelope.uriRange else { return }
         let exposed = catalog.exposedURI(uri, upstream: upstream.index)
         let subscribed = state.withLockedValue { state in

@@ -34,6 +34,8 @@ extension UpstreamService {
         case .resourcesUpdated, .cancelled:
             // Each session keeps what it subscribed to and what it was asked; it takes only its own.
             for session in sessions { session.upstream(upstream, notification: message) }
+        case .other(UpstreamListens.acknowledgedMethod):
+            break  // the proxy's own listens toward a 2026-07-28 upstream (UpstreamService+Listen.swift)
         default:
             guard let session = attributedSession(upstream) else {
                 metrics.unattributed.increment()

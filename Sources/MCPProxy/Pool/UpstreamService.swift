@@ -39,6 +39,8 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     let childCount: ChildCounter?
     private(set) var backends: [UpstreamBackend] = []
     let state = Mutex(State())
+    /// The listens kept open toward a 2026-07-28 upstream (UpstreamService+Listen.swift).
+    let upstreamListens = UpstreamListens()
 
     struct State {
         /// The client sessions served (shared mode: every live one; per-session: the owner).
@@ -190,10 +192,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
             return gone
         }
         guard isShared, !isClosing else { return }
-        for uri in orphaned {
-            let params = Array(#"{"uri":"#.utf8) + JSONString.encode(uri) + [UInt8(ascii: "}")]
-            _ = await request(method: "resources/unsubscribe", params: params, timeout: options.requestTimeout)
-        }
+        for uri in orphaned { await dropSubscription(uri) }  // UpstreamService+Listen.swift
     }
 
     /// The live client sessions this service serves.
@@ -309,6 +308,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
 
     /// Re-applies what the upstream must know of its clients: subscriptions and the log level.
     private func prepare(_ connection: UpstreamConnection, result: InitializeResult, subscriptions: [String], logLevel: [UInt8]?) async {
+        if prepareModernListens(connection, result: result, subscriptions: subscriptions) { return }  // UpstreamService+Listen.swift
         if let logLevel, result.capabilities.logging {
             _ = await connection.request(method: "logging/setLevel", params: Array(#"{"level":"#.utf8) + logLevel + [UInt8(ascii: "}")], timeout: options.initializeTimeout)
         }
