@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,41 +33,48 @@ import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from era_fixtures import EXAMPLE_DUAL, EXAMPLE_MODERN, SDK_DUAL, SDK_MODERN, exchange
+from era_fixtures import EXAMPLE_DUAL, EXAMPLE_MODERN, SDK_DUAL, SDK_MODERN, Running, exchange
 from network_fixtures import NetworkGateway, binary, free_port, stop, wait_for_port
 
 MODERN = "2026-07-28"
 REGION = "Zürich"
 
-# name -> (upstream command for a port, whether the proxy speaks 2026-07-28 to it)
+# name -> (upstream command for a port and an events file, whether the proxy speaks 2026-07-28 to it)
 UPSTREAMS = {
-    "handshake": (lambda port: [str(binary("EXAMPLE_SERVER_BIN", "example-server")), "--http", f"127.0.0.1:{port}"], False),
-    "ex-modern": (lambda port: EXAMPLE_MODERN.command("http", port), True),
-    "ex-dual": (lambda port: EXAMPLE_DUAL.command("http", port), True),
-    "sdk-modern": (lambda port: SDK_MODERN.command("http", port), True),
-    "sdk-dual": (lambda port: SDK_DUAL.command("http", port), True),
+    "handshake": (lambda port, _: [str(binary("EXAMPLE_SERVER_BIN", "example-server")), "--http", f"127.0.0.1:{port}"], False),
+    "ex-modern": (lambda port, events: EXAMPLE_MODERN.command("http", port, events), True),
+    "ex-dual": (lambda port, events: EXAMPLE_DUAL.command("http", port, events), True),
+    "sdk-modern": (lambda port, events: SDK_MODERN.command("http", port, events), True),
+    "sdk-dual": (lambda port, events: SDK_DUAL.command("http", port, events), True),
 }
 
 
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Every upstream serving Streamable HTTP, by name -> its /mcp URL."""
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Running]]:
+    """Every upstream serving Streamable HTTP, by name: its /mcp URL, log and `slow` events."""
     directory = tmp_path_factory.mktemp("remote-upstreams")
     processes: list[subprocess.Popen[bytes]] = []
-    urls: dict[str, str] = {}
+    servers: dict[str, Running] = {}
     try:
         for name, (command, _) in UPSTREAMS.items():
             port = free_port()
             log = directory / f"{name}.log"
+            events = directory / f"{name}.events"
             with log.open("wb") as sink:
-                process = subprocess.Popen(command(port), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
+                process = subprocess.Popen(command(port, events), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
             processes.append(process)
             wait_for_port(port, process, name, log)
-            urls[name] = f"http://127.0.0.1:{port}/mcp"
-        yield urls
+            servers[name] = Running(f"http://127.0.0.1:{port}/mcp", log, events)
+        yield servers
     finally:
         for process in processes:
             stop(process)
+
+
+@pytest.fixture(scope="module")
+def remote(running: dict[str, Running]) -> dict[str, str]:
+    """Every upstream's /mcp URL, by name."""
+    return {name: server.url for name, server in running.items()}
 
 
 def spoke_modern(log: str) -> bool:
@@ -169,3 +177,29 @@ def test_a_pinned_era_skips_the_probe_or_requires_it(tmp_path: Path, remote: dic
     log = run_stdio_front(tmp_path, servers, "legacy", body)
     assert not spoke_modern(log), log[-3000:]
     assert "server/discover failed" in log and "upstream=old" in log, log[-3000:]
+
+
+@pytest.mark.parametrize("mode", ["legacy", MODERN])
+@pytest.mark.parametrize("upstream", ["ex-modern", "sdk-modern"])
+def test_a_cancelled_call_closes_its_upstream_post(tmp_path: Path, running: dict[str, Running], upstream: str, mode: str) -> None:
+    """A client cancels a long call; over HTTP a 2026-07-28 upstream learns it by its POST's stream
+    closing (it takes no notifications/cancelled POST), so its handler sees the cancellation."""
+    server = running[upstream]
+    tool, arguments = ("up__progress", {"steps": 80, "delay_ms": 100}) if upstream.startswith("ex") else ("up__slow", {"seconds": 8})
+    marker, file = ("a request was cancelled", server.log) if upstream.startswith("ex") else ("cancelled", server.events)
+    before = file.read_text(errors="replace").count(marker) if file.exists() else 0
+
+    async def body(client: Client) -> None:
+        await client.list_tools()
+        with anyio.move_on_after(1.5):
+            await client.call_tool(tool, arguments)
+            raise AssertionError("the call was to be cancelled before it ended")
+        # The session goes on.
+        assert (await client.call_tool("up__echo", {"text": "after"})).content[0].text == "after"
+    log = run_stdio_front(tmp_path, {"up": {"url": server.url}}, mode, body)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if file.exists() and file.read_text(errors="replace").count(marker) > before:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{upstream} did not see the cancellation: {file.read_text(errors='replace')[-1500:] if file.exists() else '(none)'}\n{log[-2000:]}")

@@ -23,6 +23,8 @@ struct OutgoingMessage: Sendable {
     var isModern = false
     /// The 2026-07-28 routing headers of its POST (empty for the handshake era).
     var modernHeaders: [(name: String, value: String)] = []
+    /// `notifications/cancelled`: the request it cancels.
+    var cancelledID: JSONRPCID?
 
     /// Scans `bytes` once. `annotations` gives the upstream's `x-mcp-header` tags of a tool; it is
     /// asked only for a 2026-07-28 `tools/call`.
@@ -35,6 +37,7 @@ struct OutgoingMessage: Sendable {
             method = message.envelope.method
             uri = message.envelope.uri
             traceHeaders = Self.traceHeaders(of: message)
+            cancelledID = message.envelope.cancelledRequestID
             if message.envelope.hasModernEnvelope {
                 isModern = true
                 let tool = message.envelope.method == .toolsCall ? message.envelope.name : nil

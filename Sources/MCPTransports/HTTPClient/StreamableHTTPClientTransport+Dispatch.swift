@@ -72,7 +72,9 @@ extension StreamableHTTPClientTransport {
             isModern: message.isModern, listsTools: message.isModern && message.method == .toolsList)
         // Unregistered only after the exchange has ended, so that a late response is recognized and dropped.
         register(exchange)
-        let deadline = NIODeadline.now() + TimeAmount(configuration.requestTimeout)
+        // A 2026-07-28 listen lasts until it is cancelled (its POST closed), not one request's time.
+        let lasting = message.isModern && message.method == .subscriptionsListen
+        let deadline = lasting ? NIODeadline.distantFuture : NIODeadline.now() + TimeAmount(configuration.requestTimeout)
         post(message, exchange: exchange, ticket: ticket, deadline: deadline, on: loop) { outcome in
             switch outcome {
             case .sessionExpired:

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import JSONRPC
 
 extension StreamableHTTPClientTransport {
@@ -17,5 +18,24 @@ extension StreamableHTTPClientTransport {
         state.withLockedValue { state in
             for name in names { state.toolHeaderAnnotations[name] = scan.annotated[name] }
         }
+    }
+}
+
+extension StreamableHTTPClientTransport {
+    /// `notifications/cancelled` for a 2026-07-28 request whose POST is on its way: over HTTP
+    /// the spec's cancellation is closing that POST's response stream, so the POST is cancelled
+    /// and the notification is not sent (a modern server takes no unenveloped POST). The request
+    /// ends quietly: the proxy that cancelled it expects no answer. False when `id` names no such
+    /// request (the notification is then POSTed as usual, as for any handshake-era request).
+    func closeModernPost(of id: JSONRPCID) -> Bool {
+        let found = state.withLockedValue { state -> (RequestExchange, HTTPClient.Task<PostOutcome>)? in
+            guard let postID = state.modernPosts[id], let task = state.posts[postID], let exchange = state.exchanges[id] else { return nil }
+            return (exchange, task)
+        }
+        guard let (exchange, task) = found else { return false }
+        _ = exchange.fail("cancelled by the proxy")
+        logger.debug("closing the POST of a cancelled 2026-07-28 request", metadata: ["request": "\(exchange.label)", "id": "\(id)"])
+        task.cancel()
+        return true
     }
 }

@@ -49,12 +49,18 @@ extension StreamableHTTPClientTransport {
             let id = state.nextPostID
             state.nextPostID += 1
             state.posts[id] = task
+            if let exchange, exchange.isModern { state.modernPosts[exchange.id] = id }
             return id
         }
         if postID == nil { task.cancel() }
         task.futureResult.whenComplete { result in
             if let postID {
-                _ = self.state.withLockedValue { $0.posts.removeValue(forKey: postID) }
+                self.state.withLockedValue { state in
+                    state.posts.removeValue(forKey: postID)
+                    if let exchange, exchange.isModern, state.modernPosts[exchange.id] == postID {
+                        state.modernPosts.removeValue(forKey: exchange.id)
+                    }
+                }
             }
             switch result {
             case .success(let outcome): completion(outcome)

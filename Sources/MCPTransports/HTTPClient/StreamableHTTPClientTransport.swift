@@ -130,6 +130,9 @@ public final class StreamableHTTPClientTransport: MessageTransport {
         let outgoing = OutgoingMessage(message, scanner: scanner) { tool in
             self.state.withLockedValue { $0.toolHeaderAnnotations[tool] }
         }
+        if let target = outgoing.cancelledID, outgoing.method == .cancelled, closeModernPost(of: target) {
+            return true
+        }
         let dispatch = state.withLockedValue { state -> (accepted: Bool, loops: ClientEventLoops?) in
             guard state.started, !state.closing, let link = state.link else { return (false, nil) }
             return (true, state.outbox.push(outgoing) ? link.loops : nil)

@@ -74,6 +74,9 @@ struct StreamableHTTPState {
     /// A 2026-07-28 upstream's `x-mcp-header` tags, by tool, from its `tools/list` results (empty
     /// for the handshake era): the `Mcp-Param-*` headers of its `tools/call` POSTs.
     var toolHeaderAnnotations: [String: XMCPHeaderAnnotations] = [:]
+    /// The POST (a key of `posts`) of each 2026-07-28 request on its way, by request id: over
+    /// HTTP, closing it is how such a request is cancelled.
+    var modernPosts: [JSONRPCID: Int] = [:]
 
     /// The legacy fallback may still be taken (automatic mode, before a first successful initialize).
     var fallbackArmed = false

@@ -16,14 +16,19 @@ struct ModernUpstreamPostTests {
     static let refusal = #"{"jsonrpc":"2.0","id":null,"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2030-01-01"],"requested":"2026-07-28"}}}"#
 
     /// A scripted upstream: `tools/list` answers the list above, `refuse` a 400 with the -32022
-    /// body, `plain` a 400 in text, anything else an empty result; every request is kept.
+    /// body, `plain` a 400 in text, `hang` an event stream that never ends, anything else an
+    /// empty result; every request is kept.
     final class Upstream: Sendable {
         let http: StubHTTPServer
         private let received: NIOLockedValueBox<[StubHTTPRequest]>
+        /// The open streams of `hang` requests.
+        let hanging: NIOLockedValueBox<[StubHTTPResponder]>
 
         init() async throws {
             let received = NIOLockedValueBox<[StubHTTPRequest]>([])
+            let hanging = NIOLockedValueBox<[StubHTTPResponder]>([])
             self.received = received
+            self.hanging = hanging
             http = try await StubHTTPServer.start { request, responder in
                 received.withLockedValue { $0.append(request) }
                 guard let message = try? JSONRPCScanner().scanMessage(request.body), let idBytes = message.idBytes else {
@@ -39,6 +44,10 @@ struct ModernUpstreamPostTests {
                     responder.respond(.badRequest, json, body: ModernUpstreamPostTests.refusal)
                 case "plain":
                     responder.respond(.badRequest, [("Content-Type", "text/plain")], body: "nope")
+                case "hang":
+                    responder.startEventStream()
+                    responder.write(": open\n\n")
+                    hanging.withLockedValue { $0.append(responder) }
                 default:
                     responder.respond(.ok, json, body: #"{"jsonrpc":"2.0","id":\#(id),"result":{"resultType":"complete"}}"#)
                 }
@@ -122,6 +131,32 @@ struct ModernUpstreamPostTests {
         let old = try #require(Self.answer(sink, id: 3))
         #expect(old.contains("-32000") && old.contains("HTTP 400"))
         #expect(upstream.requests("refuse").last?.header("mcp-method") == nil)
+        await transport.close()
+        await upstream.http.stop()
+    }
+
+    /// Cancelling a 2026-07-28 request closes its POST (the spec's cancellation over HTTP) and
+    /// sends no notification; the proxy gets no answer for it. A handshake-era request's
+    /// cancellation is POSTed as before.
+    @Test func cancellingAModernRequestClosesItsPost() async throws {
+        let upstream = try await Upstream()
+        let transport = Self.transport(upstream.http.url("/mcp"))
+        let sink = FrameCollector()
+        try await transport.start(sink: sink)
+        transport.send(Self.request(5, "hang"))
+        #expect(await pollUntil { upstream.hanging.withLockedValue { $0.count } == 1 })
+        transport.send(ByteBuffer(string: #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"gone"}}"#))
+        #expect(await pollUntil { upstream.hanging.withLockedValue { $0.allSatisfy { !$0.isConnected } } })
+
+        transport.send(Self.request(6, "hang", modern: false))
+        #expect(await pollUntil { upstream.hanging.withLockedValue { $0.count } == 2 })
+        transport.send(ByteBuffer(string: #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6}}"#))
+        #expect(await pollUntil { upstream.requests("notifications/cancelled").count == 1 })
+        let posted = try #require(upstream.requests("notifications/cancelled").first)
+        #expect(posted.bodyText.contains(#""requestId":6"#))
+        #expect(upstream.hanging.withLockedValue { $0[1].isConnected })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(Self.answer(sink, id: 5) == nil)
         await transport.close()
         await upstream.http.stop()
     }
