@@ -9,6 +9,7 @@ URIs namespaced (`modern+example://counter`, `alpha+example://counter`).
   the client's listen id (the SDK routes events by that id, so an event arriving proves the tag);
 - list changes: the proxy keeps a listen open toward the modern upstream, so its
   `tools/list_changed` (`toggle_extra`) reaches a listening client and the merged catalog;
+- the same with the modern upstream reached over Streamable HTTP (`url:`);
 - a raw stdio client checks the exact frames and that cancelling the listen stops the updates.
 """
 
@@ -26,7 +27,7 @@ import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from network_fixtures import NetworkGateway, binary, stop
+from network_fixtures import NetworkGateway, binary, free_port, stop, wait_for_port
 
 MODERN = "2026-07-28"
 ENVELOPE = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
@@ -103,6 +104,36 @@ def test_a_modern_upstreams_tools_list_change_reaches_the_listen(target) -> None
                 after = {tool.name for tool in (await client.list_tools()).tools}
                 assert "modern__extra" in after, f"the proxy re-listed the modern upstream's tools: {after}"
     anyio.run(run)
+
+
+def test_a_remote_modern_upstream_feeds_the_listen_too(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "modern.log"
+    with log.open("wb") as sink:
+        upstream = subprocess.Popen([str(binary("EXAMPLE_SERVER_BIN", "example-server")), "--modern", "--name", "modern",
+                                     "--http", f"127.0.0.1:{port}"], stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
+    try:
+        wait_for_port(port, upstream, "example-server --modern --http", log)
+        config = tmp_path / "proxy.json"
+        servers = {**upstreams(), "modern": {"url": f"http://127.0.0.1:{port}/mcp"}}
+        config.write_text(json.dumps({"mcpServers": servers, "proxy": PROXY}))
+        target = StdioServerParameters(command=str(binary("MCP_PROXY_BIN", "mcp-proxy")), args=["--config", str(config)])
+
+        async def run() -> None:
+            with anyio.fail_after(40):
+                async with Client(target, mode=MODERN) as client:
+                    await client.list_resources()
+                    async with client.listen(resource_subscriptions=[MODERN_COUNTER], tools_list_changed=True) as subscription:
+                        assert subscription.honored.resource_subscriptions == [MODERN_COUNTER], subscription.honored
+                        assert not (await client.call_tool("modern__bump", {})).is_error
+                        await next_update(subscription, MODERN_COUNTER)
+                        assert not (await client.call_tool("modern__toggle_extra", {})).is_error
+                        async for event in subscription:
+                            if type(event).__name__ == "ToolsListChanged":
+                                break
+        anyio.run(run)
+    finally:
+        stop(upstream)
 
 
 class RawStdio:
