@@ -33,6 +33,10 @@ public struct RemoteUpstreamConfiguration: Sendable {
     /// token); they win over ``headers``. Only the Streamable HTTP transport sends them; nil (the
     /// default) costs nothing.
     public var credentials: (any UpstreamCredentials)?
+    /// The `x-mcp-header` tags a 2026-07-28 upstream's tools carry, learnt from whichever
+    /// connection listed them and used by every connection made with this configuration (a
+    /// pool's sessions share it, as copies of one configuration).
+    let toolHeaderTags = ToolHeaderTags()
 
     /// Creates a configuration; the timeouts default to 300 s per request and 10 s to connect.
     public init(

@@ -15,9 +15,7 @@ extension StreamableHTTPClientTransport {
             logger.warning("tool '\(tool)' has an invalid x-mcp-header annotation (\(problem)); its calls carry no Mcp-Param-* headers")
         }
         let names = (result["tools"]?.elements ?? []).compactMap { $0["name"]?.string }
-        state.withLockedValue { state in
-            for name in names { state.toolHeaderAnnotations[name] = scan.annotated[name] }
-        }
+        configuration.toolHeaderTags.update(names: names, from: scan)
     }
 }
 

@@ -127,9 +127,7 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     /// be called from inside `transportReceived`.
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        let outgoing = OutgoingMessage(message, scanner: scanner) { tool in
-            self.state.withLockedValue { $0.toolHeaderAnnotations[tool] }
-        }
+        let outgoing = OutgoingMessage(message, scanner: scanner) { configuration.toolHeaderTags[$0] }
         if let target = outgoing.cancelledID, outgoing.method == .cancelled, closeModernPost(of: target) {
             return true
         }

@@ -71,9 +71,6 @@ struct StreamableHTTPState {
     var nextTaskID = 0
     var nextInternalID = 0
 
-    /// A 2026-07-28 upstream's `x-mcp-header` tags, by tool, from its `tools/list` results (empty
-    /// for the handshake era): the `Mcp-Param-*` headers of its `tools/call` POSTs.
-    var toolHeaderAnnotations: [String: XMCPHeaderAnnotations] = [:]
     /// The POST (a key of `posts`) of each 2026-07-28 request on its way, by request id: over
     /// HTTP, closing it is how such a request is cancelled.
     var modernPosts: [JSONRPCID: Int] = [:]

@@ -60,13 +60,18 @@ struct ModernUpstreamPostTests {
         }
     }
 
+    static func configuration(_ url: String) -> RemoteUpstreamConfiguration {
+        RemoteUpstreamConfiguration(
+            url: url, kind: .streamableHTTP, headers: [:], requestTimeout: .seconds(20), connectTimeout: .seconds(2),
+            maxMessageBytes: 1 << 20)
+    }
+
     static func transport(_ url: String) -> StreamableHTTPClientTransport {
-        StreamableHTTPClientTransport(
-            name: "modern",
-            configuration: RemoteUpstreamConfiguration(
-                url: url, kind: .streamableHTTP, headers: [:], requestTimeout: .seconds(20), connectTimeout: .seconds(2),
-                maxMessageBytes: 1 << 20),
-            logger: Logger(label: "test"))
+        transport(configuration(url))
+    }
+
+    static func transport(_ configuration: RemoteUpstreamConfiguration) -> StreamableHTTPClientTransport {
+        StreamableHTTPClientTransport(name: "modern", configuration: configuration, logger: Logger(label: "test"))
     }
 
     static func request(_ id: Int, _ method: String, _ params: String = "", modern: Bool = true) -> ByteBuffer {
@@ -158,6 +163,33 @@ struct ModernUpstreamPostTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(Self.answer(sink, id: 5) == nil)
         await transport.close()
+        await upstream.http.stop()
+    }
+
+    /// The tags one connection learnt serve every connection of the same configuration (a
+    /// pool's sessions): a call on a connection that never listed tools carries them too.
+    @Test func connectionsOfOneUpstreamShareTheTags() async throws {
+        let upstream = try await Upstream()
+        let configuration = Self.configuration(upstream.http.url("/mcp"))
+        let lister = Self.transport(configuration)
+        let caller = Self.transport(configuration)
+        let listed = FrameCollector()
+        let called = FrameCollector()
+        try await lister.start(sink: listed)
+        try await caller.start(sink: called)
+        lister.send(Self.request(1, "tools/list"))
+        #expect(await listed.wait { $0.messages.count == 1 })
+        caller.send(Self.request(2, "tools/call", #""name":"where","arguments":{"region":"eu"}"#))
+        #expect(await called.wait { $0.messages.count == 1 })
+        #expect(upstream.requests("tools/call").first?.header("mcp-param-region") == "eu")
+        // Another upstream's configuration knows nothing of them.
+        let other = Self.transport(upstream.http.url("/mcp"))
+        let otherSink = FrameCollector()
+        try await other.start(sink: otherSink)
+        other.send(Self.request(3, "tools/call", #""name":"where","arguments":{"region":"eu"}"#))
+        #expect(await otherSink.wait { $0.messages.count == 1 })
+        #expect(upstream.requests("tools/call").last?.header("mcp-param-region") == nil)
+        for transport in [lister, caller, other] { await transport.close() }
         await upstream.http.stop()
     }
 }
