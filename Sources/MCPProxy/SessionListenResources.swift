@@ -90,11 +90,27 @@ extension ProxySession {
                 listen.acknowledged ? listen.subscribed.first(where: { $0.value == resource }).map { (listen, $0.key) } : nil
             }
         }
-        guard !listens.isEmpty else { return false }
+        guard !listens.isEmpty else { return relayModernUpdateToHandshakeClient(upstream, uri: uri) }
         for (listen, exposed) in listens {
             var params = Array(#"{"_meta":{"io.modelcontextprotocol/subscriptionId":"#.utf8) + listen.idBytes
             params += Array(#"},"uri":"#.utf8) + JSONString.encode(exposed) + [UInt8(ascii: "}")]
             sendToClient(JSONRPCEncoder.notification(method: MCPMethod.resourcesUpdated.name, params: params), relatedTo: listen.id)
+        }
+        return true
+    }
+
+    /// A handshake-era client subscribed (SessionModernSubscribe.swift) to a 2026-07-28 upstream's
+    /// resource gets its update as in the handshake era: the client's URI, without the tag of the
+    /// proxy's upstream listen. False for any other update (the handshake-era path decides).
+    private func relayModernUpdateToHandshakeClient(_ upstream: UpstreamConnection, uri: String) -> Bool {
+        guard upstream.speaksModern.load(ordering: .relaxed) else { return false }
+        let exposed = catalog.exposedURI(uri, upstream: upstream.index)
+        let subscribed = state.withLockedValue { state in
+            state.subscriptions[exposed] != nil || state.subscriptions.keys.contains { exposed.hasPrefix($0) }
+        }
+        if subscribed {
+            let params = Array(#"{"uri":"#.utf8) + JSONString.encode(exposed) + [UInt8(ascii: "}")]
+            sendToClient(JSONRPCEncoder.notification(method: MCPMethod.resourcesUpdated.name, params: params))
         }
         return true
     }

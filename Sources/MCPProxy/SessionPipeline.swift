@@ -59,6 +59,10 @@ extension ProxySession {
         case .local(.setLevel):
             runTask { await self.handleSetLevel(message, id: id, route: route) }
         case .upstream(let target):
+            if let (uri, subscribe) = edits.subscription, services[target.index].speaksModernEra {
+                subscribeAtModernUpstream(uri, upstream: target.index, subscribe: subscribe, id: id, route: route)  // SessionModernSubscribe.swift
+                return .answered
+            }
             if let (uri, subscribe) = edits.subscription, !trackSubscription(uri, subscribe: subscribe, target: target, message: message) {
                 // Another client of the shared upstream session holds the subscription upstream.
                 replyResult(route, id: id, result: Array("{}".utf8))

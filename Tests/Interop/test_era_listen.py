@@ -216,3 +216,30 @@ def test_raw_stdio_frames_and_cancel_ends_the_upstream_subscription(tmp_path: Pa
                    for m in peer.seen), "the proxy's own upstream listens stay inside it"
     finally:
         peer.close()
+
+
+def test_a_handshake_era_client_subscribes_at_a_modern_upstream(tmp_path: Path) -> None:
+    # 2026-07-28 removed resources/subscribe: the proxy answers it and holds a listen upstream.
+    peer = RawStdio(stdio_config(tmp_path, {**PROXY, "logging": {"level": "debug"}}))
+
+    def ask(id: int, method: str, params: dict) -> dict:
+        since = len(peer.seen)
+        peer.send({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+        return peer.wait_for(lambda m: m.get("id") == id and "method" not in m, since=since)
+
+    try:
+        initialized = ask(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}})
+        assert initialized["result"]["protocolVersion"] == "2025-11-25", initialized
+        peer.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        assert "result" in ask(2, "resources/list", {})
+        assert ask(3, "resources/subscribe", {"uri": MODERN_COUNTER}) == {"jsonrpc": "2.0", "id": 3, "result": {}}
+        since = len(peer.seen)
+        assert "result" in ask(4, "tools/call", {"name": "modern__bump", "arguments": {}})
+        update = peer.wait_for(lambda m: m.get("method") == "notifications/resources/updated", since=since)
+        assert update["params"] == {"uri": MODERN_COUNTER}, update
+        assert ask(5, "resources/unsubscribe", {"uri": MODERN_COUNTER}) == {"jsonrpc": "2.0", "id": 5, "result": {}}
+        time.sleep(0.3)
+        log = (tmp_path / "proxy.stderr").read_text(errors="replace")
+        assert "ended the listen for example://counter" in log, "the upstream listen is cancelled"
+    finally:
+        peer.close()

@@ -20,7 +20,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
         #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"\#(id)"}}"#
     }
 
-    func files(capabilities: String) -> FakeUpstream {
+    static func files(capabilities: String) -> FakeUpstream {
         let files = FakeUpstream("files", capabilities: capabilities)
         files.setList("resources/list", key: "resources", pages: [[#"{"uri":"file:///a.txt","name":"a"}"#]])
         files.setList("resources/templates/list", key: "resourceTemplates", pages: [[]])
@@ -40,7 +40,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
     }
 
     func testHandshakeEraUpstreamIsSubscribedAndItsUpdatesAreTagged() async throws {
-        let files = files(capabilities: #"{"resources":{"subscribe":true}}"#)
+        let files = Self.files(capabilities: #"{"resources":{"subscribe":true}}"#)
         try await withProxy([files]) { harness in
             harness.client.push(Self.listen(id: "L1", uris: ["file:///a.txt", "nowhere://x"]))
             let subscribe = try await files.firstRequest("resources/subscribe")
@@ -62,7 +62,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
     }
 
     func testAnUpstreamWithoutSubscribeIsLeftOutOfTheAcknowledgement() async throws {
-        let files = files(capabilities: #"{"resources":{}}"#)
+        let files = Self.files(capabilities: #"{"resources":{}}"#)
         try await withProxy([files]) { harness in
             harness.client.push(Self.listen(id: "L2", uris: ["file:///a.txt"]))
             let ack = try await acknowledgement(harness, id: "L2")
@@ -72,7 +72,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
     }
 
     func testTwoListensShareOneUpstreamSubscription() async throws {
-        let files = files(capabilities: #"{"resources":{"subscribe":true}}"#)
+        let files = Self.files(capabilities: #"{"resources":{"subscribe":true}}"#)
         try await withProxy([files]) { harness in
             harness.client.push(Self.listen(id: "A", uris: ["file:///a.txt"]))
             _ = try await acknowledgement(harness, id: "A")
@@ -94,7 +94,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
     }
 
     func testModernUpstreamGetsListensForListChangesAndResources() async throws {
-        let modern = files(capabilities: "{}")
+        let modern = Self.files(capabilities: "{}")
         modern.on("server/discover") { _, _ in
             .result(#"{"supportedVersions":["2026-07-28"],"capabilities":{"tools":{"listChanged":true},"resources":{"subscribe":true}},"ttlMs":0,"cacheScope":"private","resultType":"complete"}"#)
         }
@@ -127,6 +127,42 @@ final class ListenResourceSubscriptionTests: XCTestCase {
             harness.client.push(Self.cancel(id: "L3"))
             let cancelled = try await modern.waitFor("the listen's cancellation") { $0.method == "notifications/cancelled" }
             XCTAssertEqual(cancelled.params?["requestId"]?.text, upstreamID, cancelled.raw)
+        }
+    }
+}
+
+/// A handshake-era client's `resources/subscribe` of a 2026-07-28 upstream's resource
+/// (SessionModernSubscribe.swift): answered by the proxy, held upstream as a listen.
+final class ModernUpstreamSubscribeTests: XCTestCase {
+    func testSubscribeBecomesAnUpstreamListenAndUpdatesArriveUntagged() async throws {
+        let modern = ListenResourceSubscriptionTests.files(capabilities: "{}")
+        modern.on("server/discover") { _, _ in
+            .result(#"{"supportedVersions":["2026-07-28"],"capabilities":{"resources":{"subscribe":true}},"ttlMs":0,"cacheScope":"private","resultType":"complete"}"#)
+        }
+        modern.on("subscriptions/listen") { _, _ in .none }
+        let make: ProxyHarness.ProxyFactory = { definitions, options, logger in
+            var definitions = definitions
+            definitions[0].era = .modern
+            return MCPProxy(upstreams: definitions, options: options, logger: logger)
+        }
+        try await withProxy([modern], make: make) { harness in
+            try await harness.initialize()
+            let answer = try await harness.request("resources/subscribe", params: #"{"uri":"file:///a.txt"}"#)
+            XCTAssertNotNil(answer.result, answer.raw)
+            let listen = try await modern.firstRequest("subscriptions/listen")
+            XCTAssertEqual(listen.params?["notifications"]?["resourceSubscriptions"]?.arrayValue.compactMap(\.stringValue), ["file:///a.txt"])
+            XCTAssertTrue(modern.received("resources/subscribe").isEmpty)
+
+            let upstreamID = listen.id?.text ?? "0"
+            modern.send(#"{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":\#(upstreamID)},"uri":"file:///a.txt"}}"#)
+            let update = try await harness.client.waitFor("the update") { $0.method == "notifications/resources/updated" }
+            XCTAssertEqual(update.params?["uri"]?.stringValue, "file:///a.txt")
+            XCTAssertNil(update.params?["_meta"], "the proxy's upstream listen tag stays inside: \(update.raw)")
+
+            let unsubscribed = try await harness.request("resources/unsubscribe", params: #"{"uri":"file:///a.txt"}"#)
+            XCTAssertNotNil(unsubscribed.result, unsubscribed.raw)
+            let cancelled = try await modern.waitFor("the listen's cancellation") { $0.method == "notifications/cancelled" }
+            XCTAssertEqual(cancelled.params?["requestId"]?.text, upstreamID)
         }
     }
 }
