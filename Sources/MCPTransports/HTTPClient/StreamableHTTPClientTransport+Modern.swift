@@ -1,21 +1,30 @@
 import AsyncHTTPClient
 import JSONRPC
+import NIOCore
 
 extension StreamableHTTPClientTransport {
     /// Keeps the `x-mcp-header` tags of the tools in a 2026-07-28 upstream's `tools/list` result
     /// (one page), so that each later `tools/call` POST mirrors the tagged arguments into
-    /// `Mcp-Param-*` headers. A tool whose tags break the spec's rules gets none, with a warning:
-    /// the upstream would refuse its calls for want of the header, and the spec says a client
-    /// should not offer it.
-    func rememberToolHeaders(from message: JSONRPCMessage) {
-        guard let range = message.envelope.resultRange else { return }
+    /// `Mcp-Param-*` headers. A tool whose tags break the spec's rules is dropped from the list,
+    /// with a warning, as the spec says an HTTP client must: the result comes back without it
+    /// (nil: the list is delivered as it came).
+    func rememberToolHeaders(from message: JSONRPCMessage) -> ByteBuffer? {
+        guard let range = message.envelope.resultRange else { return nil }
         let result = JSONView(message: message, range: range)
         let scan = XMCPHeaderToolScan(toolsListResult: result)
+        let tools = result["tools"]?.elements ?? []
+        configuration.toolHeaderTags.update(names: tools.compactMap { $0["name"]?.string }, from: scan)
+        guard !scan.invalid.isEmpty, let list = result["tools"] else { return nil }
         for (tool, problem) in scan.invalid.sorted(by: { $0.key < $1.key }) {
-            logger.warning("tool '\(tool)' has an invalid x-mcp-header annotation (\(problem)); its calls carry no Mcp-Param-* headers")
+            logger.warning("tool '\(tool)' is left out: its x-mcp-header annotation is invalid (\(problem))")
         }
-        let names = (result["tools"]?.elements ?? []).compactMap { $0["name"]?.string }
-        configuration.toolHeaderTags.update(names: names, from: scan)
+        var kept: [UInt8] = [UInt8(ascii: "[")]
+        for tool in tools where tool["name"]?.string.map({ scan.invalid[$0] == nil }) ?? true {
+            if kept.count > 1 { kept.append(UInt8(ascii: ",")) }
+            kept += tool.rawBytes
+        }
+        kept.append(UInt8(ascii: "]"))
+        return message.splicing(list.range, with: kept)
     }
 }
 

@@ -229,6 +229,7 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     /// Routes one server message: a response to an exchange ends it (internal ones are kept, not
     /// delivered); everything else goes to the sink as is.
     func receive(_ bytes: ByteBuffer) {
+        var bytes = bytes
         if let message = try? scanner.scanMessage(bytes),
            message.envelope.kind == .successResponse || message.envelope.kind == .errorResponse,
            let id = message.envelope.id,
@@ -240,8 +241,8 @@ public final class StreamableHTTPClientTransport: MessageTransport {
                 logger.debug("late response dropped", metadata: ["id": "\(id)"])
                 return
             }
-            if exchange.listsTools, message.envelope.kind == .successResponse {
-                rememberToolHeaders(from: message)
+            if exchange.listsTools, message.envelope.kind == .successResponse, let pruned = rememberToolHeaders(from: message) {
+                bytes = pruned
             }
             if exchange.isInternal { return }
         }
