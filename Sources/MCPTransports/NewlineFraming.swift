@@ -33,21 +33,4 @@ enum NewlineFraming {
         }
         return copy
     }
-
-    /// Writes one framed message and flushes.
-    ///
-    /// The message and its newline are written together on the channel's event loop, so
-    /// messages sent from several threads never interleave (no copy is made to join them).
-    static func write(_ message: ByteBuffer, to channel: any Channel) {
-        let line = singleLine(message)
-        if channel.eventLoop.inEventLoop {
-            channel.write(line, promise: nil)
-            channel.writeAndFlush(newline, promise: nil)
-        } else {
-            channel.eventLoop.execute {
-                channel.write(line, promise: nil)
-                channel.writeAndFlush(newline, promise: nil)
-            }
-        }
-    }
 }

@@ -20,7 +20,11 @@ public final class StandardIOTransport: MessageTransport {
     private let state = NIOLockedValueBox<State>(State())
 
     private struct State {
-        var channel: (any Channel)?
+        var channel: (any Channel)? {
+            didSet { writer = channel.map(FramedWriter.init(channel:)) }
+        }
+        /// Writes frames to `channel`, many per flush under load.
+        var writer: FramedWriter?
         var sink: (any MessageSink)?
         var reported = false
     }
@@ -69,8 +73,8 @@ public final class StandardIOTransport: MessageTransport {
 
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        guard let channel = state.withLockedValue({ $0.channel }), channel.isActive else { return false }
-        NewlineFraming.write(message, to: channel)
+        guard let writer = state.withLockedValue({ $0.writer }), writer.channel.isActive else { return false }
+        writer.write(message)
         return true
     }
 

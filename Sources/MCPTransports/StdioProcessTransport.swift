@@ -29,7 +29,11 @@ public final class StdioProcessTransport: MessageTransport {
 
     private struct State {
         var process: ChildProcess?
-        var channel: (any Channel)?
+        var channel: (any Channel)? {
+            didSet { writer = channel.map(FramedWriter.init(channel:)) }
+        }
+        /// Writes frames to `channel`, many per flush under load.
+        var writer: FramedWriter?
         var sink: (any MessageSink)?
         var exitStatus: Int32?
         var closing = false
@@ -107,10 +111,10 @@ public final class StdioProcessTransport: MessageTransport {
 
     @discardableResult
     public func send(_ message: ByteBuffer) -> Bool {
-        guard let channel = state.withLockedValue({ $0.closing ? nil : $0.channel }), channel.isActive else {
+        guard let writer = state.withLockedValue({ $0.closing ? nil : $0.writer }), writer.channel.isActive else {
             return false
         }
-        NewlineFraming.write(message, to: channel)
+        writer.write(message)
         return true
     }
 
