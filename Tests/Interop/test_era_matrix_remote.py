@@ -163,20 +163,25 @@ def test_modern_upstreams_refuse_a_mismatched_name(remote: dict[str, str], upstr
 
 def test_a_pinned_era_skips_the_probe_or_requires_it(tmp_path: Path, remote: dict[str, str]) -> None:
     """`protocolEra: handshake` sends a dual-era upstream `initialize` without asking first;
-    `"2026-07-28"` against a handshake-era upstream leaves it out, saying why."""
+    `"2026-07-28"` speaks it to a modern upstream, and leaves a handshake-era upstream out,
+    saying why."""
     servers = {
         "up": {"url": remote["ex-dual"], "protocolEra": "handshake"},
+        "new": {"url": remote["sdk-modern"], "protocolEra": MODERN},
         "old": {"url": remote["handshake"], "protocolEra": MODERN},
     }
 
     async def body(client: Client) -> None:
         names = [tool.name for tool in (await client.list_tools()).tools]
-        assert "up__echo" in names and not any(name.startswith("old__") for name in names), names
-        result = await client.call_tool("up__echo", {"text": "hi"})
-        assert result.content[0].text == "hi", result
+        assert "up__echo" in names and "new__echo" in names, names
+        assert not any(name.startswith("old__") for name in names), names
+        for tool in ["up__echo", "new__echo"]:
+            assert (await client.call_tool(tool, {"text": "hi"})).content[0].text == "hi", tool
     log = run_stdio_front(tmp_path, servers, "legacy", body)
-    assert not spoke_modern(log), log[-3000:]
-    assert "server/discover failed" in log and "upstream=old" in log, log[-3000:]
+    lines = log.splitlines()
+    assert any("upstream speaks 2026-07-28" in line and "upstream=new" in line for line in lines), log[-3000:]
+    assert not any("upstream speaks 2026-07-28" in line and "upstream=up" in line for line in lines), log[-3000:]
+    assert any("server/discover failed" in line and "upstream=old" in line for line in lines), log[-3000:]
 
 
 @pytest.mark.parametrize("mode", ["legacy", MODERN])

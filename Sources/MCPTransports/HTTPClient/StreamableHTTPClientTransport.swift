@@ -7,7 +7,14 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// An upstream MCP server reached over Streamable HTTP (protocol revisions 2025-03-26 to 2025-11-25).
+/// An upstream MCP server reached over Streamable HTTP (protocol revisions 2025-03-26 to
+/// 2025-11-25, and 2026-07-28).
+///
+/// A message whose `params._meta` carries the 2026-07-28 envelope is sent the 2026-07-28 way
+/// (StreamableHTTPClientTransport+Modern.swift, ModernPostHeaders): with `MCP-Protocol-Version`,
+/// `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` read from its body, no session; a 4xx whose body
+/// is a JSON-RPC error is its answer; cancelling it closes its POST. Everything below describes
+/// the handshake era, which such messages never enter (they send no `initialize`).
 ///
 /// Every message the proxy sends is its own POST, in the order sent; a notification's or a
 /// response's POST completes before the next message goes out, while requests run concurrently.
