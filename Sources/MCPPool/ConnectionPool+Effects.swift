@@ -13,7 +13,7 @@ extension ConnectionPool {
     }
 
     /// Performs what a state change asked for, outside the lock.
-    func perform(_ effects: PoolEffects<Connection>) {
+    @usableFromInline func perform(_ effects: PoolEffects<Connection>) {
         for task in effects.cancelled { task.cancel() }
         for connection in effects.toClose {
             Task { await connection.close() }

@@ -26,7 +26,7 @@ import Synchronization
 /// Timers and opens in flight hold the pool weakly, and a drain cancels the re-open timer.
 public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     /// The state, under one lock.
-    let state: Mutex<PoolState<Connection>>
+    @usableFromInline let state: Mutex<PoolState<Connection>>
     /// Opens a connection (already initialized when it returns).
     let open: @Sendable () async throws -> Connection
     /// The owner's event sink.
@@ -75,6 +75,7 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     /// Leases an existing usable connection now, or returns nil: never opens, never waits.
     /// Shared: the connection without an exclusive lease with the fewest users; exclusive: one
     /// without users. Nil while draining.
+    @inlinable
     public func tryAcquire(_ mode: LeaseMode) -> PoolLease<Connection>? {
         let (lease, effects) = state.withLock { state in
             var effects = PoolEffects<Connection>()
@@ -106,6 +107,7 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     /// Gives a lease back (exactly once per lease); its connection goes to the first waiter
     /// that can take it. Leases of connections the pool has let go of are ignored.
+    @inlinable
     public func release(_ lease: PoolLease<Connection>) {
         let effects = state.withLock { state in
             var effects = PoolEffects<Connection>()

@@ -1,4 +1,5 @@
 /// A ``ConnectionPool/drain(timeout:)`` waiting for the last lease to be released.
+@usableFromInline
 struct PoolDrainWaiter: Sendable {
     /// Its number (for its timeout).
     let id: UInt64

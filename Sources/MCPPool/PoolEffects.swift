@@ -1,8 +1,10 @@
 /// What a state change under the pool's lock asks the pool to do once the lock is released:
 /// resume waiters, close connections, report events, start opens and timers. Empty (and
 /// allocation-free) on the hot path.
+@usableFromInline
 struct PoolEffects<Connection: PooledConnection>: Sendable {
     /// A waiter's continuation with its outcome, and the timer to cancel.
+    @usableFromInline
     struct Resumption: Sendable {
         let continuation: PoolWaiterContinuation<Connection>
         let result: Result<PoolLease<Connection>, PoolError>
@@ -10,6 +12,7 @@ struct PoolEffects<Connection: PooledConnection>: Sendable {
     }
 
     /// A re-open timer to start.
+    @usableFromInline
     struct Reopen: Sendable {
         /// How long it sleeps.
         let delay: Duration
@@ -18,23 +21,26 @@ struct PoolEffects<Connection: PooledConnection>: Sendable {
     }
 
     /// Waiters to resume.
-    var resumptions: [Resumption] = []
+    @usableFromInline var resumptions: [Resumption] = []
     /// Drains whose wait is over, with their timers to cancel.
-    var drainResumptions: [PoolDrainWaiter] = []
+    @usableFromInline var drainResumptions: [PoolDrainWaiter] = []
     /// Connections the pool let go of, to close (exactly once: each leaves the pool once).
-    var toClose: [Connection] = []
+    @usableFromInline var toClose: [Connection] = []
     /// Events for the owner, in order.
-    var events: [PoolEvent] = []
+    @usableFromInline var events: [PoolEvent] = []
     /// Opens to start (already counted in `opening`).
-    var opensToStart = 0
+    @usableFromInline var opensToStart = 0
     /// A re-open timer to start.
-    var reopen: Reopen?
+    @usableFromInline var reopen: Reopen?
     /// Timer tasks to cancel.
-    var cancelled: [Task<Void, Never>] = []
+    @usableFromInline var cancelled: [Task<Void, Never>] = []
 
     /// Whether there is nothing to do.
-    var isEmpty: Bool {
+    @inlinable var isEmpty: Bool {
         resumptions.isEmpty && drainResumptions.isEmpty && toClose.isEmpty && events.isEmpty
             && opensToStart == 0 && reopen == nil && cancelled.isEmpty
     }
+
+    /// Nothing to do yet.
+    @inlinable init() {}
 }

@@ -7,8 +7,16 @@ public struct PoolLease<Connection: PooledConnection>: Sendable {
     public let mode: LeaseMode
     /// The pool's number for the connection (its slot), so `release` finds it without comparing
     /// objects.
-    let connectionID: UInt64
+    @usableFromInline let connectionID: UInt64
     /// This lease's own number: an exclusive lease frees its connection only if it still holds
     /// it, so a stale or repeated release of an exclusive lease does nothing.
-    let serial: UInt64
+    @usableFromInline let serial: UInt64
+
+    @usableFromInline
+    init(connection: Connection, mode: LeaseMode, connectionID: UInt64, serial: UInt64) {
+        self.connection = connection
+        self.mode = mode
+        self.connectionID = connectionID
+        self.serial = serial
+    }
 }

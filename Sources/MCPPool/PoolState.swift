@@ -6,6 +6,7 @@ import MCPReliability
 /// the connections' `isUsable`; whatever must happen outside the lock (resuming waiters,
 /// closing connections, events, starting opens and timers) goes into a ``PoolEffects``.
 /// Public operations end with ``finish(_:)``, which settles lost connections and wakes drains.
+@usableFromInline
 struct PoolState<Connection: PooledConnection>: Sendable {
     typealias Lease = PoolLease<Connection>
     typealias Effects = PoolEffects<Connection>
@@ -23,22 +24,22 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// Sizes, limits, backoff.
     let configuration: PoolConfiguration
     /// Idle times, deadlines and backoff decisions.
-    let clock: any ReliabilityClock
+    @usableFromInline let clock: any ReliabilityClock
     /// Asked before each open; false: do not open now.
     let gate: (@Sendable () -> Bool)?
 
     /// Open connections, oldest first.
-    private var slots: [PoolSlot<Connection>] = []
+    @usableFromInline var slots: [PoolSlot<Connection>] = []
     /// Waiting acquires, first come first.
-    private var waiters: [PoolWaiter<Connection>] = []
+    @usableFromInline var waiters: [PoolWaiter<Connection>] = []
     /// Drains waiting for the last lease.
-    private var drainWaiters: [PoolDrainWaiter] = []
+    @usableFromInline var drainWaiters: [PoolDrainWaiter] = []
     /// Opens in flight.
-    private var opening = 0
+    @usableFromInline var opening = 0
     /// Whether `start()` was called: only then is `size` maintained.
     private var started = false
     /// Whether `drain` was called.
-    private var draining = false
+    @usableFromInline var draining = false
     /// Setbacks (failed opens, lost connections, refusals of a re-open by the gate) since the
     /// last successful open: the backoff attempt.
     private var setbacks = 0
@@ -53,9 +54,9 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// The scheduled re-open's timer task, cancelled by a drain.
     private var reopenTask: Task<Void, Never>?
     /// Connections forgotten as lost whose setback is not registered yet.
-    private var unsettledLosses = 0
+    @usableFromInline var unsettledLosses = 0
     /// Numbers connections and leases (0 is never used: it means "no exclusive lease").
-    private var lastNumber: UInt64 = 0
+    @usableFromInline var lastNumber: UInt64 = 0
     private var opened = 0
     private var openFailures = 0
     private var closed = 0
@@ -69,9 +70,9 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     }
 
     /// Whether `drain` was called.
-    var isDraining: Bool { draining }
+    @inlinable var isDraining: Bool { draining }
 
-    private mutating func number() -> UInt64 {
+    @inlinable mutating func number() -> UInt64 {
         lastNumber &+= 1
         return lastNumber
     }
@@ -81,7 +82,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// Leases an existing usable connection, if one suits `mode`: shared takes the one without
     /// an exclusive lease with the fewest users, exclusive one without users. Connections found
     /// not usable are forgotten as lost. One pass, no allocation unless one is lost.
-    mutating func take(_ mode: LeaseMode, _ effects: inout Effects) -> Lease? {
+    @inlinable mutating func take(_ mode: LeaseMode, _ effects: inout PoolEffects<Connection>) -> PoolLease<Connection>? {
         var chosen = -1
         var fewest = Int.max
         var index = 0
@@ -111,13 +112,13 @@ struct PoolState<Connection: PooledConnection>: Sendable {
         case .shared: slots[chosen].sharedUsers += 1
         case .exclusive: slots[chosen].exclusiveLease = serial
         }
-        return Lease(connection: slots[chosen].connection, mode: mode, connectionID: slots[chosen].id, serial: serial)
+        return PoolLease(connection: slots[chosen].connection, mode: mode, connectionID: slots[chosen].id, serial: serial)
     }
 
     /// Gives a lease back; a connection that becomes free goes to the first waiters that can
     /// take it. Leases of connections no longer in the pool, and repeated releases of an
     /// exclusive lease, do nothing.
-    mutating func release(_ lease: Lease, _ effects: inout Effects) {
+    @inlinable mutating func release(_ lease: PoolLease<Connection>, _ effects: inout PoolEffects<Connection>) {
         var index = 0
         while index < slots.count && slots[index].id != lease.connectionID { index += 1 }
         guard index < slots.count else { return }
@@ -137,7 +138,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// Hands connections to waiters in FIFO order, each to the first waiter that can take it
     /// (a shared waiter behind a blocked exclusive one may go first); stops once neither kind
     /// can be served.
-    private mutating func serveWaiters(_ effects: inout Effects) {
+    @usableFromInline mutating func serveWaiters(_ effects: inout PoolEffects<Connection>) {
         var sharedBlocked = false
         var exclusiveBlocked = false
         var index = 0
@@ -395,7 +396,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
         forget(at: index, &effects)
     }
 
-    private mutating func forget(at index: Int, _ effects: inout Effects) {
+    @usableFromInline mutating func forget(at index: Int, _ effects: inout PoolEffects<Connection>) {
         let slot = slots.remove(at: index)
         closed += 1
         effects.toClose.append(slot.connection)
@@ -403,7 +404,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
         unsettledLosses += 1
     }
 
-    private mutating func settleLosses(_ effects: inout Effects) {
+    @usableFromInline mutating func settleLosses(_ effects: inout PoolEffects<Connection>) {
         guard unsettledLosses > 0 else { return }
         unsettledLosses = 0
         guard !draining else { return }
@@ -480,7 +481,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     }
 
     /// Whether no lease is out and no open is in flight.
-    private var isQuiet: Bool {
+    @usableFromInline var isQuiet: Bool {
         opening == 0 && slots.allSatisfy(\.isFree)
     }
 
@@ -519,7 +520,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
 
     /// Ends every operation under the lock: registers the setback of connections found lost,
     /// and wakes the drains once the pool is quiet.
-    mutating func finish(_ effects: inout Effects) {
+    @inlinable mutating func finish(_ effects: inout PoolEffects<Connection>) {
         if unsettledLosses > 0 { settleLosses(&effects) }
         if draining, !drainWaiters.isEmpty, isQuiet {
             effects.drainResumptions.append(contentsOf: drainWaiters)

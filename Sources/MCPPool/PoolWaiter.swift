@@ -1,8 +1,10 @@
 /// The continuation an acquire waits on: resumed exactly once, with a lease or an error.
+@usableFromInline
 typealias PoolWaiterContinuation<Connection: PooledConnection> =
     CheckedContinuation<Result<PoolLease<Connection>, PoolError>, Never>
 
 /// An acquire waiting in the pool's FIFO queue.
+@usableFromInline
 struct PoolWaiter<Connection: PooledConnection>: Sendable {
     /// Its number (for timeout and cancellation).
     let id: UInt64
