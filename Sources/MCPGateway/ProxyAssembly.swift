@@ -64,6 +64,9 @@ enum ProxyAssembly {
                 replicas: Array(factories.dropFirst()),
                 makeTransport: factories[0])
             definition.era = era(of: server)
+            if case .remote(_, .streamableHTTP, _) = server.transport, server.protocolEra == .auto {
+                definition.eraMemo = UpstreamEraMemo()   // the era is cached per origin
+            }
             UserCredentialsAssembly.attach(server, to: &definition, config: config, logger: logger, httpClient: httpClient, stats: stats)
             result.append(definition)
         }

@@ -19,7 +19,8 @@ extension UpstreamConnection {
     /// is a modern server; so is -32022 (over HTTP a 400 whose body is that error), which fails
     /// unless it lists a version the proxy speaks; any other answer (over HTTP any other 4xx), or
     /// none within the probe's timeout, is a handshake-era one, which gets `initialize`. Every
-    /// (re)start of the connection probes afresh.
+    /// (re)start of the connection probes afresh, unless the definition's ``UpstreamEraMemo``
+    /// (Streamable HTTP: the era is cached per origin) knows the upstream speaks the handshake era.
     func probeEra(_ handshake: UpstreamHandshake, timeout: Duration) async -> EraVerdict {
         modernEnvelope.withLockedValue { $0 = nil }
         speaksModern.store(false, ordering: .relaxed)
@@ -29,6 +30,27 @@ extension UpstreamConnection {
         case .modern: probeTimeout = timeout
         case .probe(let limit): probeTimeout = min(limit, timeout)
         }
+        if let memo = definition.eraMemo, memo.knowsHandshake(replica: replica) {
+            logger.debug("upstream is known to speak the handshake era; no probe")
+            return .handshake
+        }
+        let verdict = await probe(handshake, timeout: probeTimeout)
+        if case .handshake = verdict {
+            definition.eraMemo?.record(handshake: true, replica: replica)
+        } else {
+            forgetEraVerdict()
+        }
+        return verdict
+    }
+
+    /// A handshake-era verdict shared with other connections no longer holds (its `initialize`
+    /// failed): the next connection probes again.
+    func forgetEraVerdict() {
+        definition.eraMemo?.record(handshake: false, replica: replica)
+    }
+
+    /// The probe itself: `server/discover`, and what its answer means.
+    private func probe(_ handshake: UpstreamHandshake, timeout probeTimeout: Duration) async -> EraVerdict {
         let values = Self.envelopeValues(handshake)
         let params = enveloped(values, method: "server/discover", params: nil)
         let forced = definition.era == .modern

@@ -144,6 +144,7 @@ final class UpstreamConnection: MessageSink, @unchecked Sendable {
         let response: JSONRPCMessage
         switch await request(method: "initialize", params: handshake.initializeParams, timeout: timeout) {
         case .failure(let error):
+            forgetEraVerdict()
             let failure = UpstreamError(error.kind, upstream: name, message: "initialize failed: \(error.message)")
             stop(failure)
             await closeTransport()

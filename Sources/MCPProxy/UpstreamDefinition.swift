@@ -29,6 +29,9 @@ public struct UpstreamDefinition: Sendable {
     /// How the proxy finds the upstream's protocol era (``UpstreamEra``). Default `.handshake`;
     /// the gateway probes its stdio upstreams (`protocolEra: auto`).
     public var era: UpstreamEra = .handshake
+    /// With ``UpstreamEra/probe(probeTimeout:)``: a verdict shared by all connections (the
+    /// gateway sets one for Streamable HTTP upstreams). Nil: every connection probes.
+    public var eraMemo: UpstreamEraMemo?
     /// Makes a fresh transport each time the upstream is (re)started.
     public var makeTransport: @Sendable () -> any MessageTransport
     /// Further replicas of the same server, tried in order when the ones before them fail

@@ -1,5 +1,6 @@
 import JSONRPC
 import MCPProxy
+import NIOConcurrencyHelpers
 import XCTest
 
 /// The era probe (`protocolEra: auto`): what the proxy makes of each answer to its
@@ -85,6 +86,56 @@ final class EraProbeTests: XCTestCase {
                 let list = try XCTUnwrap(upstream.received("tools/list").first)
                 XCTAssertNil(list.params?["_meta"], list.raw)
             }
+        }
+    }
+
+    /// With a memo (the gateway's Streamable HTTP upstreams: the era is cached per origin), a
+    /// handshake-era verdict spares later connections the probe until an `initialize` fails.
+    func testAMemoSparesLaterConnectionsTheProbeUntilInitializeFails() async throws {
+        let upstream = FakeUpstream("h")
+        upstream.setTools(["echo"])
+        let failing = NIOLockedValueBox(false)
+        upstream.on("initialize") { _, _ in
+            failing.withLockedValue { $0 }
+                ? .error(code: -32603, message: "not today")
+                : .result(#"{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"h","version":"1"}}"#)
+        }
+        let memo = UpstreamEraMemo()
+        let remembering: ProxyHarness.ProxyFactory = { definitions, options, logger in
+            MCPProxy(upstreams: definitions.map { definition in
+                var definition = definition
+                definition.era = .probe(probeTimeout: .seconds(2))
+                definition.eraMemo = memo
+                return definition
+            }, options: options, logger: logger)
+        }
+        try await withProxy([upstream], make: remembering) { first in
+            try await first.initialize()
+            _ = try await first.request("tools/list")
+            XCTAssertEqual(upstream.received("server/discover").count, 1)
+
+            let second = try await first.anotherClient()
+            try await second.initialize()
+            let tools = try await second.request("tools/list")
+            XCTAssertEqual(tools.result?["tools"]?.arrayValue.first?["name"]?.stringValue, "h__echo", tools.raw)
+            XCTAssertEqual(upstream.received("server/discover").count, 1, "the second connection was not to probe")
+            XCTAssertEqual(upstream.received("initialize").count, 2)
+            _ = await second.stop()
+
+            failing.withLockedValue { $0 = true }
+            let third = try await first.anotherClient()
+            try await third.initialize()
+            _ = try await third.request("tools/list")
+            XCTAssertEqual(upstream.received("initialize").count, 3)
+            XCTAssertEqual(upstream.received("server/discover").count, 1)
+            _ = await third.stop()
+
+            failing.withLockedValue { $0 = false }
+            let fourth = try await first.anotherClient()
+            try await fourth.initialize()
+            _ = try await fourth.request("tools/list")
+            XCTAssertEqual(upstream.received("server/discover").count, 2, "after a failed initialize the next connection probes again")
+            _ = await fourth.stop()
         }
     }
 }
