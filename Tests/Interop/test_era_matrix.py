@@ -7,6 +7,9 @@
   sdk-modern  era_servers.py stdio modern           (the SDK's modern-only path)
   sdk-dual    era_servers.py stdio dual             (the SDK's default server)
   time        mcp-server-time                       (a reference server; dual-era in 2026.10)
+  time-hs     mcp-server-time, protocolEra handshake (the same server, spoken to with initialize)
+  git         mcp-server-git on this repository     (a reference server; dual-era in 2026.10)
+  git-hs      mcp-server-git, protocolEra handshake
 
 Every cell lists the upstream's tools through the proxy and calls its echo (or get_current_time),
 and checks the era each side negotiated: the client's with the proxy, and the proxy's with the
@@ -28,6 +31,9 @@ from network_fixtures import NetworkGateway, binary, stop
 
 MODERN = "2026-07-28"
 ERA_SERVERS = Path(__file__).with_name("era_servers.py")
+REPOSITORY = str(Path(__file__).resolve().parents[2])
+TIME = [sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"]
+GIT = [sys.executable, "-m", "mcp_server_git", "--repository", REPOSITORY]
 
 UPSTREAMS = {
     "handshake": ([str(binary("EXAMPLE_SERVER_BIN", "example-server"))], "echo", {"text": "hi"}, "hi", False),
@@ -35,13 +41,22 @@ UPSTREAMS = {
     "ex-dual": ([str(binary("EXAMPLE_SERVER_BIN", "example-server")), "--dual-era"], "echo", {"text": "hi"}, "hi", True),
     "sdk-modern": ([sys.executable, str(ERA_SERVERS), "stdio", "modern"], "echo", {"text": "hi"}, "hi", True),
     "sdk-dual": ([sys.executable, str(ERA_SERVERS), "stdio", "dual"], "echo", {"text": "hi"}, "hi", True),
-    "time": ([sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"], "get_current_time", {"timezone": "UTC"}, "UTC", True),
+    "time": (TIME, "get_current_time", {"timezone": "UTC"}, "UTC", True),
+    "time-hs": (TIME, "get_current_time", {"timezone": "UTC"}, "UTC", False),
+    "git": (GIT, "git_status", {"repo_path": REPOSITORY}, "Repository status", True),
+    "git-hs": (GIT, "git_status", {"repo_path": REPOSITORY}, "Repository status", False),
 }
+# Upstreams pinned to the handshake era (protocolEra), so that a reference server that speaks both
+# eras is also seen through initialize.
+PINNED = {"time-hs": "handshake", "git-hs": "handshake"}
 
 
 def config_for(upstream: str) -> dict:
     command, *_ = UPSTREAMS[upstream]
-    return {"up": {"command": command[0], "args": command[1:]}}
+    entry = {"command": command[0], "args": command[1:]}
+    if upstream in PINNED:
+        entry["protocolEra"] = PINNED[upstream]
+    return {"up": entry}
 
 
 async def exercise(client: Client, upstream: str) -> None:
