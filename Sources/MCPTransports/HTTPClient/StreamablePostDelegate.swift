@@ -44,6 +44,18 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
         var oversized = false
         var excerpt = BodyExcerpt()
         var grace: Scheduled<Void>?
+
+        /// Adds a part of a JSON body; past `limit` bytes the body is dropped (counted only).
+        mutating func collectJSON(_ buffer: ByteBuffer, limit: Int) {
+            byteCount += buffer.readableBytes
+            if byteCount > limit {
+                json = nil
+            } else if json == nil {
+                json = buffer
+            } else {
+                json?.writeImmutableBuffer(buffer)
+            }
+        }
     }
 
     /// What the end of the body leaves to deliver, after the reading state is let go.
@@ -107,14 +119,7 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
         let answered = reading.withValue { reading -> Bool in
             switch reading.kind {
             case .json:
-                reading.byteCount += buffer.readableBytes
-                if reading.byteCount > limit {
-                    reading.json = nil
-                } else if reading.json == nil {
-                    reading.json = buffer
-                } else {
-                    reading.json?.writeImmutableBuffer(buffer)
-                }
+                reading.collectJSON(buffer, limit: limit)
                 return false
             case .events:
                 var oversized = false
@@ -128,14 +133,7 @@ final class StreamablePostDelegate: HTTPClientResponseDelegate {
                 return false
             case .modernError:
                 reading.excerpt.append(buffer)
-                reading.byteCount += buffer.readableBytes
-                if reading.byteCount > limit {
-                    reading.json = nil
-                } else if reading.json == nil {
-                    reading.json = buffer
-                } else {
-                    reading.json?.writeImmutableBuffer(buffer)
-                }
+                reading.collectJSON(buffer, limit: limit)
                 return false
             case .unread, .unusable, .expired:
                 return false
