@@ -25,14 +25,40 @@ enum FileDescriptorBudget {
         return max(1, min(configured, available))
     }
 
-    /// The number of descriptors open now (probing with `fcntl`, at most `limit`).
+    /// The number of descriptors open now: the entries of `/proc/self/fd` on Linux (a few
+    /// system calls), else probing each number below `limit` with `fcntl` (one call each: with a
+    /// limit of 20,000 that took about 40 ms of every start).
     private static func openDescriptors(below limit: Int) -> Int {
+        #if os(Linux)
+        if let listed = listedDescriptors() { return listed }
+        #endif
+        return probedDescriptors(below: limit)
+    }
+
+    /// The number of descriptors below `limit` that `fcntl` finds open.
+    static func probedDescriptors(below limit: Int) -> Int {
         var open = 0
         for fd in 0..<CInt(min(limit, 65_536)) where fcntl(fd, F_GETFD) != -1 {
             open += 1
         }
         return open
     }
+
+    #if os(Linux)
+    /// The entries of `/proc/self/fd`, less the one the listing itself opens; nil without `/proc`.
+    static func listedDescriptors() -> Int? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return max(0, count - 1)
+    }
+    #endif
 
     #if canImport(Glibc)
     private static let resourceLimitNoFile = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
