@@ -10,10 +10,16 @@ import NIOHTTP1
 ///
 /// Admission runs while the body arrives: the fast path decides on the head at once; the slow path
 /// asks from a task and the request continues on this event loop with the answer. A body of a
-/// refused request is read and dropped; NIO's pipelining handler holds later requests back until
-/// this one is answered.
-final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// refused request is read and dropped.
+///
+/// HTTP/1.1 pipelining is handled here rather than by NIO's pipelining handler: request parts
+/// that arrive while a request waits for its answer are kept, in order, and handled once the
+/// answer's end goes out. Reading goes on meanwhile (NIO's handler stopped and restarted reading
+/// around every request: two `epoll_ctl` calls each); only a client that piles up more than
+/// `maxBodyBytes` of pipelined requests is stopped until the queue drains.
+final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
@@ -31,6 +37,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private var state = State.idle
+    /// A complete request waits for its answer's end; parts that arrive meanwhile are queued.
+    private var busy = false
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var queuedBytes = 0
+    /// Reading stopped because the queue is full; `readPending`: a read was asked for meanwhile.
+    private var readsHeld = false
+    private var readPending = false
     private var admission: Admission?
     /// Counts requests, so a slow admission answer for an earlier request (or a closed connection) is ignored.
     private var generation = 0
@@ -72,7 +85,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if busy || !queued.isEmpty {
+            enqueue(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             if case .discarding = state { return }  // the connection closes after the 413
             timer?.requestStarted()
@@ -107,6 +129,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         case .end:
             guard case .receiving(let head, let body) = state else { return }
+            busy = true
             switch admission {
             case nil:
                 state = .idle
@@ -121,8 +144,50 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
+    // MARK: Pipelining
+
+    private func enqueue(_ part: HTTPServerRequestPart) {
+        if case .body(let chunk) = part { queuedBytes += chunk.readableBytes }
+        queued.append(part)
+        if queuedBytes > maxBodyBytes { readsHeld = true }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsHeld {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let ends: Bool
+        if case .end = unwrapOutboundIn(data) { ends = true } else { ends = false }
+        context.write(data, promise: promise)
+        if ends { answered(context: context) }
+    }
+
+    /// The current answer's end went out: the requests that waited are handled, in order, until
+    /// one of them waits for its own answer.
+    private func answered(context: ChannelHandlerContext) {
+        busy = false
+        while !busy, let part = queued.popFirst() {
+            if case .body(let chunk) = part { queuedBytes -= chunk.readableBytes }
+            handle(part, context: context)
+        }
+        if readsHeld, queuedBytes <= maxBodyBytes {
+            readsHeld = false
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         generation &+= 1
+        busy = false
+        queued.removeAll()
         state = .discarding
         current?.connectionClosed()
         current = nil

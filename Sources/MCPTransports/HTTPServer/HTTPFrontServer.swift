@@ -221,7 +221,8 @@ public final class HTTPFrontServer: Sendable {
                 upgradePipelineHandler: { channel, head in router.upgraded(channel: channel, head: head) })
             upgrade = (upgraders: [upgrader], completionHandler: { _ in })
         }
-        try operations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
+        // Pipelining is handled by HTTPConnectionHandler, which keeps reading (see there).
+        try operations.configureHTTPServerPipeline(withPipeliningAssistance: false, withServerUpgrade: upgrade, withErrorHandling: true)
         try operations.addHandler(
             HTTPConnectionHandler(
                 maxBodyBytes: maxBodyBytes, maxQueuedBytes: maxQueuedBytes, logger: logger, gate: router.gate, timer: timer,
