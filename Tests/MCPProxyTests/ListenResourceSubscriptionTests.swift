@@ -83,7 +83,7 @@ final class ListenResourceSubscriptionTests: XCTestCase {
             try await eventually("both listens to get the update") {
                 let tags = harness.client.received.filter { $0.method == "notifications/resources/updated" }
                     .compactMap { $0.params?["_meta"]?["io.modelcontextprotocol/subscriptionId"]?.stringValue }
-                return Set(tags) == ["A", "B"] ? true : nil
+                return Set(tags) == ["A", "B"]
             }
             harness.client.push(Self.cancel(id: "A"))
             try await Task.sleep(for: .milliseconds(200))

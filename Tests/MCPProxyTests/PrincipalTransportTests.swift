@@ -35,7 +35,7 @@ final class PrincipalTransportTests: XCTestCase {
             let stopped = await second.stop()
             XCTAssertTrue(stopped)
             try await eventually("bob's session to be gone from his transport's principal source") {
-                sources.withLockedValue { $0 }.contains { $0() == nil } ? true : nil
+                sources.withLockedValue { $0 }.contains { $0() == nil }
             }
             XCTAssertEqual(sources.withLockedValue { $0 }.compactMap { $0()?.subject }, ["alice"])
         }
