@@ -5,6 +5,10 @@ import NIOCore
 /// reports the end exactly once after the last frame. Frames that arrive before the proxy called
 /// `start(sink:)` wait here.
 ///
+/// A frame that arrives on that event loop while nothing else waits to be delivered goes to the
+/// sink at once (a keep-alive connection of the session is usually on its loop): no task is
+/// queued for it. Otherwise it is queued behind the others, in order.
+///
 /// The sink is let go once it has been told of the end. The sink (the proxy's session) holds the
 /// front session that owns this delivery, so keeping it would be a reference cycle: every ended
 /// session, with its proxy session, would stay in memory for good.
@@ -14,6 +18,8 @@ final class SinkDelivery: Sendable {
         var waiting: [InboundFrame] = []
         var endReason: TransportCloseReason?
         var endReported = false
+        /// Deliveries queued on the event loop and not run yet.
+        var queued = 0
     }
 
     private let eventLoop: any EventLoop
@@ -42,7 +48,9 @@ final class SinkDelivery: Sendable {
                 state.sink = sink
             }
             guard !waiting.isEmpty || end != nil else { return }
-            eventLoop.execute {
+            state.queued += 1
+            eventLoop.execute { [self] in
+                self.state.withLockedValue { $0.queued -= 1 }
                 for frame in waiting { sink.transportReceived(frame) }
                 if let end { sink.transportClosed(end) }
             }
@@ -52,15 +60,23 @@ final class SinkDelivery: Sendable {
     /// Queues one frame for the sink; false when the session already ended.
     @discardableResult
     func deliver(_ frame: InboundFrame) -> Bool {
-        state.withLockedValue { state in
-            guard state.endReason == nil else { return false }
+        let onLoop = eventLoop.inEventLoop
+        let (accepted, direct) = state.withLockedValue { state -> (Bool, (any MessageSink)?) in
+            guard state.endReason == nil else { return (false, nil) }
             guard let sink = state.sink else {
                 state.waiting.append(frame)
-                return true
+                return (true, nil)
             }
-            eventLoop.execute { sink.transportReceived(frame) }
-            return true
+            if onLoop && state.queued == 0 { return (true, sink) }
+            state.queued += 1
+            eventLoop.execute { [self] in
+                self.state.withLockedValue { $0.queued -= 1 }
+                sink.transportReceived(frame)
+            }
+            return (true, nil)
         }
+        direct?.transportReceived(frame)
+        return accepted
     }
 
     /// Ends delivery; the sink hears `reason` once, after every frame queued before. Later calls
