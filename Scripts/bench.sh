@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of mcp-proxy against a direct connection and a plain relay, in one run.
 #
-#   Scripts/bench.sh                 stdio: direct, socat relay and proxy, alternately, pinned to one CPU
+#   Scripts/bench.sh                 stdio: direct, socat relay and proxy, alternately, pinned to one CPU,
+#                                    one request at a time, then --concurrency requests in flight on one pipe
 #   Scripts/bench.sh --http          also Streamable HTTP: direct, nginx proxy_pass and the proxy's HTTP front
 #   Scripts/bench.sh --micro         also the in-process microbenchmarks (swift package benchmark)
 #   Scripts/bench.sh --profile       also callgrind instruction counts and top functions of the hot path
@@ -12,7 +13,7 @@
 #   --requests N        measured stdio requests per run (default 20000; quick 200)
 #   --warmup N          warm-up requests per run (default 2000; quick 20)
 #   --http-requests N   measured HTTP requests per run (default 100000; quick 500)
-#   --concurrency N     HTTP clients (default 64; quick 4)
+#   --concurrency N     HTTP clients, and stdio requests in flight (default 64; quick 4)
 #   --sessions N        sessions held open for the memory measurement (default 1000; quick 20)
 #   --http-upstream K   how the proxy reaches the fast upstream in --http: http (like nginx, default) or stdio
 #   --http-path P       path of the proxy's MCP endpoint (default /mcp)
@@ -208,6 +209,27 @@ for ((round = 1; round <= ROUNDS; round++)); do
     echo "   round $round done"
 done
 
+# ---- stdio under load: the same three with --concurrency requests in flight on one pipe ------
+run_stdio_load() { # label command...
+    local label=$1; shift
+    "${PIN[@]}" "$BENCH" stdio --target "$label" -n "$REQUESTS" -c "$CONCURRENCY" --warmup "$WARMUP" --quiet --silence-target -- "$@" \
+        >> "$OUT/stdio-load.jsonl" 2>> "$OUT/stdio.log" || { tail -5 "$OUT/stdio.log" >&2; die "the $label load run failed (log: $OUT/stdio.log)"; }
+}
+echo "== stdio, $CONCURRENCY requests in flight: $ROUNDS rounds x (direct, relay, proxy), $REQUESTS calls each, pinned: ${PIN[*]:-no}"
+order=(direct relay proxy)
+[[ $RELAY == 1 ]] || order=(direct proxy)
+for ((round = 1; round <= ROUNDS; round++)); do
+    for label in "${order[@]}"; do
+        case $label in
+            direct) run_stdio_load direct "$FAST" ;;
+            relay) run_stdio_load relay socat -b 1048576 - "EXEC:$FAST,pipes" ;;
+            proxy) run_stdio_load proxy "$PROXY" --config "$OUT/fast-stdio.json" --log-level error ;;
+        esac
+    done
+    order=("${order[@]:1}" "${order[0]}")
+    echo "   round $round done"
+done
+
 # ---- Streamable HTTP: direct, nginx, proxy ---------------------------------------------------
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() { # port seconds
@@ -394,6 +416,29 @@ if stdio:
         print(f"proxy memory (stdio, one session): idle RSS {med([r['idle_rss_kb'] for r in proxy_rows]) / 1024:.1f} MiB, "
               f"peak RSS (VmHWM) {med([r['peak_rss_kb'] for r in proxy_rows]) / 1024:.1f} MiB "
               f"(max over runs {max(r['peak_rss_kb'] for r in proxy_rows) / 1024:.1f} MiB)")
+
+load_rows = load("stdio-load.jsonl")
+if load_rows:
+    by = {}
+    for row in load_rows:
+        by.setdefault(row["target"], []).append(row)
+    print()
+    print("stdio, %d requests in flight on one pipe (%d calls per run); medians over rounds" %
+          (load_rows[0]["concurrency"], load_rows[0]["requests"]))
+    print(f"{'target':<8} {'rounds':>6} {'req/s':>9} {'spread':>15} {'p50 µs':>8} {'p99 µs':>8} {'errors':>6}")
+    for target in ("direct", "relay", "proxy"):
+        rows = by.get(target, [])
+        if not rows:
+            continue
+        rate = [r["req_per_s"] for r in rows]
+        print(f"{target:<9} {len(rows):>6} {med(rate):>9.0f} {spread(rate, 0):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
+              f"{med([r['p99_us'] for r in rows]):>8.1f} {sum(r['errors'] for r in rows):>6}")
+    if "direct" in by and "proxy" in by:
+        share = med([r["req_per_s"] for r in by["proxy"]]) / med([r["req_per_s"] for r in by["direct"]])
+        verdict = "not judged in quick mode" if quick else ("met" if share >= 0.25 else "MISSED")
+        print(f"proxy/direct throughput: {share:.2f}x; target >= 0.25: {verdict}")
+        if not quick and share < 0.25:
+            missed.append("stdio throughput under load")
 
 http = load("http.jsonl")
 if http:
