@@ -348,13 +348,18 @@ PY
     echo "{\"target\":\"proxy\",\"mode\":\"idle\",\"rss_kb\":$PROXY_IDLE_RSS,\"anon_kb\":$PROXY_IDLE_ANON}" >> "$OUT/sessions.jsonl"
     echo "== memory: $SESSIONS open sessions on a fresh proxy"
     # A fresh proxy, so that the load runs' sessions (kept until their idle expiry) do not count.
+    # The old one drains its sessions before it exits: wait for it (at most 15 s), and listen on a
+    # port of its own anyway, so that the sessions never reach a proxy that is shutting down.
     kill "$PROXY_PID" 2>/dev/null || true
+    for _ in $(seq 150); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+    PROXY_PORT=$(free_port)
     "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http.json" --listen "127.0.0.1:$PROXY_PORT" --log-level error \
         > "$OUT/proxy-sessions.log" 2>&1 &
     PROXY_PID=$!; PIDS+=("$PROXY_PID")
-    wait_port "$PROXY_PORT" 30 || die "mcp-proxy serve did not listen again on $PROXY_PORT (log: $OUT/proxy-sessions.log)"
+    wait_port "$PROXY_PORT" 30 || { tail -5 "$OUT/proxy-sessions.log" >&2; die "mcp-proxy serve did not listen on $PROXY_PORT"; }
     "$BENCH" sessions --url "http://127.0.0.1:$PROXY_PORT$HTTP_PATH" --target proxy --count "$SESSIONS" --hold 0 \
-        --pid "$PROXY_PID" >> "$OUT/sessions.jsonl" 2>> "$OUT/http.log" || die "opening $SESSIONS sessions failed (log: $OUT/http.log)"
+        --pid "$PROXY_PID" >> "$OUT/sessions.jsonl" 2>> "$OUT/http.log" \
+        || { tail -5 "$OUT/http.log" "$OUT/proxy-sessions.log" >&2; die "opening $SESSIONS sessions failed"; }
 fi
 
 # ---- report ----------------------------------------------------------------------------------
