@@ -5,15 +5,25 @@ import MCPRouting
 import MCPStats
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Client requests: dispatch by method, then route and forward.
 extension ProxySession {
     func handleRequest(_ message: JSONRPCMessage, route: ReplyRoute) {
         let envelope = message.envelope
         guard let method = envelope.method, let idRange = envelope.idRange else { return }
+        // Counted before the phase is read; finish() sets the phase before it reads the count.
+        requestsArriving.add(1, ordering: .sequentiallyConsistent)
+        defer { requestsArriving.subtract(1, ordering: .sequentiallyConsistent) }
+        let (phase, handedOff) = state.withLockedValue { ($0.phase, $0.handedOff) }
+        if handedOff, let successor = relay.session, successor !== self {
+            // It reached this session while a reload was moving the client (SessionHandoff.swift):
+            // the session serving the client now takes it.
+            successor.handleRequest(message, route: route)
+            return
+        }
         let id = message.rawBytes(idRange)
         if message.envelope.hasModernEnvelope, handleModernRequest(message, method: method, id: id, route: route) { return }
-        let phase = self.phase
         if !phase.isServing {
             switch (phase, method) {
             case (_, .ping):
@@ -199,27 +209,19 @@ extension ProxySession {
         }
     }
 
-    /// What a name or URI lookup came to.
-    enum Lookup<Found> {
-        case found(Found)
-        /// Not found yet; lists are loading and the request will be routed again.
-        case loading
-        /// Not found, and every list it could be in is loaded.
-        case missing
-    }
-
     /// Looks something up in the catalog; on a miss while some of `kinds` are not loaded yet,
     /// loads them and calls `retry` once (the request stays cancellable meanwhile).
     func resolveOrLoad<Found>(
         _ kinds: [ListKind], message: JSONRPCMessage, route: ReplyRoute, retried: Bool,
         lookup: () -> Found?, retry: @escaping @Sendable () -> Void
-    ) -> Lookup<Found> {
-        if let found = lookup() { return .found(found) }
-        guard !retried, !kinds.allSatisfy(allListsLoaded) else { return .missing }
-        routeLater(message, route: route, after: {
-            for kind in kinds { await self.loadLists(kind) }
-        }, then: retry)
-        return .loading
+    ) -> CatalogLookup<Found> {
+        let outcome = CatalogLookup.resolve(lookup: lookup, loaded: { kinds.allSatisfy(allListsLoaded) }, retried: retried)
+        if case .loading = outcome {
+            routeLater(message, route: route, after: {
+                for kind in kinds { await self.loadLists(kind) }
+            }, then: retry)
+        }
+        return outcome
     }
 
     /// The upstream that owns a URI: from the catalog, else the only upstream serving resources.
