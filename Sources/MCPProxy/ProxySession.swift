@@ -7,6 +7,7 @@ import MCPStats
 import MCPTransports
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// One downstream client's session: its handshake, its requests in flight, and the upstreams
 /// that serve it. Messages are handled synchronously on the transport threads; only the
@@ -48,6 +49,10 @@ final class ProxySession: MessageSink, @unchecked Sendable {
     /// Calls of 2026-07-28 clients held for their retry, shared by every session of the proxy.
     let inputHolds: InputHolds
     let finished: NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])> = NIOLockedValueBox((false, []))
+    /// Client requests between arrival and the point where they are in flight or in a task:
+    /// ``finish()`` waits for them too, so a request that arrived just as a reload moved the
+    /// client does not meet upstreams its configuration already stopped.
+    let requestsArriving = Atomic<Int>(0)
 
     /// Client input kept while `initialize` is answered.
     enum DeferredInput: Sendable {

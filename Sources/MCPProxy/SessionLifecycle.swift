@@ -1,4 +1,5 @@
 import MCPTransports
+import Synchronization
 
 /// A session's life: it starts its transport, serves until the client leaves (or a reload moves
 /// the client on), drains its requests in flight, and lets go of its upstreams.
@@ -35,7 +36,8 @@ extension ProxySession {
         }
         guard first else { return }
         let deadline = ContinuousClock.now + options.drainTimeout
-        while ContinuousClock.now < deadline, state.withLockedValue({ !$0.inflight.isEmpty || $0.pendingTasks > 0 }) {
+        while ContinuousClock.now < deadline,
+              requestsArriving.load(ordering: .sequentiallyConsistent) > 0 || state.withLockedValue({ !$0.inflight.isEmpty || $0.pendingTasks > 0 }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
         await withTaskGroup(of: Void.self) { group in
