@@ -48,18 +48,18 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// What went wrong last, for `.unavailable`.
     private var lastSetback: String?
     /// When the scheduled re-open fires (clock nanoseconds); nil: none scheduled.
-    private var reopenAt: UInt64?
+    var reopenAt: UInt64?
     /// Numbers the schedules, so a stale timer does nothing.
-    private var reopenGeneration: UInt64 = 0
+    var reopenGeneration: UInt64 = 0
     /// The scheduled re-open's timer task, cancelled by a drain.
-    private var reopenTask: Task<Void, Never>?
+    var reopenTask: Task<Void, Never>?
     /// Connections forgotten as lost whose setback is not registered yet.
     @usableFromInline var unsettledLosses = 0
     /// Numbers connections and leases (0 is never used: it means "no exclusive lease").
     @usableFromInline var lastNumber: UInt64 = 0
-    private var opened = 0
-    private var openFailures = 0
-    private var closed = 0
+    var opened = 0
+    var openFailures = 0
+    var closed = 0
 
     /// An empty pool.
     init(configuration: PoolConfiguration, clock: any ReliabilityClock, gate: (@Sendable () -> Bool)?) {
@@ -344,7 +344,7 @@ struct PoolState<Connection: PooledConnection>: Sendable {
     /// below `size` (once started) or has waiters, and no open starts before it if
     /// `holdsBackOpens` (failed opens and losses; not gate refusals); waiters whose deadline
     /// comes before it, with nothing else to wait for, fail now with `.unavailable`.
-    private mutating func registerSetback(_ reason: String, holdsBackOpens: Bool, _ effects: inout Effects) {
+    mutating func registerSetback(_ reason: String, holdsBackOpens: Bool, _ effects: inout Effects) {
         let now = clock.nanoseconds()
         setbacks += 1
         let retryAt = now.addingClamped(configuration.reopenBackoff.delay(attempt: setbacks).nanosecondsClamped)
@@ -385,146 +385,5 @@ struct PoolState<Connection: PooledConnection>: Sendable {
         reopenTask = nil
         backoffUntil = 0
         openWhatIsNeeded(&effects)
-    }
-
-    // MARK: Losing and evicting
-
-    /// The owner reports `connection` dead: forget it (and close it). Unknown connections are
-    /// ignored, so a connection is closed at most once.
-    mutating func connectionLost(_ connection: Connection, _ effects: inout Effects) {
-        guard let index = slots.firstIndex(where: { $0.connection === connection }) else { return }
-        forget(at: index, &effects)
-    }
-
-    @usableFromInline mutating func forget(at index: Int, _ effects: inout PoolEffects<Connection>) {
-        let slot = slots.remove(at: index)
-        closed += 1
-        effects.toClose.append(slot.connection)
-        effects.events.append(.lost)
-        unsettledLosses += 1
-    }
-
-    @usableFromInline mutating func settleLosses(_ effects: inout PoolEffects<Connection>) {
-        guard unsettledLosses > 0 else { return }
-        unsettledLosses = 0
-        guard !draining else { return }
-        registerSetback("the upstream connection was lost", holdsBackOpens: true, &effects)
-    }
-
-    /// Closes connections beyond `size` that have been free for `idleTimeout`, longest idle
-    /// first; forgets stopped ones as lost.
-    mutating func evictIdle(_ effects: inout Effects) {
-        guard !draining else { return }
-        forgetUnusable(&effects)
-        guard let idleTimeout = configuration.idleTimeout else { return }
-        let now = clock.nanoseconds()
-        let limit = idleTimeout.nanosecondsClamped
-        while slots.count > configuration.size {
-            var oldest = -1
-            for index in slots.indices where slots[index].isFree && now >= slots[index].idleSince
-                && now - slots[index].idleSince >= limit
-            {
-                if oldest < 0 || slots[index].idleSince < slots[oldest].idleSince { oldest = index }
-            }
-            guard oldest >= 0 else { return }
-            let slot = slots.remove(at: oldest)
-            closed += 1
-            effects.toClose.append(slot.connection)
-            effects.events.append(.closedIdle)
-        }
-    }
-
-    private mutating func forgetUnusable(_ effects: inout Effects) {
-        var index = 0
-        while index < slots.count {
-            if slots[index].connection.isUsable { index += 1 } else { forget(at: index, &effects) }
-        }
-    }
-
-    /// The usable connections; stopped ones are forgotten as lost.
-    mutating func usableConnections(_ effects: inout Effects) -> [Connection] {
-        forgetUnusable(&effects)
-        return slots.map(\.connection)
-    }
-
-    /// The counts, without side effects (a stopped connection not yet noticed counts as open,
-    /// not usable).
-    var statistics: PoolStatistics {
-        var statistics = PoolStatistics(
-            open: slots.count, opening: opening, waiting: waiters.count,
-            opened: opened, openFailures: openFailures, closed: closed)
-        for slot in slots {
-            if slot.connection.isUsable { statistics.usable += 1 }
-            if slot.isExclusive { statistics.exclusiveLeases += 1 }
-            statistics.sharedUsers += slot.sharedUsers
-        }
-        return statistics
-    }
-
-    // MARK: Draining
-
-    /// Refuses new acquires from now on, fails every waiter with `.draining` and cancels the
-    /// scheduled re-open. Idempotent.
-    mutating func beginDrain(_ effects: inout Effects) {
-        guard !draining else { return }
-        draining = true
-        for waiter in waiters {
-            effects.resumptions.append(.init(continuation: waiter.continuation, result: .failure(.draining), timer: waiter.timer))
-        }
-        waiters.removeAll()
-        reopenAt = nil
-        reopenGeneration &+= 1
-        if let reopenTask {
-            effects.cancelled.append(reopenTask)
-            self.reopenTask = nil
-        }
-    }
-
-    /// Whether no lease is out and no open is in flight.
-    @usableFromInline var isQuiet: Bool {
-        opening == 0 && slots.allSatisfy(\.isFree)
-    }
-
-    /// Queues a drain until the pool is quiet; false if it already is.
-    mutating func awaitQuiet(_ waiter: PoolDrainWaiter) -> Bool {
-        guard !isQuiet else { return false }
-        drainWaiters.append(waiter)
-        return true
-    }
-
-    /// Gives a queued drain its timeout task; false if it is no longer queued.
-    mutating func attachTimer(_ timer: Task<Void, Never>, toDrain id: UInt64) -> Bool {
-        guard let index = drainWaiters.firstIndex(where: { $0.id == id }) else { return false }
-        drainWaiters[index].timer = timer
-        return true
-    }
-
-    /// Ends a drain's wait (its timeout, or cancellation).
-    mutating func endDrainWait(_ id: UInt64, _ effects: inout Effects) {
-        guard let index = drainWaiters.firstIndex(where: { $0.id == id }) else { return }
-        effects.drainResumptions.append(drainWaiters.remove(at: index))
-    }
-
-    /// Takes every connection out of the pool, to be closed by the caller (counted as closed);
-    /// also cancels the re-open timer (for `deinit`).
-    mutating func removeAll(_ effects: inout Effects) {
-        closed += slots.count
-        effects.toClose.append(contentsOf: slots.lazy.map(\.connection))
-        slots.removeAll()
-        reopenAt = nil
-        if let reopenTask {
-            effects.cancelled.append(reopenTask)
-            self.reopenTask = nil
-        }
-    }
-
-    /// Ends every operation under the lock: registers the setback of connections found lost,
-    /// and wakes the drains once the pool is quiet.
-    @inlinable mutating func finish(_ effects: inout PoolEffects<Connection>) {
-        if unsettledLosses > 0 { settleLosses(&effects) }
-        if draining, !drainWaiters.isEmpty, isQuiet {
-            effects.drainResumptions.append(contentsOf: drainWaiters)
-            drainWaiters.removeAll()
-        }
     }
 }
