@@ -188,47 +188,30 @@ if [[ $PROFILE == 1 ]]; then
     done
 fi
 
-# ---- stdio: direct, relay, proxy -------------------------------------------------------------
-run_stdio() { # label command...
-    local label=$1; shift
-    "${PIN[@]}" "$BENCH" stdio --target "$label" -n "$REQUESTS" --warmup "$WARMUP" --quiet --silence-target -- "$@" \
-        >> "$OUT/stdio.jsonl" 2>> "$OUT/stdio.log" || { tail -5 "$OUT/stdio.log" >&2; die "the $label run failed (log: $OUT/stdio.log)"; }
+# ---- stdio: direct, relay, proxy; one request at a time, then --concurrency in flight ---------
+run_stdio() { # in-flight jsonl label command...
+    local inflight=$1 jsonl=$2 label=$3; shift 3
+    "${PIN[@]}" "$BENCH" stdio --target "$label" -n "$REQUESTS" -c "$inflight" --warmup "$WARMUP" --quiet --silence-target -- "$@" \
+        >> "$OUT/$jsonl" 2>> "$OUT/stdio.log" || { tail -5 "$OUT/stdio.log" >&2; die "the $label run ($inflight in flight) failed (log: $OUT/stdio.log)"; }
 }
-echo "== stdio, one request at a time: $ROUNDS rounds x (direct, relay, proxy), $REQUESTS calls each, pinned: ${PIN[*]:-no}"
-order=(direct relay proxy)
-[[ $RELAY == 1 ]] || order=(direct proxy)
-for ((round = 1; round <= ROUNDS; round++)); do
-    for label in "${order[@]}"; do
-        case $label in
-            direct) run_stdio direct "$FAST" ;;
-            relay) run_stdio relay socat -b 1048576 - "EXEC:$FAST,pipes" ;;
-            proxy) run_stdio proxy "$PROXY" --config "$OUT/fast-stdio.json" --log-level error ;;
-        esac
+stdio_rounds() { # in-flight jsonl title
+    echo "== stdio, $3: $ROUNDS rounds x (direct, relay, proxy), $REQUESTS calls each, pinned: ${PIN[*]:-no}"
+    local order=(direct relay proxy) round label
+    [[ $RELAY == 1 ]] || order=(direct proxy)
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for label in "${order[@]}"; do
+            case $label in
+                direct) run_stdio "$1" "$2" direct "$FAST" ;;
+                relay) run_stdio "$1" "$2" relay socat -b 1048576 - "EXEC:$FAST,pipes" ;;
+                proxy) run_stdio "$1" "$2" proxy "$PROXY" --config "$OUT/fast-stdio.json" --log-level error ;;
+            esac
+        done
+        order=("${order[@]:1}" "${order[0]}")
+        echo "   round $round done"
     done
-    order=("${order[@]:1}" "${order[0]}")
-    echo "   round $round done"
-done
-
-# ---- stdio under load: the same three with --concurrency requests in flight on one pipe ------
-run_stdio_load() { # label command...
-    local label=$1; shift
-    "${PIN[@]}" "$BENCH" stdio --target "$label" -n "$REQUESTS" -c "$CONCURRENCY" --warmup "$WARMUP" --quiet --silence-target -- "$@" \
-        >> "$OUT/stdio-load.jsonl" 2>> "$OUT/stdio.log" || { tail -5 "$OUT/stdio.log" >&2; die "the $label load run failed (log: $OUT/stdio.log)"; }
 }
-echo "== stdio, $CONCURRENCY requests in flight: $ROUNDS rounds x (direct, relay, proxy), $REQUESTS calls each, pinned: ${PIN[*]:-no}"
-order=(direct relay proxy)
-[[ $RELAY == 1 ]] || order=(direct proxy)
-for ((round = 1; round <= ROUNDS; round++)); do
-    for label in "${order[@]}"; do
-        case $label in
-            direct) run_stdio_load direct "$FAST" ;;
-            relay) run_stdio_load relay socat -b 1048576 - "EXEC:$FAST,pipes" ;;
-            proxy) run_stdio_load proxy "$PROXY" --config "$OUT/fast-stdio.json" --log-level error ;;
-        esac
-    done
-    order=("${order[@]:1}" "${order[0]}")
-    echo "   round $round done"
-done
+stdio_rounds 1 stdio.jsonl "one request at a time"
+stdio_rounds "$CONCURRENCY" stdio-load.jsonl "$CONCURRENCY requests in flight"
 
 # ---- Streamable HTTP: direct, nginx, proxy ---------------------------------------------------
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
