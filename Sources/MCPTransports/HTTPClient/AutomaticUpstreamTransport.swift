@@ -16,6 +16,7 @@ final class AutomaticUpstreamTransport: MessageTransport {
 
     private let logger: Logger
     private let httpClient: HTTPClient?
+    private let leanPools: LeanHTTPPools?
     private let gate = SinkGate()
     private let scanner = JSONRPCScanner()
     private let state = NIOLockedValueBox(State())
@@ -39,11 +40,12 @@ final class AutomaticUpstreamTransport: MessageTransport {
         var switching: Task<Void, Never>?
     }
 
-    init(name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, httpClient: HTTPClient?) {
+    init(name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, httpClient: HTTPClient?, leanPools: LeanHTTPPools? = nil) {
         self.name = name
         self.configuration = configuration
         self.logger = logger
         self.httpClient = httpClient
+        self.leanPools = leanPools
     }
 
     /// Prepares the Streamable HTTP candidate; does no network I/O.
@@ -54,7 +56,7 @@ final class AutomaticUpstreamTransport: MessageTransport {
             rejected: { [weak self] initialize, status in self?.switchToLegacy(initialize: initialize, status: status) },
             failed: { [weak self] in self?.decided(legacy: nil) })
         let streamable = StreamableHTTPClientTransport(
-            name: name, configuration: configuration, logger: logger, httpClient: httpClient, probe: hooks)
+            name: name, configuration: configuration, logger: logger, httpClient: httpClient, probe: hooks, leanPools: leanPools)
         let fresh = state.withLockedValue { state -> Bool in
             guard !state.started, !state.closing else { return false }
             state.started = true

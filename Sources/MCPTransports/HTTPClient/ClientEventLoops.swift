@@ -7,7 +7,8 @@ import NIOPosix
 struct ClientEventLoops: Sendable {
     /// The client's group.
     let group: any EventLoopGroup
-    private let members: [any EventLoop]
+    /// Its loops.
+    let members: [any EventLoop]
 
     /// The loops of `group`.
     init(_ group: any EventLoopGroup) {

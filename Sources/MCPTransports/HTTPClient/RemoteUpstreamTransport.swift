@@ -25,6 +25,15 @@ public enum RemoteUpstreamTransport {
     public static func make(
         name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, shared: SharedHTTPClient?
     ) -> any MessageTransport {
-        make(name: name, configuration: configuration, logger: logger, httpClient: shared?.client)
+        switch configuration.kind {
+        case .streamableHTTP:
+            return StreamableHTTPClientTransport(
+                name: name, configuration: configuration, logger: logger, httpClient: shared?.client, probe: nil, leanPools: shared?.leanPools)
+        case .automatic:
+            return AutomaticUpstreamTransport(
+                name: name, configuration: configuration, logger: logger, httpClient: shared?.client, leanPools: shared?.leanPools)
+        case .legacySSE, .webSocket:
+            return make(name: name, configuration: configuration, logger: logger, httpClient: shared?.client)
+        }
     }
 }

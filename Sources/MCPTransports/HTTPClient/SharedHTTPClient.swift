@@ -13,8 +13,11 @@ public final class SharedHTTPClient: Sendable {
     /// proxy serves; requests would otherwise queue behind long-lived streams.
     public static let connectionsPerHost = 8192
 
-    /// The client the transports use.
+    /// The client the transports use for what the lean client leaves to it (GET streams, DELETE,
+    /// redirects).
     public let client: HTTPClient
+    /// The lean clients that carry the Streamable HTTP transports' POSTs, one per origin.
+    let leanPools = LeanHTTPPools(maxConnections: SharedHTTPClient.connectionsPerHost)
 
     /// Creates the client on NIO's shared event loops.
     public init(connectTimeout: Duration = .seconds(10)) {
@@ -26,6 +29,7 @@ public final class SharedHTTPClient: Sendable {
 
     /// Closes the pooled connections; every transport that uses the client must have closed.
     public func shutdown() async {
+        leanPools.close()
         try? await client.shutdown()
     }
 }

@@ -35,7 +35,7 @@ extension StreamableHTTPClientTransport {
     /// ends quietly: the proxy that cancelled it expects no answer. False when `id` names no such
     /// request (the notification is then POSTed as usual, as for any handshake-era request).
     func closeModernPost(of id: JSONRPCID) -> Bool {
-        let found = state.withLockedValue { state -> (RequestExchange, HTTPClient.Task<PostOutcome>)? in
+        let found = state.withLockedValue { state -> (RequestExchange, any PostInFlight)? in
             guard let postID = state.modernPosts[id], let task = state.posts[postID], let exchange = state.exchanges[id] else { return nil }
             return (exchange, task)
         }

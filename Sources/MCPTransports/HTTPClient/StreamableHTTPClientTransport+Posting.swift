@@ -5,30 +5,30 @@ import NIOCore
 import NIOHTTP1
 
 extension StreamableHTTPClientTransport {
-    /// POSTs `message` with AsyncHTTPClient's event-loop API: the answer is read by a
-    /// `StreamablePostDelegate` on `loop` (whose connections the pool prefers), and `completion`
-    /// runs there with the outcome. The deadline bounds the whole exchange. Returns the HTTP task,
-    /// or nil when the transport is closing (`completion` has run then) or when per-request
+    /// POSTs `message`: on the lean client (`LeanHTTPPool`) on `loop`, where the answer is read by
+    /// a `PostResponseReader` and `completion` runs with the outcome; through AsyncHTTPClient only
+    /// when the lean client met a redirect. The deadline bounds the whole exchange. Returns the
+    /// POST, or nil when the transport is closing (`completion` has run then) or when per-request
     /// credentials must be fetched first (the POST follows in a task; `completion` runs after it).
     @discardableResult
     func post(
         _ message: OutgoingMessage, exchange: RequestExchange?, ticket: SessionTicket, deadline: NIODeadline,
-        on loop: any EventLoop, credentialHeaders: [(name: String, value: String)]? = nil,
+        on loop: any EventLoop, credentialHeaders: [(name: String, value: String)]? = nil, viaAsyncHTTPClient: Bool = false,
         completion: @escaping @Sendable (PostOutcome) -> Void
-    ) -> HTTPClient.Task<PostOutcome>? {
+    ) -> (any PostInFlight)? {
         guard let link = state.withLockedValue({ $0.closing ? nil : $0.link }) else {
             completion(.failed("the transport is closing", status: nil))
             return nil
         }
-        var request = link.postTemplate
-        if let credentials = configuration.credentials {
-            guard let headers = credentialHeaders ?? credentials.readyHeaders() else {
-                fetchCredentials(credentials) { result in
+        var ready: [(name: String, value: String)] = []
+        if let source = configuration.credentials {
+            guard let headers = credentialHeaders ?? source.readyHeaders() else {
+                fetchCredentials(source) { result in
                     switch result {
                     case .success(let headers):
                         loop.execute {
                             self.post(message, exchange: exchange, ticket: ticket, deadline: deadline, on: loop,
-                                      credentialHeaders: headers, completion: completion)
+                                      credentialHeaders: headers, viaAsyncHTTPClient: viaAsyncHTTPClient, completion: completion)
                         }
                     case .failure(let error):
                         completion(Self.credentialFailure(error))
@@ -36,38 +36,81 @@ extension StreamableHTTPClientTransport {
                 }
                 return nil
             }
-            request.headers.apply(headers)
+            ready = headers
         }
+        let credentials = ready
+        let reader = PostResponseReader(transport: self, label: message.label, exchange: exchange, ticket: ticket, on: loop)
+        if let pool = link.lean, !viaAsyncHTTPClient {
+            var headers = link.leanHeaders
+            Self.apply(message, ticket: ticket, credentials: credentials, to: &headers)
+            headers.add(name: "Content-Length", value: String(message.bytes.readableBytes))
+            let post = LeanPost(head: HTTPRequestHead(version: .http1_1, method: .POST, uri: link.leanPath, headers: headers),
+                                body: message.bytes, reader: reader, deadline: deadline, on: loop)
+            let finish = track(post, exchange: exchange, completion: completion)
+            post.result.whenComplete { result in
+                switch result {
+                case .success(.outcome(let outcome)):
+                    finish(outcome)
+                case .success(.redirected):
+                    // The lean client follows no redirect; AsyncHTTPClient does (up to 5).
+                    self.post(message, exchange: exchange, ticket: ticket, deadline: deadline, on: loop,
+                              credentialHeaders: credentials, viaAsyncHTTPClient: true, completion: finish)
+                case .failure(let error):
+                    finish(reader.outcome(after: error))
+                }
+            }
+            pool.send(post)
+            return post
+        }
+        var request = link.postTemplate
+        Self.apply(message, ticket: ticket, credentials: credentials, to: &request.headers)
         request.body = .byteBuffer(message.bytes)
-        ticket.apply(to: &request.headers)
-        for header in message.traceHeaders { request.headers.replaceOrAdd(name: header.name, value: header.value) }
-        for header in message.modernHeaders { request.headers.replaceOrAdd(name: header.name, value: header.value) }
-        let delegate = StreamablePostDelegate(transport: self, label: message.label, exchange: exchange, ticket: ticket, on: loop)
+        let delegate = StreamablePostDelegate(reader: reader)
         let task = link.client.execute(request: request, delegate: delegate, eventLoop: .delegate(on: loop), deadline: deadline)
+        let finish = track(task, exchange: exchange, completion: completion)
+        task.futureResult.whenComplete { result in
+            switch result {
+            case .success(let outcome): finish(outcome)
+            case .failure(let error): finish(delegate.outcome(after: error))
+            }
+        }
+        return task
+    }
+
+    /// Keeps a POST where `close` (and the cancellation of a 2026-07-28 request) finds it, until
+    /// it ends; returns what to call with its outcome. A POST that starts while the transport
+    /// closes is cancelled at once.
+    private func track(_ post: any PostInFlight, exchange: RequestExchange?, completion: @escaping @Sendable (PostOutcome) -> Void) -> @Sendable (PostOutcome) -> Void {
         let postID = state.withLockedValue { state -> Int? in
             guard !state.closing else { return nil }
             let id = state.nextPostID
             state.nextPostID += 1
-            state.posts[id] = task
+            state.posts[id] = post
             if let exchange, exchange.isModern { state.modernPosts[exchange.id] = id }
             return id
         }
-        if postID == nil { task.cancel() }
-        task.futureResult.whenComplete { result in
-            if let postID {
-                self.state.withLockedValue { state in
-                    state.posts.removeValue(forKey: postID)
-                    if let exchange, exchange.isModern, state.modernPosts[exchange.id] == postID {
-                        state.modernPosts.removeValue(forKey: exchange.id)
-                    }
+        guard let postID else {
+            post.cancel()
+            return completion
+        }
+        return { outcome in
+            self.state.withLockedValue { state in
+                state.posts.removeValue(forKey: postID)
+                if let exchange, exchange.isModern, state.modernPosts[exchange.id] == postID {
+                    state.modernPosts.removeValue(forKey: exchange.id)
                 }
             }
-            switch result {
-            case .success(let outcome): completion(outcome)
-            case .failure(let error): completion(delegate.outcome(after: error))
-            }
+            completion(outcome)
         }
-        return task
+    }
+
+    /// The headers of one message's POST: credentials, the session, trace context and the
+    /// 2026-07-28 `Mcp-*` headers, over the configured ones.
+    private static func apply(_ message: OutgoingMessage, ticket: SessionTicket, credentials: [(name: String, value: String)], to headers: inout HTTPHeaders) {
+        if !credentials.isEmpty { headers.apply(credentials) }
+        ticket.apply(to: &headers)
+        for header in message.traceHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
+        for header in message.modernHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
     }
 
     /// The event-loop POST for the rare paths that run as tasks; cancelling the task cancels it.
@@ -76,7 +119,7 @@ extension StreamableHTTPClientTransport {
         /// The HTTP task, once started, or that the caller was cancelled before it started.
         enum Handle {
             case none
-            case running(HTTPClient.Task<PostOutcome>)
+            case running(any PostInFlight)
             case cancelled
         }
         let handle = NIOLockedValueBox(Handle.none)
@@ -97,7 +140,7 @@ extension StreamableHTTPClientTransport {
                 if cancelled { task.cancel() }
             }
         } onCancel: {
-            let running = handle.withLockedValue { handle -> HTTPClient.Task<PostOutcome>? in
+            let running = handle.withLockedValue { handle -> (any PostInFlight)? in
                 defer { handle = .cancelled }
                 if case .running(let task) = handle { return task }
                 return nil

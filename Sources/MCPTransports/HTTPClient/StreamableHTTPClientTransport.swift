@@ -25,11 +25,13 @@ import NIOSSL
 /// server-initiated messages when the server offers one (405: none), and reopened with
 /// `Last-Event-ID` when it drops.
 ///
-/// The common path runs on AsyncHTTPClient's event loops without tasks or timers of Swift
+/// The common path runs on the client's event loops without tasks or timers of Swift
 /// concurrency: `send` queues the message and dispatches it on the calling thread's event loop
-/// when it is one of the client's (else on one of them), the answer is read and routed there as
-/// it arrives, and the request timeout is the request's deadline. Session renewal and the
-/// resumption of a broken stream, which are rare, run as tasks.
+/// when it is one of the client's (else on one of them); its POST goes out on a keep-alive
+/// connection of that loop (`LeanHTTPPool`: one write, no per-request timer), the answer is read
+/// and routed there as it arrives, and the request timeout is the request's deadline.
+/// AsyncHTTPClient carries the rest: the GET stream, DELETE, a POST that met a redirect. Session
+/// renewal and the resumption of a broken stream, which are rare, run as tasks.
 ///
 /// Failures never leave the proxy waiting: a request that cannot be delivered or answered (refused
 /// connection, HTTP error, time-out, a stream that broke and could not be resumed) is answered with
@@ -55,6 +57,8 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     let scanner = JSONRPCScanner(limits: ScanLimits(maxMessageBytes: .max, maxDepth: 512))
     let probe: ProbeHooks?
     private let injectedClient: HTTPClient?
+    /// The shared client's lean pools; nil: the transport keeps a pool of its own.
+    private let leanPools: LeanHTTPPools?
 
     /// How often a broken response stream is resumed without progress before the request fails.
     static let resumeAttempts = 3
@@ -69,7 +73,9 @@ public final class StreamableHTTPClientTransport: MessageTransport {
     }
 
     /// Creates a transport that reports how the server took the first `initialize` (automatic mode).
-    init(name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, httpClient: HTTPClient?, probe: ProbeHooks?) {
+    init(name: String, configuration: RemoteUpstreamConfiguration, logger: Logger, httpClient: HTTPClient?, probe: ProbeHooks?,
+         leanPools: LeanHTTPPools? = nil) {
+        self.leanPools = leanPools
         self.name = name
         self.configuration = configuration
         var logger = logger
@@ -110,18 +116,40 @@ public final class StreamableHTTPClientTransport: MessageTransport {
         }
         let injectedClient = self.injectedClient
         let connectTimeout = configuration.connectTimeout
+        var leanHeaders = HTTPHeaders()
+        leanHeaders.add(name: "Host", value: url.hostHeader)
+        leanHeaders.add(contentsOf: postTemplate.headers)
+        let client = injectedClient ?? HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: UpstreamHTTPRequests.clientConfiguration(connectTimeout: connectTimeout))
+        let loops = ClientEventLoops(client.eventLoopGroup)
+        let lean: LeanHTTPPool?
+        let ownsLean = leanPools == nil
+        do {
+            if let leanPools {
+                lean = try leanPools.pool(for: url, urlText: configuration.url, settings: configuration.tls, tls: tls,
+                                          connectTimeout: connectTimeout, loops: loops)
+            } else {
+                lean = try LeanHTTPPool(url: url, urlText: configuration.url, tls: tls, connectTimeout: connectTimeout,
+                                        maxConnections: UpstreamHTTPRequests.connectionsPerHost, loops: loops)
+            }
+        } catch {
+            if injectedClient == nil { try? await client.shutdown() }
+            throw TransportError("upstream '\(name)': \(error.message)")
+        }
         let fresh = state.withLockedValue { state -> Bool in
             guard !state.started, !state.closing else { return false }
             state.started = true
-            let client = injectedClient ?? HTTPClient(
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                configuration: UpstreamHTTPRequests.clientConfiguration(connectTimeout: connectTimeout))
             state.ownsClient = injectedClient == nil
+            state.ownsLean = ownsLean
             state.link = HTTPUpstreamLink(
-                client: client, requests: requests, postTemplate: postTemplate, loops: ClientEventLoops(client.eventLoopGroup))
+                client: client, requests: requests, postTemplate: postTemplate, loops: loops,
+                lean: lean, leanHeaders: leanHeaders, leanPath: url.pathAndQuery)
             return true
         }
         guard fresh else {
+            if injectedClient == nil { try? await client.shutdown() }
+            if ownsLean { lean?.close() }
             throw TransportError("upstream '\(name)': this transport was already started or closed; make a new one for each connection")
         }
         gate.attach(sink)
@@ -155,10 +183,11 @@ public final class StreamableHTTPClientTransport: MessageTransport {
         /// What `close` takes out of the state to stop and release.
         struct Leftovers {
             var tasks: [Task<Void, Never>]
-            var posts: [HTTPClient.Task<PostOutcome>]
+            var posts: [any PostInFlight]
             var waiters: [CheckedContinuation<Void, Never>]
             var link: HTTPUpstreamLink?
             var ownsClient: Bool
+            var ownsLean: Bool
             var ticket: SessionTicket
         }
         let leftovers = state.withLockedValue { state -> Leftovers? in
@@ -174,14 +203,15 @@ public final class StreamableHTTPClientTransport: MessageTransport {
             state.waiters.removeAll()
             return Leftovers(
                 tasks: tasks, posts: posts, waiters: waiters, link: state.link, ownsClient: state.ownsClient,
-                ticket: state.ticket)
+                ownsLean: state.ownsLean, ticket: state.ticket)
         }
         guard let leftovers else { return }
         for waiter in leftovers.waiters { waiter.resume() }
         for task in leftovers.tasks { task.cancel() }
         for post in leftovers.posts { post.cancel() }
         for task in leftovers.tasks { await task.value }
-        for post in leftovers.posts { _ = try? await post.get() }
+        for post in leftovers.posts { await post.ended() }
+        if leftovers.ownsLean { leftovers.link?.lean?.close() }
         if let link = leftovers.link, leftovers.ticket.sessionID != nil {
             await endSession(client: link.client, requests: link.requests, ticket: leftovers.ticket)
         }

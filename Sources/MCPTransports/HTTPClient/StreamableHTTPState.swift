@@ -23,13 +23,21 @@ struct SessionTicket: Sendable {
     }
 }
 
-/// What a started transport sends with: the client, how its requests are built, and its loops.
+/// What a started transport sends with: the clients, how its requests are built, and its loops.
 struct HTTPUpstreamLink: Sendable {
+    /// AsyncHTTPClient: the GET stream, resumptions, DELETE, and POSTs that met a redirect.
     let client: HTTPClient
     let requests: UpstreamHTTPRequests
-    /// Every message's POST, parsed once at `start`.
+    /// A POST for AsyncHTTPClient, parsed once at `start`.
     let postTemplate: HTTPClient.Request
     let loops: ClientEventLoops
+    /// The lean client that carries every message's POST.
+    let lean: LeanHTTPPool?
+    /// The lean POSTs' headers before the per-message ones: `Host`, the configured headers,
+    /// `Accept` and `Content-Type`.
+    let leanHeaders: HTTPHeaders
+    /// The lean POSTs' request target (path and query).
+    let leanPath: String
 }
 
 /// Mutable state of a `StreamableHTTPClientTransport`, guarded by one lock.
@@ -38,6 +46,8 @@ struct StreamableHTTPState {
     var closing = false
     var link: HTTPUpstreamLink?
     var ownsClient = false
+    /// The lean pool is the transport's own (no shared client), closed with it.
+    var ownsLean = false
 
     // The session.
     var sessionID: String?
@@ -64,7 +74,7 @@ struct StreamableHTTPState {
     var dispatchAwaitsRenewal = false
     var exchanges: [JSONRPCID: RequestExchange] = [:]
     /// POSTs on their way, so that `close` can cancel them.
-    var posts: [Int: HTTPClient.Task<PostOutcome>] = [:]
+    var posts: [Int: any PostInFlight] = [:]
     var nextPostID = 0
     /// The rare paths (renewal, resumption) that run as tasks.
     var tasks: [Int: Task<Void, Never>] = [:]

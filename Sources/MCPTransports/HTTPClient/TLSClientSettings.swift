@@ -3,7 +3,7 @@ import NIOSSL
 /// TLS options for a remote upstream (`https` and `wss`): a custom CA and a client certificate.
 ///
 /// Without settings the system's trust store verifies the server. All files are PEM.
-public struct TLSClientSettings: Sendable, Equatable {
+public struct TLSClientSettings: Sendable, Hashable {
     /// CA certificate(s) that the server's certificate must chain to. When set, this replaces the
     /// system trust store for this upstream (like `curl --cacert`).
     public var caCertificatePath: String?

@@ -2,6 +2,14 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Builds the HTTP requests of one upstream: its URL, its configured headers and its TLS settings.
 struct UpstreamHTTPRequests: Sendable {
@@ -151,5 +159,9 @@ func describeHTTPError(_ error: any Error) -> String {
         }
     }
     if error is CancellationError { return "the request was cancelled" }
+    // The lean client's connection errors (LeanHTTPPool).
+    if let error = error as? ChannelError, case .connectTimeout = error { return "the connection timed out" }
+    if let error = error as? NIOConnectionError, let last = error.connectionErrors.last?.error { return describeHTTPError(last) }
+    if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
     return "\(error)"
 }

@@ -137,7 +137,11 @@ struct ModernUpstreamPostTests {
         // A handshake-era request keeps today's behaviour: the status is the failure.
         let old = try #require(Self.answer(sink, id: 3))
         #expect(old.contains("-32000") && old.contains("HTTP 400"))
-        #expect(upstream.requests("refuse").last?.header("mcp-method") == nil)
+        // Requests run concurrently, each on its own connection: found by id, not arrival order.
+        let handshakeEra = try #require(upstream.requests("refuse").first { $0.bodyText.contains(#""id":3,"#) })
+        #expect(handshakeEra.header("mcp-method") == nil)
+        let modernEra = try #require(upstream.requests("refuse").first { $0.bodyText.contains(#""id":1,"#) })
+        #expect(modernEra.header("mcp-method") == "refuse")
         await transport.close()
         await upstream.http.stop()
     }
