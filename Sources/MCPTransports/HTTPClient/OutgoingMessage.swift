@@ -52,7 +52,7 @@ struct OutgoingMessage: Sendable {
     /// `"traceparent"` at all.
     static func traceHeaders(of message: JSONRPCMessage) -> [(name: String, value: String)] {
         guard let params = message.envelope.paramsRange,
-              message.bytes.readableBytesView.firstRange(of: traceparent) != nil,
+              message.bytes.containsBytes(traceparent),
               let meta = JSONView(message: message, range: params)["_meta"] else { return [] }
         var headers: [(name: String, value: String)] = []
         for name in ["traceparent", "tracestate"] {
