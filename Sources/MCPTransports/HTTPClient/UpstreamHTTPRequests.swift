@@ -92,6 +92,16 @@ enum ResponseContent: Equatable {
             self = .none
             return
         }
+        switch value {  // the common cases, without splitting (this runs for every answer)
+        case "application/json":
+            self = .json
+            return
+        case "text/event-stream":
+            self = .eventStream
+            return
+        default:
+            break
+        }
         let mediaType = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
         switch mediaType {
         case "application/json": self = .json

@@ -9,7 +9,19 @@ enum HTTPHeaderRules {
 
     /// A missing header accepts anything (RFC 9110); `q=0` excludes a range.
     static func acceptance(_ header: String?) -> Acceptance {
-        guard let header, !header.allSatisfy({ $0 == " " }) else { return Acceptance(json: true, eventStream: true) }
+        guard let header else { return Acceptance(json: true, eventStream: true) }
+        // What MCP clients send, compared without splitting (this runs for every request).
+        switch header {
+        case "application/json, text/event-stream", "text/event-stream, application/json", "application/json,text/event-stream", "*/*":
+            return Acceptance(json: true, eventStream: true)
+        case "application/json":
+            return Acceptance(json: true, eventStream: false)
+        case "text/event-stream":
+            return Acceptance(json: false, eventStream: true)
+        default:
+            break
+        }
+        guard !header.allSatisfy({ $0 == " " }) else { return Acceptance(json: true, eventStream: true) }
         var result = Acceptance(json: false, eventStream: false)
         for range in header.split(separator: ",") {
             let parts = range.split(separator: ";")
@@ -36,6 +48,7 @@ enum HTTPHeaderRules {
 
     /// True when the media type (parameters such as `charset` ignored) is `application/json`.
     static func isJSONContentType(_ header: String?) -> Bool {
+        if header == "application/json" { return true }  // the common case, without splitting
         guard let header, let media = header.split(separator: ";").first else { return false }
         return media.httpTrimmed.lowercased() == "application/json"
     }
