@@ -146,3 +146,88 @@ import Testing
         await server.stop()
     }
 }
+
+/// The pool itself, on one event loop with one connection: POSTs beyond it wait their turn, and
+/// one that waits past its deadline ends with a time-out.
+@Suite struct LeanHTTPPoolQueueTests {
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// A reader needs the transport it routes answers to; this one is never started.
+    static let transport = LeanHTTPPoolTests.transport("http://127.0.0.1:9/mcp")
+
+    static func post(_ id: Int, url: RemoteURL, deadline: NIODeadline) -> LeanPost {
+        let loop = group.next()
+        let body = LeanHTTPPoolTests.call(id)
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: url.hostHeader)
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        let reader = PostResponseReader(transport: transport, label: "tools/call", exchange: nil, ticket: SessionTicket(generation: 0), on: loop)
+        return LeanPost(head: HTTPRequestHead(version: .http1_1, method: .POST, uri: url.pathAndQuery, headers: headers),
+                        body: body, reader: reader, deadline: deadline, on: loop)
+    }
+
+    static func outcome(_ post: LeanPost) async throws -> String {
+        switch try await post.result.get() {
+        case .redirected: return "redirected"
+        case .outcome(.finished): return "finished"
+        case .outcome(.timedOut): return "timedOut"
+        case .outcome(.failed(let reason, _)): return "failed: \(reason)"
+        case .outcome(let other): return "\(other)"
+        }
+    }
+
+    @Test func postsBeyondTheConnectionsWaitAndGoInOrderOnTheFreedOne() async throws {
+        let seen = LeanHTTPPoolTests.Seen()
+        let release = NIOLockedValueBox<[StubHTTPResponder]>([])
+        let server = try await StubHTTPServer.start { request, responder in
+            seen.record(request, responder)
+            if LeanHTTPPoolTests.id(of: request.bodyText) == "1" {
+                release.withLockedValue { $0.append(responder) }  // answered when the test says
+            } else {
+                responder.respond(.ok, [("Content-Type", "application/json")], body: LeanHTTPPoolTests.answer(request.bodyText))
+            }
+        }
+        let url = try RemoteURL(parsing: server.url("/mcp"))
+        let pool = try LeanHTTPPool(url: url, urlText: server.url("/mcp"), tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
+                                    loops: ClientEventLoops(Self.group))
+        #expect(pool.maxConnectionsPerLoop == 1)
+        let deadline = NIODeadline.now() + .seconds(10)
+        let posts = (1...3).map { Self.post($0, url: url, deadline: deadline) }
+        for post in posts { pool.send(post) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(seen.count == 1, "the second and third POSTs wait for the one connection")
+        release.withLockedValue { $0.first }?.respond(.ok, [("Content-Type", "application/json")], body: LeanHTTPPoolTests.answer(#""id":1,"#))
+        for post in posts { #expect(try await Self.outcome(post) == "finished") }
+        let order = seen.posts.withLockedValue { $0.map { LeanHTTPPoolTests.id(of: $0.body) } }
+        #expect(order == ["1", "2", "3"])
+        #expect(seen.connections.count == 1)
+        pool.close()
+        await server.stop()
+    }
+
+    @Test func aPostThatWaitsPastItsDeadlineTimesOutAndTheOthersGoOn() async throws {
+        let seen = LeanHTTPPoolTests.Seen()
+        let server = try await StubHTTPServer.start { request, responder in
+            seen.record(request, responder)
+            if LeanHTTPPoolTests.id(of: request.bodyText) == "1" {
+                try? await Task.sleep(for: .milliseconds(2500))
+            }
+            responder.respond(.ok, [("Content-Type", "application/json")], body: LeanHTTPPoolTests.answer(request.bodyText))
+        }
+        let url = try RemoteURL(parsing: server.url("/mcp"))
+        let pool = try LeanHTTPPool(url: url, urlText: server.url("/mcp"), tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
+                                    loops: ClientEventLoops(Self.group))
+        let slow = Self.post(1, url: url, deadline: .now() + .seconds(10))
+        let impatient = Self.post(2, url: url, deadline: .now() + .milliseconds(300))
+        let patient = Self.post(3, url: url, deadline: .now() + .seconds(10))
+        for post in [slow, impatient, patient] { pool.send(post) }
+        #expect(try await Self.outcome(impatient) == "timedOut", "ended by the sweep while waiting")
+        #expect(try await Self.outcome(slow) == "finished")
+        #expect(try await Self.outcome(patient) == "finished")
+        let order = seen.posts.withLockedValue { $0.map { LeanHTTPPoolTests.id(of: $0.body) } }
+        #expect(order == ["1", "3"], "the timed-out POST never went out")
+        pool.close()
+        await server.stop()
+    }
+}
