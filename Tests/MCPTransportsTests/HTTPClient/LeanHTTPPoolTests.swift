@@ -73,6 +73,27 @@ import Testing
         await server.stop()
     }
 
+    /// A server that answers `Connection: close` gets a new connection for the next POST, and
+    /// no POST fails for it.
+    @Test func anAnswerWithConnectionCloseIsNotFollowedOnTheSameConnection() async throws {
+        let seen = Seen()
+        let server = try await StubHTTPServer.start { request, responder in
+            seen.record(request, responder)
+            responder.respond(.ok, [("Content-Type", "application/json"), ("Connection", "close")], body: Self.answer(request.bodyText))
+        }
+        let transport = Self.transport(server.url("/mcp"))
+        let sink = FrameCollector()
+        try await transport.start(sink: sink)
+        for id in 1...3 {
+            try await Self.send(transport, Self.call(id))
+            #expect(await sink.wait { $0.messages.count == id })
+        }
+        #expect(sink.messages == (1...3).map { #"{"jsonrpc":"2.0","id":\#($0),"result":{"content":[]}}"# })
+        #expect(seen.connections.count == 3, "each answer closed its connection")
+        await transport.close()
+        await server.stop()
+    }
+
     /// The race of every keep-alive client: the server closes an idle connection just as a POST
     /// goes out on it. The POST was not taken, so it goes once more on a fresh connection.
     @Test func aPostOnAReusedConnectionThatTheServerClosesUnansweredGoesOnceMore() async throws {
