@@ -20,3 +20,10 @@ public struct PoolLease<Connection: PooledConnection>: Sendable {
         self.serial = serial
     }
 }
+
+extension PoolLease: Equatable {
+    /// The same lease: the same connection slot and the same lease number.
+    public static func == (lhs: PoolLease, rhs: PoolLease) -> Bool {
+        lhs.connectionID == rhs.connectionID && lhs.serial == rhs.serial
+    }
+}

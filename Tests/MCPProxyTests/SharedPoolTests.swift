@@ -45,6 +45,46 @@ final class SharedPoolTests: XCTestCase {
         XCTAssertEqual(alpha.transportsClosed, 1, "the proxy's shutdown stops the shared upstream session")
     }
 
+    /// A client's second call rides on the exclusive lease its first call took. When the first
+    /// ends, the lease stays the client's until the second ends too: a question the upstream
+    /// asks for the second call must reach this client, not one that took the lease meanwhile
+    /// (seen in the interop test of server requests under load once the HTTP upstream got faster).
+    func testTheLeaseStaysWithTheClientWhileItsRidingCallRuns() async throws {
+        let alpha = FakeUpstream("alpha", policy: Self.shared())
+        alpha.setTools(["ask"])
+        alpha.on("tools/call") { _, _ in .none }  // answered by the test
+        try await withProxy([alpha]) { first in
+            try await first.initialize(capabilities: #"{"sampling":{}}"#)
+            let second = try await first.anotherClient()
+            try await second.initialize(capabilities: #"{"sampling":{}}"#)
+
+            first.client.push(ProxyHarness.requestText("tools/call", params: #"{"name":"alpha__ask","arguments":{"n":1}}"#, id: "1"))
+            let call1 = try await alpha.firstRequest("tools/call")
+            first.client.push(ProxyHarness.requestText("tools/call", params: #"{"name":"alpha__ask","arguments":{"n":2}}"#, id: "2"))
+            let call2 = try await alpha.waitFor("the first client's second call") { $0.method == "tools/call" && $0.id != call1.id }
+            second.client.push(ProxyHarness.requestText("tools/call", params: #"{"name":"alpha__ask","arguments":{"n":3}}"#, id: "1"))
+
+            alpha.answer(call1, result: #"{"content":[]}"#)
+            _ = try await first.client.response(to: .int(1))
+            try await Task.sleep(for: .milliseconds(100))
+            XCTAssertEqual(alpha.received("tools/call").count, 2, "the second client's call waits while the first client's riding call runs")
+
+            alpha.send(ServerToClientTests.sampling(id: #""s-2""#, marker: "for-call-2"))
+            let asked = try await first.client.waitFor("the sampling request for call 2") { $0.method == "sampling/createMessage" }
+            XCTAssertEqual(asked.params?["systemPrompt"]?.stringValue, "for-call-2")
+            let proxyID = try XCTUnwrap(asked.id?.intValue)
+            first.client.push(#"{"jsonrpc":"2.0","id":\#(proxyID),"result":\#(ServerToClientTests.samplingResult(model: "m-first"))}"#)
+            _ = try await alpha.waitFor("the sampling answer") { $0.isResponse && $0.id == .string("s-2") }
+
+            alpha.answer(call2, result: #"{"content":[]}"#)
+            _ = try await first.client.response(to: .int(2))
+            let call3 = try await alpha.waitFor("the second client's call, once the lease is free") { $0.method == "tools/call" && $0.id != call1.id && $0.id != call2.id }
+            alpha.answer(call3, result: #"{"content":[]}"#)
+            _ = try await second.client.response(to: .int(1))
+            XCTAssertTrue(second.client.received.filter { $0.method == "sampling/createMessage" }.isEmpty, "the second client was asked nothing")
+        }
+    }
+
     func testSamplingDuringALeasedCallReachesOnlyTheCallingClient() async throws {
         let alpha = FakeUpstream("alpha", policy: Self.shared())
         alpha.setTools(["ask"])

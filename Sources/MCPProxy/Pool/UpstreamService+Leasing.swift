@@ -73,13 +73,14 @@ extension UpstreamService {
     func release(_ lease: UpstreamLease, signal: BreakerSignal?) {
         if lease.piggyback {
             if lease.permit { bulkhead?.release() }
+            // The last rider of a lease whose call already ended gives the lease back.
+            if let holder = endRider(of: lease) { holder.backend.pool.release(holder.lease) }
             return
         }
-        if lease.pooled.mode == .exclusive {
-            let key = ObjectIdentifier(lease.connection)
-            state.withLock { _ = $0.holders.removeValue(forKey: key) }
+        // While riders of the same client still run, the lease stays theirs (ExclusiveHolder).
+        if lease.pooled.mode != .exclusive || !keepsForRiders(lease) {
+            lease.backend.pool.release(lease.pooled)
         }
-        lease.backend.pool.release(lease.pooled)
         if lease.permit { bulkhead?.release() }
         if let signal {
             lease.backend.breaker?.record(signal, probe: lease.probe)
@@ -134,7 +135,39 @@ extension UpstreamService {
 
     /// Records who holds an exclusive lease, so the upstream's requests reach that client.
     private func setHolder(_ session: ProxySession, of lease: PoolLease<UpstreamConnection>, backend: UpstreamBackend) {
-        state.withLock { $0.holders[ObjectIdentifier(lease.connection)] = (session, lease, backend) }
+        state.withLock { $0.holders[ObjectIdentifier(lease.connection)] = ExclusiveHolder(session: session, lease: lease, backend: backend) }
+    }
+
+    /// The call that took an exclusive lease ended: true when riders still run on it (the
+    /// lease stays held, ``endRider(of:)`` gives it back); false when it goes back now.
+    private func keepsForRiders(_ lease: UpstreamLease) -> Bool {
+        let key = ObjectIdentifier(lease.connection)
+        return state.withLock { state -> Bool in
+            guard var holder = state.holders[key], holder.lease == lease.pooled else { return false }
+            guard holder.riders > 0 else {
+                state.holders.removeValue(forKey: key)
+                return false
+            }
+            holder.ownerEnded = true
+            state.holders[key] = holder
+            return true
+        }
+    }
+
+    /// A rider ended; returns the holder when it was the last one of a lease whose call had
+    /// ended (the caller gives the lease back).
+    private func endRider(of lease: UpstreamLease) -> ExclusiveHolder? {
+        let key = ObjectIdentifier(lease.connection)
+        return state.withLock { state -> ExclusiveHolder? in
+            guard var holder = state.holders[key], holder.lease == lease.pooled else { return nil }
+            holder.riders -= 1
+            if holder.riders <= 0, holder.ownerEnded {
+                state.holders.removeValue(forKey: key)
+                return holder
+            }
+            state.holders[key] = holder
+            return nil
+        }
     }
 
     /// A client that holds an exclusive lease sends its other requests on the same upstream
@@ -143,7 +176,8 @@ extension UpstreamService {
     private func piggyback(for session: ProxySession) -> UpstreamLease? {
         guard isShared else { return nil }
         return state.withLock { state -> UpstreamLease? in
-            for holder in state.holders.values where holder.session === session && holder.lease.connection.isReady {
+            for (key, holder) in state.holders where holder.session === session && holder.lease.connection.isReady {
+                state.holders[key]?.riders += 1
                 var lease = UpstreamLease(backend: holder.backend, pooled: holder.lease, probe: false, permit: false)
                 lease.piggyback = true
                 return lease

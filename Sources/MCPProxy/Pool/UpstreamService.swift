@@ -46,7 +46,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
         /// The client sessions served (shared mode: every live one; per-session: the owner).
         var sessions: [ObjectIdentifier: WeakSession] = [:]
         /// Upstream session -> the client session holding it exclusively, and its lease.
-        var holders: [ObjectIdentifier: (session: ProxySession, lease: PoolLease<UpstreamConnection>, backend: UpstreamBackend)] = [:]
+        var holders: [ObjectIdentifier: ExclusiveHolder] = [:]
         /// Upstream URI -> the client sessions subscribed to it.
         var subscribers: [String: Set<ObjectIdentifier>] = [:]
         /// The last upstream `initialize` result (capabilities, instructions).
@@ -174,6 +174,7 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
     /// A client session ended: forget it, and unsubscribe upstream what only it was subscribed to.
     func detach(_ session: ProxySession) async {
         let key = ObjectIdentifier(session)
+        var leftover: [ExclusiveHolder] = []
         let orphaned = state.withLock { state -> [String] in
             state.sessions.removeValue(forKey: key)
             var gone: [String] = []
@@ -188,9 +189,12 @@ final class UpstreamService: UpstreamEvents, @unchecked Sendable {
             }
             for (connection, holder) in state.holders where holder.session === session {
                 state.holders.removeValue(forKey: connection)
+                // Its call ended and only riders kept the lease: nobody else will give it back.
+                if holder.ownerEnded { leftover.append(holder) }
             }
             return gone
         }
+        for holder in leftover { holder.backend.pool.release(holder.lease) }
         guard isShared, !isClosing else { return }
         for uri in orphaned { await dropSubscription(uri) }  // UpstreamService+Listen.swift
     }
