@@ -15,7 +15,9 @@
 #   --http-requests N   measured HTTP requests per run (default 100000; quick 500)
 #   --concurrency N     HTTP clients, and stdio requests in flight (default 64; quick 4)
 #   --sessions N        sessions held open for the memory measurement (default 1000; quick 20)
-#   --http-upstream K   how the proxy reaches the fast upstream in --http: http (like nginx, default) or stdio
+#   --http-upstream K   how the proxy reaches the fast upstream in --http: both (default: a proxy with the
+#                       Streamable HTTP upstream, like nginx, and one with a shared stdio upstream,
+#                       the target "proxy-stdio", alternating in one run), http or stdio (one proxy)
 #   --http-path P       path of the proxy's MCP endpoint (default /mcp)
 #   --scratch-path P    SwiftPM build folder (default .build), e.g. .build-release to keep a
 #                       release build beside the debug one
@@ -37,7 +39,7 @@ ROOT=$PWD
 
 QUICK=0; HTTP=0; MICRO=0; PROFILE=0; BUILD=1; CHECK=0
 ROUNDS=""; REQUESTS=""; WARMUP=""; HTTP_REQUESTS=""; CONCURRENCY=""; SESSIONS=""; CONFIGURATION=""
-HTTP_UPSTREAM=http; HTTP_PATH=/mcp; HTTP_AUTH=0; CPU=0; OUT=""; SCRATCH=()
+HTTP_UPSTREAM=both; HTTP_PATH=/mcp; HTTP_AUTH=0; CPU=0; OUT=""; SCRATCH=()
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -66,7 +68,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ $HTTP_UPSTREAM == http || $HTTP_UPSTREAM == stdio ]] || die "--http-upstream is http or stdio"
+[[ $HTTP_UPSTREAM == both || $HTTP_UPSTREAM == http || $HTTP_UPSTREAM == stdio ]] || die "--http-upstream is both, http or stdio"
 
 if [[ $QUICK == 1 ]]; then
     : "${ROUNDS:=2}" "${REQUESTS:=200}" "${WARMUP:=20}" "${HTTP_REQUESTS:=500}" "${CONCURRENCY:=4}" "${SESSIONS:=20}" "${CONFIGURATION:=debug}"
@@ -264,18 +266,20 @@ EOF
     wait_port "$NGINX_PORT" 20 || die "nginx did not start (log: $OUT/nginx/error.log)"
     fi
 
-        if [[ $HTTP_UPSTREAM == http ]]; then
-            printf '{"mcpServers":{"fast":{"url":"http://127.0.0.1:%s/mcp"}}}\n' "$UP_PORT" > "$OUT/fast-http.json"
-        else
+        if [[ $HTTP_UPSTREAM == stdio ]]; then
             cp "$OUT/fast-stdio.json" "$OUT/fast-http.json"
+        else
+            printf '{"mcpServers":{"fast":{"url":"http://127.0.0.1:%s/mcp"}}}\n' "$UP_PORT" > "$OUT/fast-http.json"
         fi
+        cp "$OUT/fast-stdio.json" "$OUT/fast-http-stdio.json"
         # Every benchmark connection comes from 127.0.0.1: lift the per-address cap (default 256)
         # so that the 1,000-session memory run can open them all.
-        python3 - "$OUT/fast-http.json" <<'PY'
+        python3 - "$OUT/fast-http.json" "$OUT/fast-http-stdio.json" <<'PY'
 import json, sys
-config = json.load(open(sys.argv[1]))
-config["proxy"] = {"listen": {"maxConnectionsPerAddress": 100000}, "limits": {"maxSessionsPerPrincipal": 100000}}
-json.dump(config, open(sys.argv[1], "w"))
+for path in sys.argv[1:]:
+    config = json.load(open(path))
+    config["proxy"] = {"listen": {"maxConnectionsPerAddress": 100000}, "limits": {"maxSessionsPerPrincipal": 100000}}
+    json.dump(config, open(path, "w"))
 PY
         "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http.json" --listen "127.0.0.1:$PROXY_PORT" --log-level error \
             > "$OUT/proxy-http.log" 2>&1 &
@@ -284,6 +288,15 @@ PY
         sleep 0.5
         PROXY_IDLE_RSS=$(rss_kb "$PROXY_PID")
         PROXY_IDLE_ANON=$(anon_kb "$PROXY_PID")
+
+        if [[ $HTTP_UPSTREAM == both ]]; then
+            # The same front with one shared stdio fast-upstream behind it.
+            PROXY_STDIO_PORT=$(free_port)
+            "${PIN_SERVER[@]}" "$PROXY" serve --config "$OUT/fast-http-stdio.json" --listen "127.0.0.1:$PROXY_STDIO_PORT" --log-level error \
+                > "$OUT/proxy-http-stdio.log" 2>&1 &
+            PROXY_STDIO_PID=$!; PIDS+=("$PROXY_STDIO_PID")
+            wait_port "$PROXY_STDIO_PORT" 30 || { tail -5 "$OUT/proxy-http-stdio.log" >&2; die "mcp-proxy serve (stdio upstream) did not listen on $PROXY_STDIO_PORT"; }
+        fi
 
         if [[ $HTTP_AUTH == 1 ]]; then
             # The same upstream behind a proxy that verifies a JWT on every request (HS256; the
@@ -312,16 +325,18 @@ PY
         "${PIN[@]}" "$BENCH" http --url "$2" --target "$1" -c "$CONCURRENCY" -n "$HTTP_REQUESTS" --warmup "$WARMUP" "${auth[@]}" \
             --quiet --pid "$3" >> "$OUT/http.jsonl" 2>> "$OUT/http.log" || { tail -5 "$OUT/http.log" >&2; die "the HTTP $1 run failed"; }
     }
-    echo "== Streamable HTTP, $CONCURRENCY clients: $ROUNDS rounds x (direct, nginx, proxy), $HTTP_REQUESTS calls each; load on CPU $CPU, servers on the other"
     order=(direct nginx proxy)
     [[ $NGINX == 1 ]] || order=(direct proxy)
+    [[ $HTTP_UPSTREAM == both ]] && order+=(proxy-stdio)
     [[ $HTTP_AUTH == 1 ]] && order+=(proxy-jwt)
+    echo "== Streamable HTTP, $CONCURRENCY clients: $ROUNDS rounds x (${order[*]}), $HTTP_REQUESTS calls each; load on CPU $CPU, servers on the other"
     for ((round = 1; round <= ROUNDS; round++)); do
         for label in "${order[@]}"; do
             case $label in
                 direct) run_http direct "http://127.0.0.1:$UP_PORT/mcp" "$FAST_PID" ;;
                 nginx) run_http nginx "http://127.0.0.1:$NGINX_PORT/mcp" "$NGINX_PID" ;;
                 proxy) run_http proxy "http://127.0.0.1:$PROXY_PORT$HTTP_PATH" "$PROXY_PID" ;;
+                proxy-stdio) run_http proxy-stdio "http://127.0.0.1:$PROXY_STDIO_PORT$HTTP_PATH" "$PROXY_STDIO_PID" ;;
                 proxy-jwt) run_http proxy-jwt "http://127.0.0.1:$PROXY_JWT_PORT$HTTP_PATH" "$PROXY_JWT_PID" "$BEARER" ;;
             esac
         done
@@ -378,7 +393,7 @@ if stdio:
         if not rows:
             continue
         p50 = [r["p50_us"] for r in rows]
-        print(f"{target:<9} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
+        print(f"{target:<11} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {med([r['req_per_s'] for r in rows]):>8.0f} {sum(r['errors'] for r in rows):>6}")
     if all(t in by for t in ("direct", "relay", "proxy")):
         rounds = min(len(by[t]) for t in ("direct", "relay", "proxy"))
@@ -419,7 +434,7 @@ if load_rows:
         if not rows:
             continue
         rate = [r["req_per_s"] for r in rows]
-        print(f"{target:<9} {len(rows):>6} {med(rate):>9.0f} {spread(rate, 0):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
+        print(f"{target:<11} {len(rows):>6} {med(rate):>9.0f} {spread(rate, 0):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {sum(r['errors'] for r in rows):>6}")
     if "direct" in by and "proxy" in by:
         share = med([r["req_per_s"] for r in by["proxy"]]) / med([r["req_per_s"] for r in by["direct"]])
@@ -435,14 +450,14 @@ if http:
         by.setdefault(row["target"], []).append(row)
     print()
     print("Streamable HTTP, %d clients, %d calls per run; medians over rounds" % (http[0]["concurrency"], http[0]["requests"]))
-    print(f"{'target':<9} {'rounds':>6} {'req/s':>9} {'spread':>15} {'p50 µs':>8} {'p99 µs':>8} {'errors':>6} {'server RSS MiB':>15}")
-    for target in ("direct", "nginx", "proxy", "proxy-jwt"):
+    print(f"{'target':<11} {'rounds':>6} {'req/s':>9} {'spread':>15} {'p50 µs':>8} {'p99 µs':>8} {'errors':>6} {'server RSS MiB':>15}")
+    for target in ("direct", "nginx", "proxy", "proxy-stdio", "proxy-jwt"):
         rows = by.get(target, [])
         if not rows:
             continue
         rps = [r["req_per_s"] for r in rows]
         rss = [r.get("peak_rss_kb", 0) / 1024 for r in rows]
-        print(f"{target:<9} {len(rows):>6} {med(rps):>9.0f} {spread(rps):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
+        print(f"{target:<11} {len(rows):>6} {med(rps):>9.0f} {spread(rps):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {sum(r['errors'] for r in rows):>6} {max(rss):>15.1f}")
     if "proxy" in by and "proxy-jwt" in by:
         plain, jwt = med([r["req_per_s"] for r in by["proxy"]]), med([r["req_per_s"] for r in by["proxy-jwt"]])
@@ -451,6 +466,9 @@ if http:
         n, p = med([r["req_per_s"] for r in by["nginx"]]), med([r["req_per_s"] for r in by["proxy"]])
         print(f"proxy/nginx req/s: {p / n:.2f}; p50 {med([r['p50_us'] for r in by['proxy']]) / med([r['p50_us'] for r in by['nginx']]):.2f}x, "
               f"p99 {med([r['p99_us'] for r in by['proxy']]) / med([r['p99_us'] for r in by['nginx']]):.2f}x nginx's")
+    if "direct" in by and "proxy-stdio" in by:
+        d, p = med([r["req_per_s"] for r in by["direct"]]), med([r["req_per_s"] for r in by["proxy-stdio"]])
+        print(f"proxy-stdio (one shared stdio upstream) / the upstream's own HTTP server (direct) req/s: {p / d:.2f}")
 
 sessions = load("sessions.jsonl")
 for row in sessions:
