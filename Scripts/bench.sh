@@ -393,7 +393,7 @@ if stdio:
         if not rows:
             continue
         p50 = [r["p50_us"] for r in rows]
-        print(f"{target:<11} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
+        print(f"{target:<9} {len(rows):>6} {med(p50):>8.1f} {spread(p50):>13} {med([r['mean_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {med([r['req_per_s'] for r in rows]):>8.0f} {sum(r['errors'] for r in rows):>6}")
     if all(t in by for t in ("direct", "relay", "proxy")):
         rounds = min(len(by[t]) for t in ("direct", "relay", "proxy"))
@@ -434,7 +434,7 @@ if load_rows:
         if not rows:
             continue
         rate = [r["req_per_s"] for r in rows]
-        print(f"{target:<11} {len(rows):>6} {med(rate):>9.0f} {spread(rate, 0):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
+        print(f"{target:<9} {len(rows):>6} {med(rate):>9.0f} {spread(rate, 0):>15} {med([r['p50_us'] for r in rows]):>8.1f} "
               f"{med([r['p99_us'] for r in rows]):>8.1f} {sum(r['errors'] for r in rows):>6}")
     if "direct" in by and "proxy" in by:
         share = med([r["req_per_s"] for r in by["proxy"]]) / med([r["req_per_s"] for r in by["direct"]])
