@@ -325,44 +325,6 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         Task { await body() }
     }
 
-    func handleBatch(_ elements: [Result<JSONRPCMessage, JSONRPCScanError>], fromQueue: Bool = false) {
-        if !fromQueue {
-            let queued = state.withLockedValue { state -> Bool in
-                guard state.phase == .initializing || state.phase == .draining,
-                      state.deferred.count < Self.maxDeferredMessages else { return false }
-                state.deferred.append(.batch(elements))
-                return true
-            }
-            if queued { return }
-        }
-        guard state.withLockedValue({ $0.phase.isServing && $0.version?.acceptsBatches == true }) else {
-            counters.rejected.increment()
-            replyError(.direct, id: nil, code: .invalidRequest,
-                       message: "JSON-RPC batches are accepted only under protocol version 2025-03-26; send one message per line")
-            return
-        }
-        let expected = elements.reduce(0) { count, element in
-            switch element {
-            case .failure: return count + 1
-            case .success(let message): return count + (message.envelope.kind == .request ? 1 : 0)
-            }
-        }
-        let collector = BatchCollector(expected: expected)
-        for element in elements {
-            switch element {
-            case .failure(let error):
-                replyError(.batch(collector), id: error.idBytes, code: error.code, message: error.message)
-            case .success(let message):
-                if message.envelope.method == .initialize {
-                    replyError(.batch(collector), id: message.rawBytes(message.envelope.idRange ?? 0..<0), code: .invalidRequest,
-                               message: "initialize must not be part of a batch")
-                    continue
-                }
-                handle(message, route: .batch(collector))
-            }
-        }
-    }
-
     /// Most messages a client pipelines behind `initialize` are kept until it is answered.
     static let maxDeferredMessages = 1024
 
@@ -387,18 +349,5 @@ final class ProxySession: MessageSink, @unchecked Sendable {
         case .successResponse, .errorResponse:
             handleClientResponse(message)
         }
-    }
-}
-
-/// Counters a session keeps for the whole proxy.
-struct SessionCounters: Sendable {
-    let received: Counter
-    let rejected: Counter
-    let errorsSent: Counter
-
-    init(stats: StatsRegistry) {
-        received = stats.counter("mcp_proxy_client_messages_total", help: "Messages received from clients")
-        rejected = stats.counter("mcp_proxy_client_rejected_total", help: "Client messages rejected as malformed or oversized")
-        errorsSent = stats.counter("mcp_proxy_error_responses_total", help: "Error responses the proxy itself sent to clients")
     }
 }
