@@ -77,13 +77,21 @@ public final class InProcessProxy: @unchecked Sendable {
         }
         upstream.answerCallsInline()
 
-        let before = client.receivedCount
-        call()
-        guard client.receivedCount == before + 1, let answer = client.lastReceived,
-              let message = try? JSONRPCScanner().scanMessage(answer),
-              message.envelope.kind == .successResponse, message.envelope.id == .string("req-1234")
-        else {
-            throw SetupError(description: "a tools/call did not come back synchronously as a result for id req-1234: \(client.lastReceived.map { String(buffer: $0) } ?? "nothing")")
+        // The steady state must answer a call synchronously. Right after the handshake the session
+        // may still be draining what queued behind `initialize` (SessionHandshake.swift); a call
+        // arriving then is answered a moment later, so the check is repeated until it settles.
+        for attempt in 1... {
+            let before = client.receivedCount
+            call()
+            if client.receivedCount == before + 1, let answer = client.lastReceived,
+               let message = try? JSONRPCScanner().scanMessage(answer),
+               message.envelope.kind == .successResponse, message.envelope.id == .string("req-1234") {
+                return
+            }
+            guard attempt < 50 else {
+                throw SetupError(description: "a tools/call did not come back synchronously as a result for id req-1234: \(client.lastReceived.map { String(buffer: $0) } ?? "nothing")")
+            }
+            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
