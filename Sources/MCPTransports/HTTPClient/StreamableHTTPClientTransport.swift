@@ -127,10 +127,10 @@ public final class StreamableHTTPClientTransport: MessageTransport {
         let ownsLean = leanPools == nil
         do {
             if let leanPools {
-                lean = try leanPools.pool(for: url, urlText: configuration.url, settings: configuration.tls, tls: tls,
+                lean = try leanPools.pool(for: url, settings: configuration.tls, tls: tls,
                                           connectTimeout: connectTimeout, loops: loops)
             } else {
-                lean = try LeanHTTPPool(url: url, urlText: configuration.url, tls: tls, connectTimeout: connectTimeout,
+                lean = try LeanHTTPPool(url: url, tls: tls, connectTimeout: connectTimeout,
                                         maxConnections: UpstreamHTTPRequests.connectionsPerHost, loops: loops)
             }
         } catch {

@@ -210,7 +210,7 @@ import Testing
             }
         }
         let url = try RemoteURL(parsing: server.url("/mcp"))
-        let pool = try LeanHTTPPool(url: url, urlText: server.url("/mcp"), tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
+        let pool = try LeanHTTPPool(url: url, tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
                                     loops: ClientEventLoops(Self.group))
         #expect(pool.maxConnectionsPerLoop == 1)
         let deadline = NIODeadline.now() + .seconds(10)
@@ -237,7 +237,7 @@ import Testing
             responder.respond(.ok, [("Content-Type", "application/json")], body: LeanHTTPPoolTests.answer(request.bodyText))
         }
         let url = try RemoteURL(parsing: server.url("/mcp"))
-        let pool = try LeanHTTPPool(url: url, urlText: server.url("/mcp"), tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
+        let pool = try LeanHTTPPool(url: url, tls: nil, connectTimeout: .seconds(1), maxConnections: 1,
                                     loops: ClientEventLoops(Self.group))
         let slow = Self.post(1, url: url, deadline: .now() + .seconds(10))
         let impatient = Self.post(2, url: url, deadline: .now() + .milliseconds(300))

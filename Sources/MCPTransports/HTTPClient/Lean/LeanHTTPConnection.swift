@@ -33,7 +33,6 @@ final class LeanHTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.pool = pool
     }
 
-    var isBusy: Bool { current != nil }
     var deadline: NIODeadline? { current?.deadline }
     var currentPost: LeanPost? { current }
 

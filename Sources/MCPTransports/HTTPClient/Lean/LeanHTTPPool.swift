@@ -30,7 +30,7 @@ final class LeanHTTPPool: Sendable {
 
     /// - Parameters:
     ///   - maxConnections: across all loops (at least one per loop).
-    init(url: RemoteURL, urlText: String, tls: TLSConfiguration?, connectTimeout: Duration, maxConnections: Int, loops: ClientEventLoops) throws(TransportError) {
+    init(url: RemoteURL, tls: TLSConfiguration?, connectTimeout: Duration, maxConnections: Int, loops: ClientEventLoops) throws(TransportError) {
         self.host = url.host
         self.port = url.effectivePort
         self.serverHostname = WebSocketClientTransport.isIPAddress(url.host) ? nil : url.host
@@ -38,7 +38,7 @@ final class LeanHTTPPool: Sendable {
             do {
                 sslContext = try NIOSSLContext(configuration: tls ?? .makeClientConfiguration())
             } catch {
-                throw TransportError("cannot set up TLS for '\(urlText)': \(error); check the tls settings")
+                throw TransportError("cannot set up TLS for '\(url.scheme)://\(url.hostHeader)': \(error); check the tls settings")
             }
         } else {
             sslContext = nil

@@ -23,11 +23,11 @@ final class LeanHTTPPools: Sendable {
 
     /// The pool for `url` (made on first use); nil once closed.
     func pool(
-        for url: RemoteURL, urlText: String, settings: TLSClientSettings?, tls: TLSConfiguration?, connectTimeout: Duration, loops: ClientEventLoops
+        for url: RemoteURL, settings: TLSClientSettings?, tls: TLSConfiguration?, connectTimeout: Duration, loops: ClientEventLoops
     ) throws(TransportError) -> LeanHTTPPool? {
         let key = Key(scheme: url.scheme, host: url.host, port: url.effectivePort, tls: settings, connectTimeout: connectTimeout)
         if let found = pools.withLockedValue({ $0.closed ? nil : $0.byKey[key] }) { return found }
-        let made = try LeanHTTPPool(url: url, urlText: urlText, tls: tls, connectTimeout: connectTimeout, maxConnections: maxConnections, loops: loops)
+        let made = try LeanHTTPPool(url: url, tls: tls, connectTimeout: connectTimeout, maxConnections: maxConnections, loops: loops)
         return pools.withLockedValue { state -> LeanHTTPPool? in
             guard !state.closed else { return nil }
             if let raced = state.byKey[key] { return raced }

@@ -70,7 +70,6 @@ final class LeanPost: Sendable {
     // MARK: For the pool and the connection (on `loop`)
 
     var isDone: Bool { state.withValue { $0.done } }
-    var isCancelled: Bool { state.withValue { $0.cancelled } }
 
     /// A connection took it; false when it was cancelled meanwhile (the connection stays free).
     func assign(to connection: LeanHTTPConnection) -> Bool {
